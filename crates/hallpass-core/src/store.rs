@@ -1,0 +1,168 @@
+//! The storage interface the domain needs. SQLite and PostgreSQL implement it (crate
+//! `hallpass-store`) and pass one conformance suite. No SQL type appears here.
+//!
+//! Every method is atomic: it either does all it says or nothing. Errors are
+//! [`Error::StoreUnavailable`] when the database cannot be reached and [`Error::Internal`] when
+//! stored data cannot be read back; "already exists" and "not found" are ordinary results.
+
+use async_trait::async_trait;
+
+use crate::model::{ApiKeyRecord, EnvKeyRecord, Product, SessionRecord};
+use crate::session_type::SessionTypeRecord;
+use crate::{Result, Timestamp};
+
+/// A session that a revocation ended, with the time its last token expires.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Revoked {
+    /// The session id.
+    pub session_id: String,
+    /// When its last token expires; the revocation set may forget it then.
+    pub forget_after: Timestamp,
+}
+
+/// The update a refresh rotation applies to a session.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rotation {
+    /// Hash of the new refresh token (becomes current; the old one becomes previous).
+    pub new_hash: String,
+    /// `iat` of the new token.
+    pub token_issued_at: Timestamp,
+    /// `exp` of the new token.
+    pub token_expires_at: Timestamp,
+    /// When the rotation happened (also the new `last_active_at`).
+    pub rotated_at: Timestamp,
+    /// The new pair, sealed, replayed to the previous token within the grace.
+    pub grace_answer: Vec<u8>,
+}
+
+/// Which sessions a list or revoke-all concerns.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IdentifierFilter {
+    /// Product.
+    pub product: String,
+    /// Env.
+    pub env: String,
+    /// Session type tag.
+    pub tag: String,
+    /// The user's identifier.
+    pub identifier: String,
+}
+
+/// One page of active sessions, newest first.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionPage {
+    /// At most `limit` sessions, newest first.
+    pub sessions: Vec<SessionRecord>,
+    /// All active sessions of the identifier (not only this page).
+    pub count: u64,
+    /// Whether sessions older than the last one of this page exist.
+    pub has_more: bool,
+}
+
+/// What deleting a session type did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DeleteTypeOutcome {
+    /// No such session type.
+    NotFound,
+    /// Not deleted: it has this many active sessions and `force` was false.
+    HasActiveSessions(u64),
+    /// Deleted; these sessions were active and are now revoked.
+    Deleted(Vec<Revoked>),
+}
+
+/// Persistent state of a hallpass deployment.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Answers when the database is reachable.
+    async fn ping(&self) -> Result<()>;
+
+    /// Inserts a product and its envs' first keys. Returns false (and writes nothing) if a
+    /// product with this tag exists.
+    async fn insert_product(&self, product: &Product, keys: &[EnvKeyRecord]) -> Result<bool>;
+    /// The product with this tag.
+    async fn product(&self, tag: &str) -> Result<Option<Product>>;
+    /// Every product, by tag.
+    async fn products(&self) -> Result<Vec<Product>>;
+    /// Replaces name, allowed origins and `updated_at` of an existing product; false if absent.
+    async fn update_product(&self, product: &Product) -> Result<bool>;
+
+    /// Inserts an API key (ids and hashes are unique; a duplicate is an internal error).
+    async fn insert_api_key(&self, key: &ApiKeyRecord) -> Result<()>;
+    /// The key whose secret hashes to `hash`.
+    async fn api_key_by_hash(&self, hash: &str) -> Result<Option<ApiKeyRecord>>;
+    /// Keys of one product, or every key when `product` is `None`, oldest first.
+    async fn api_keys(&self, product: Option<&str>) -> Result<Vec<ApiKeyRecord>>;
+    /// Deletes a key; false if it did not exist.
+    async fn delete_api_key(&self, id: &str) -> Result<bool>;
+    /// Whether any admin key exists (bootstrap creates one when none does).
+    async fn has_admin_key(&self) -> Result<bool>;
+
+    /// Every env key of every product.
+    async fn env_keys(&self) -> Result<Vec<EnvKeyRecord>>;
+    /// Retires the env's current signing keys (setting `retired_at` and `verify_until`) and
+    /// inserts `new`, which signs from now on.
+    async fn rotate_signing_key(
+        &self,
+        new: &EnvKeyRecord,
+        retired_at: Timestamp,
+        verify_until: Timestamp,
+    ) -> Result<()>;
+    /// The latest `token_expires_at` of any session of the env (what a retired key must cover).
+    async fn max_token_expiry(&self, product: &str, env: &str) -> Result<Option<Timestamp>>;
+
+    /// Inserts a session type; false (nothing written) if the tag exists in the product.
+    async fn insert_session_type(&self, record: &SessionTypeRecord) -> Result<bool>;
+    /// The session type with this tag in the product.
+    async fn session_type(&self, product: &str, tag: &str) -> Result<Option<SessionTypeRecord>>;
+    /// Every session type of the product, by tag.
+    async fn session_types(&self, product: &str) -> Result<Vec<SessionTypeRecord>>;
+    /// Replaces configuration and `updated_at`; false if the type does not exist.
+    async fn update_session_type(&self, record: &SessionTypeRecord) -> Result<bool>;
+    /// Deletes a session type. With active sessions (at `now`), refuses unless `force`, which
+    /// revokes them in the same transaction. Revoked sessions stay revoked if the tag is reused.
+    async fn delete_session_type(
+        &self,
+        product: &str,
+        tag: &str,
+        force: bool,
+        now: Timestamp,
+    ) -> Result<DeleteTypeOutcome>;
+
+    /// Inserts a new session and registers its refresh token hash.
+    async fn insert_session(&self, session: &SessionRecord) -> Result<()>;
+    /// The session with this id.
+    async fn session(&self, id: &str) -> Result<Option<SessionRecord>>;
+    /// The session that any refresh token (current or older) with this hash was issued to.
+    async fn session_by_refresh_hash(&self, hash: &str) -> Result<Option<SessionRecord>>;
+    /// Applies a rotation only if the session's current refresh hash is still
+    /// `expected_hash` and it is not revoked; true if applied. This is what keeps two
+    /// concurrent refreshes from rotating twice.
+    async fn rotate_refresh(
+        &self,
+        id: &str,
+        expected_hash: &str,
+        rotation: &Rotation,
+    ) -> Result<bool>;
+    /// Revokes a session that is active at `now`; `None` if it was already revoked or over.
+    async fn revoke_session(&self, id: &str, now: Timestamp) -> Result<Option<Revoked>>;
+    /// Revokes the identifier's active sessions except `exclude`; returns what it revoked.
+    async fn revoke_all(
+        &self,
+        filter: &IdentifierFilter,
+        exclude: Option<&str>,
+        now: Timestamp,
+    ) -> Result<Vec<Revoked>>;
+    /// Active sessions of the identifier, newest first, with ids below `before` if given.
+    async fn list_sessions(
+        &self,
+        filter: &IdentifierFilter,
+        before: Option<&str>,
+        limit: u32,
+        now: Timestamp,
+    ) -> Result<SessionPage>;
+    /// Revoked sessions whose last token has not expired at `now` (to load the revocation set).
+    async fn live_revocations(&self, now: Timestamp) -> Result<Vec<Revoked>>;
+    /// Deletes up to `batch` sessions whose refresh lifetime ended before `cutoff`, with their
+    /// refresh token history; returns how many were deleted.
+    async fn sweep_expired(&self, cutoff: Timestamp, batch: u32) -> Result<u64>;
+}

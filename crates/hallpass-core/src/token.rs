@@ -1,0 +1,352 @@
+//! Session tokens: JWS compact JWTs with the session data encrypted in the `dat` claim.
+
+use jwt_simple::JWTError;
+use jwt_simple::prelude::{
+    Duration, ECDSAP256KeyPairLike as _, ECDSAP256PublicKeyLike as _, EdDSAKeyPairLike as _,
+    EdDSAPublicKeyLike as _, JWTClaims, MACLike as _, Token, UnixTimeStamp, VerificationOptions,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::keys::{Keyring, Signer, SigningKey, Verifier};
+use crate::model::Scope;
+use crate::{Error, Result, Timestamp};
+
+/// Longest token accepted for verification (the data inside is bounded by the body limit).
+pub const MAX_TOKEN_LEN: usize = 96 * 1024;
+
+/// hallpass's own claims, beside the registered `iss`, `sub`, `iat`, `exp`.
+#[derive(Serialize, Deserialize)]
+struct SessionClaims {
+    sid: String,
+    tag: String,
+    prd: String,
+    env: String,
+    dat: String,
+}
+
+/// What a session token says.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TokenClaims {
+    /// `sid`.
+    pub session_id: String,
+    /// `tag`.
+    pub tag: String,
+    /// `prd` and `env`.
+    pub scope: Scope,
+    /// `sub` (omitted when the session has no identifier).
+    pub identifier: Option<String>,
+    /// `iat` (whole seconds).
+    pub issued_at: Timestamp,
+    /// `exp` (whole seconds).
+    pub expires_at: Timestamp,
+    /// `dat`: the compact JWE of the session data.
+    pub data_jwe: String,
+}
+
+fn unix(ts: Timestamp) -> UnixTimeStamp {
+    UnixTimeStamp::from_secs(u64::try_from(ts.as_secs()).unwrap_or(0))
+}
+
+/// Signs a token for `claims` with `key`; `issuer` becomes `iss`.
+///
+/// # Errors
+/// [`Error::Internal`] if signing fails.
+pub fn issue(key: &SigningKey, issuer: &str, claims: &TokenClaims) -> Result<String> {
+    let jwt = JWTClaims {
+        issued_at: Some(unix(claims.issued_at)),
+        expires_at: Some(unix(claims.expires_at)),
+        invalid_before: None,
+        issuer: Some(issuer.to_owned()),
+        subject: claims.identifier.clone(),
+        audiences: None,
+        jwt_id: None,
+        nonce: None,
+        custom: SessionClaims {
+            sid: claims.session_id.clone(),
+            tag: claims.tag.clone(),
+            prd: claims.scope.product.clone(),
+            env: claims.scope.env.clone(),
+            dat: claims.data_jwe.clone(),
+        },
+    };
+    let signed = match &key.signer {
+        Signer::EdDSA(k) => k.sign(jwt),
+        Signer::ES256(k) => k.sign(jwt),
+        Signer::HS256(k) => k.authenticate(jwt),
+    };
+    signed.map_err(|e| Error::Internal(format!("signing a token failed: {e}")))
+}
+
+fn malformed(why: &str) -> Error {
+    Error::TokenMalformed(format!("the token is malformed: {why}"))
+}
+
+/// Verifies a token for the env `scope` and session type `tag` at `now`, in the order the
+/// contract gives: signature, expiry, tag, product/env. Revocation is the caller's next step.
+///
+/// # Errors
+/// `TokenMalformed`, `TokenSignatureInvalid`, `TokenExpired`, `TagMismatch` or
+/// `WrongEnvironment`.
+pub fn verify(
+    ring: &Keyring,
+    scope: &Scope,
+    tag: &str,
+    token: &str,
+    now: Timestamp,
+) -> Result<TokenClaims> {
+    if token.len() > MAX_TOKEN_LEN {
+        return Err(malformed("it is longer than any token hallpass issues"));
+    }
+    let segments = token.split('.').count();
+    if segments != 3 || token.split('.').any(str::is_empty) {
+        return Err(malformed(
+            "a JWS compact token has three non-empty base64url parts separated by dots",
+        ));
+    }
+    let meta =
+        Token::decode_metadata(token).map_err(|_| malformed("its header is not base64url JSON"))?;
+    let alg = meta.algorithm();
+    if alg.eq_ignore_ascii_case("none") {
+        return Err(malformed("alg none is never accepted"));
+    }
+    let kid = meta
+        .key_id()
+        .ok_or_else(|| malformed("its header has no kid"))?;
+    let Some(key) = ring.signing_key(kid) else {
+        return Err(Error::TokenSignatureInvalid);
+    };
+    if alg != key.alg.as_str() {
+        return Err(malformed(&format!(
+            "alg {alg} is not the algorithm of its key ({})",
+            key.alg.as_str()
+        )));
+    }
+    let options = VerificationOptions {
+        accept_future: true,
+        time_tolerance: Some(Duration::from_secs(0)),
+        artificial_time: Some(UnixTimeStamp::from_millis(
+            u64::try_from(now.as_millis()).unwrap_or(0),
+        )),
+        max_token_length: Some(MAX_TOKEN_LEN),
+        ..Default::default()
+    };
+    let verified = match &key.verifier {
+        Verifier::EdDSA(k) => k.verify_token::<SessionClaims>(token, Some(options)),
+        Verifier::ES256(k) => k.verify_token::<SessionClaims>(token, Some(options)),
+        Verifier::HS256(k) => k.verify_token::<SessionClaims>(token, Some(options)),
+    };
+    let jwt = verified.map_err(|e| match e.downcast_ref::<JWTError>() {
+        Some(JWTError::InvalidSignature | JWTError::InvalidAuthenticationTag) => {
+            Error::TokenSignatureInvalid
+        }
+        Some(JWTError::TokenHasExpired) => Error::TokenExpired,
+        _ => malformed("its signature or claims cannot be read"),
+    })?;
+    let (Some(iat), Some(exp)) = (jwt.issued_at, jwt.expires_at) else {
+        return Err(malformed("it lacks iat or exp"));
+    };
+    let issued_at = Timestamp::from_secs(i64::try_from(iat.as_secs()).unwrap_or(i64::MAX));
+    let expires_at = Timestamp::from_secs(i64::try_from(exp.as_secs()).unwrap_or(i64::MAX));
+    if key
+        .retired_at
+        .is_some_and(|retired| issued_at > retired.plus_secs(1))
+    {
+        return Err(Error::TokenSignatureInvalid);
+    }
+    if now >= expires_at {
+        return Err(Error::TokenExpired);
+    }
+    let custom = jwt.custom;
+    if custom.prd != key.scope.product || custom.env != key.scope.env {
+        return Err(Error::TokenSignatureInvalid);
+    }
+    if custom.tag != tag {
+        return Err(Error::TagMismatch {
+            expected: tag.to_owned(),
+            actual: custom.tag,
+        });
+    }
+    if &key.scope != scope {
+        return Err(Error::WrongEnvironment {
+            product: custom.prd,
+            env: custom.env,
+        });
+    }
+    Ok(TokenClaims {
+        session_id: custom.sid,
+        tag: custom.tag,
+        scope: key.scope.clone(),
+        identifier: jwt.subject,
+        issued_at,
+        expires_at,
+        data_jwe: custom.dat,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+    use super::*;
+    use crate::keys::{Alg, new_env_keys, new_signing_key_record};
+    use crate::secrets::MasterKey;
+
+    const T0: Timestamp = Timestamp::from_secs(1_800_000_000);
+
+    fn scope(env: &str) -> Scope {
+        Scope {
+            product: "shop".into(),
+            env: env.into(),
+        }
+    }
+
+    fn ring_with(algs: &[(&str, Alg)]) -> Keyring {
+        let master = MasterKey::from_base64(&MasterKey::generate_base64()).unwrap();
+        let mut records = Vec::new();
+        for (n, (env, alg)) in algs.iter().enumerate() {
+            let mut keys = new_env_keys(&master, &scope(env), T0.plus_secs(n as i64)).unwrap();
+            keys[0] =
+                new_signing_key_record(&master, &scope(env), *alg, T0.plus_secs(n as i64)).unwrap();
+            records.extend(keys);
+        }
+        Keyring::load(&records, &master).unwrap()
+    }
+
+    fn claims(env: &str) -> TokenClaims {
+        TokenClaims {
+            session_id: "s1".into(),
+            tag: "user-session".into(),
+            scope: scope(env),
+            identifier: Some("u1".into()),
+            issued_at: T0,
+            expires_at: T0.plus_secs(60),
+            data_jwe: "x..y.z.w".into(),
+        }
+    }
+
+    fn sign(ring: &Keyring, env: &str) -> String {
+        let key = ring.env(&scope(env)).unwrap().current_signing().unwrap();
+        issue(key, "http://issuer", &claims(env)).unwrap()
+    }
+
+    #[test]
+    fn every_algorithm_round_trips() {
+        for alg in [Alg::EdDSA, Alg::ES256, Alg::HS256] {
+            let ring = ring_with(&[("dev", alg)]);
+            let token = sign(&ring, "dev");
+            let header: serde_json::Value = serde_json::from_slice(
+                &URL_SAFE_NO_PAD
+                    .decode(token.split('.').next().unwrap())
+                    .unwrap(),
+            )
+            .unwrap();
+            assert_eq!(header["alg"], alg.as_str());
+            assert_eq!(header["typ"], "JWT");
+            assert!(header["kid"].as_str().unwrap().starts_with("sig_"));
+            let got = verify(
+                &ring,
+                &scope("dev"),
+                "user-session",
+                &token,
+                T0.plus_secs(1),
+            )
+            .unwrap();
+            assert_eq!(got, claims("dev"));
+        }
+    }
+
+    #[test]
+    fn expiry_is_decided_by_now_without_sleeping() {
+        let ring = ring_with(&[("dev", Alg::EdDSA)]);
+        let token = sign(&ring, "dev");
+        assert!(
+            verify(
+                &ring,
+                &scope("dev"),
+                "user-session",
+                &token,
+                T0.plus_millis(59_999)
+            )
+            .is_ok()
+        );
+        assert_eq!(
+            verify(
+                &ring,
+                &scope("dev"),
+                "user-session",
+                &token,
+                T0.plus_secs(60)
+            ),
+            Err(Error::TokenExpired)
+        );
+    }
+
+    #[test]
+    fn tag_and_environment_are_checked_after_the_signature() {
+        let ring = ring_with(&[("dev", Alg::EdDSA), ("prd", Alg::EdDSA)]);
+        let token = sign(&ring, "dev");
+        assert!(matches!(
+            verify(&ring, &scope("dev"), "admin", &token, T0),
+            Err(Error::TagMismatch { .. })
+        ));
+        assert!(matches!(
+            verify(&ring, &scope("prd"), "user-session", &token, T0),
+            Err(Error::WrongEnvironment { .. })
+        ));
+    }
+
+    #[test]
+    fn altered_tokens_fail_the_signature() {
+        let ring = ring_with(&[("dev", Alg::EdDSA)]);
+        let token = sign(&ring, "dev");
+        let mut parts: Vec<&str> = token.split('.').collect();
+        let payload = String::from_utf8(URL_SAFE_NO_PAD.decode(parts[1]).unwrap())
+            .unwrap()
+            .replace("u1", "u2");
+        let forged = URL_SAFE_NO_PAD.encode(payload);
+        parts[1] = &forged;
+        assert_eq!(
+            verify(&ring, &scope("dev"), "user-session", &parts.join("."), T0),
+            Err(Error::TokenSignatureInvalid)
+        );
+    }
+
+    #[test]
+    fn malformed_tokens_and_alg_confusion_are_rejected() {
+        let ring = ring_with(&[("dev", Alg::EdDSA)]);
+        let token = sign(&ring, "dev");
+        let parts: Vec<&str> = token.split('.').collect();
+        let header_with = |alg: &str| {
+            let kid = ring
+                .env(&scope("dev"))
+                .unwrap()
+                .current_signing()
+                .unwrap()
+                .kid
+                .clone();
+            URL_SAFE_NO_PAD.encode(format!(r#"{{"alg":"{alg}","kid":"{kid}","typ":"JWT"}}"#))
+        };
+        let none = format!("{}.{}.", header_with("none"), parts[1]);
+        let hs = format!("{}.{}.{}", header_with("HS256"), parts[1], parts[2]);
+        for bad in [
+            "",
+            "abc",
+            "a.b",
+            "a.b.c.d",
+            &token[..token.len() / 2],
+            &none,
+            &hs,
+            &"a.".repeat(60_000),
+        ] {
+            assert!(
+                matches!(
+                    verify(&ring, &scope("dev"), "user-session", bad, T0),
+                    Err(Error::TokenMalformed(_))
+                ),
+                "{}",
+                &bad[..bad.len().min(40)]
+            );
+        }
+    }
+}
