@@ -164,10 +164,10 @@ mod tests {
         assert_eq!(
             v,
             vec![
-                "details.email: expected string, got number",
-                "details.username: missing (expected string)",
-                "n: missing (expected number)",
                 "userId: expected string, got number",
+                "details.username: missing (expected string)",
+                "details.email: expected string, got number",
+                "n: missing (expected number)",
             ]
         );
     }
@@ -187,8 +187,8 @@ mod tests {
         assert_eq!(
             v,
             vec![
-                "b: expected boolean, got string",
-                "p: expected array, got string"
+                "p: expected array, got string",
+                "b: expected boolean, got string"
             ]
         );
     }

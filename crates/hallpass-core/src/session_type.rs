@@ -413,7 +413,8 @@ mod tests {
 
     #[test]
     fn invalid_fields_are_rejected() {
-        let cases: Vec<Box<dyn Fn(&mut SessionTypeInput)>> = vec![
+        type Edit = Box<dyn Fn(&mut SessionTypeInput)>;
+        let cases: Vec<Edit> = vec![
             Box::new(|i| i.selector = Some(Some("userId".into()))),
             Box::new(|i| i.schema = Some(json!(3))),
             Box::new(|i| i.refresh_grace = Some(4000)),

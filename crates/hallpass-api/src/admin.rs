@@ -1,0 +1,135 @@
+//! Bodies of products, keys and signing-key rotation.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// `POST /v1/products`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ProductCreate {
+    /// Tag (`shop`).
+    pub tag: String,
+    /// Display name.
+    pub name: String,
+    /// Envs (default `["dev", "prd"]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub envs: Option<Vec<String>>,
+    /// Origins allowed to call browser endpoints.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allowed_origins: Option<Vec<String>>,
+}
+
+/// `PATCH /v1/products/{tag}`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ProductPatchBody {
+    /// New display name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// New allowed origins.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allowed_origins: Option<Vec<String>>,
+}
+
+/// A product.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ProductResponse {
+    /// Tag.
+    pub tag: String,
+    /// Display name.
+    pub name: String,
+    /// Envs.
+    pub envs: Vec<String>,
+    /// Allowed origins.
+    pub allowed_origins: Vec<String>,
+    /// Creation time.
+    pub created_at: String,
+    /// Last update.
+    pub updated_at: String,
+}
+
+/// `GET /v1/products`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ProductList {
+    /// Products.
+    pub products: Vec<ProductResponse>,
+}
+
+/// `POST /v1/keys`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct KeyCreate {
+    /// `access` or `publishable`.
+    pub kind: String,
+    /// Product (defaults to the caller's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product: Option<String>,
+    /// Env (required for publishable keys; absent: all envs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub env: Option<String>,
+    /// Display name.
+    pub name: String,
+}
+
+/// A key, without its secret.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct KeyInfo {
+    /// Id.
+    pub id: String,
+    /// `admin`, `access` or `publishable`.
+    pub kind: String,
+    /// Product (null for admin keys).
+    pub product: Option<String>,
+    /// Env (null: all envs).
+    pub env: Option<String>,
+    /// Display name.
+    pub name: String,
+    /// Creation time.
+    pub created_at: String,
+}
+
+/// A newly created key, with its secret (shown only here).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct KeyCreated {
+    /// Id.
+    pub id: String,
+    /// `access` or `publishable`.
+    pub kind: String,
+    /// Product.
+    pub product: Option<String>,
+    /// Env.
+    pub env: Option<String>,
+    /// Display name.
+    pub name: String,
+    /// The secret key: store it now, it is not shown again.
+    pub key: String,
+    /// Creation time.
+    pub created_at: String,
+}
+
+/// `GET /v1/keys`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct KeyList {
+    /// Keys without secrets.
+    pub keys: Vec<KeyInfo>,
+}
+
+/// `POST /v1/products/{product}/envs/{env}/signing-keys/rotate`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
+pub struct RotateRequest {
+    /// `EdDSA` (default), `ES256` or `HS256`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alg: Option<String>,
+}
+
+/// Answer of a rotation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct RotateResponse {
+    /// The new key's id.
+    pub kid: String,
+    /// Its algorithm.
+    pub alg: String,
+}

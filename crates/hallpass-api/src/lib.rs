@@ -1,0 +1,44 @@
+//! JSON bodies of the hallpass HTTP API v1 (camelCase, as the contract names them).
+//!
+//! These are wire types only: the server converts them to and from domain types in one place
+//! (`hallpass-http`'s `convert` module), and the Rust client sends and receives them as they
+//! are. Times are ISO 8601 UTC strings with milliseconds (`2026-11-23T10:00:00.000Z`).
+
+mod admin;
+mod error;
+mod session_types;
+mod sessions;
+
+pub use admin::*;
+pub use error::*;
+pub use session_types::*;
+pub use sessions::*;
+
+/// `?product=&env=` on routes without a body.
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ScopeQuery {
+    /// Product tag (defaults to the key's product).
+    pub product: Option<String>,
+    /// Env tag (defaults to the key's env).
+    pub env: Option<String>,
+}
+
+/// Answer of every deletion.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct Deleted {
+    /// Always true.
+    pub deleted: bool,
+}
+
+/// Deserializes a present field (even `null`) as `Some`, so that `null` can mean "clear".
+///
+/// # Errors
+/// The inner type's deserialization errors.
+pub fn double_option<'de, T, D>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    T: serde::Deserialize<'de>,
+    D: serde::Deserializer<'de>,
+{
+    <Option<T> as serde::Deserialize>::deserialize(d).map(Some)
+}

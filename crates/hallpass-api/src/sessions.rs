@@ -1,0 +1,225 @@
+//! Bodies of `/v1/sessions/*`.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::ToSchema;
+
+/// Where a session was started from.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DeviceBody {
+    /// Client IP address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ip: Option<String>,
+    /// Client User-Agent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_agent: Option<String>,
+}
+
+/// `POST /v1/sessions/start`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct StartRequest {
+    /// Product (defaults to the key's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product: Option<String>,
+    /// Env (defaults to the key's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub env: Option<String>,
+    /// Session type tag.
+    pub tag: String,
+    /// Session data, encrypted into the token.
+    #[schema(value_type = Object)]
+    pub data: Value,
+    /// The user's identifier (string or number); else the type's selector picks it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    pub identifier: Option<Value>,
+    /// Token lifetime override in seconds (1 to 31536000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_in: Option<u64>,
+    /// Device.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<DeviceBody>,
+}
+
+/// Answer of start and refresh.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct IssuedResponse {
+    /// Session id.
+    pub session_id: String,
+    /// The session token (JWT).
+    pub token: String,
+    /// The refresh token (`hp_rt_…`), single use.
+    pub refresh_token: String,
+    /// When the token expires.
+    pub expires_at: String,
+    /// When the session (its refresh token) ends.
+    pub refresh_expires_at: String,
+    /// Session type tag.
+    pub tag: String,
+    /// Identifier.
+    pub identifier: Option<String>,
+    /// `Set-Cookie` values, when the type has cookie settings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cookies: Option<Vec<String>>,
+}
+
+/// `POST /v1/sessions/verify`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct VerifyRequest {
+    /// Product (defaults to the key's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product: Option<String>,
+    /// Env (defaults to the key's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub env: Option<String>,
+    /// Session type tag.
+    pub tag: String,
+    /// The session token.
+    pub token: String,
+}
+
+/// Answer of verify.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct VerifyResponse {
+    /// Session id.
+    pub session_id: String,
+    /// Session type tag.
+    pub tag: String,
+    /// Identifier.
+    pub identifier: Option<String>,
+    /// Decrypted session data.
+    #[schema(value_type = Object)]
+    pub data: Value,
+    /// When the token was issued.
+    pub issued_at: String,
+    /// When the token expires.
+    pub expires_at: String,
+}
+
+/// `POST /v1/sessions/refresh`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RefreshRequest {
+    /// Product (defaults to the key's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product: Option<String>,
+    /// Env (defaults to the key's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub env: Option<String>,
+    /// Session type tag.
+    pub tag: String,
+    /// The refresh token.
+    pub refresh_token: String,
+}
+
+/// `POST /v1/sessions/revoke`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RevokeRequest {
+    /// Product (defaults to the key's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product: Option<String>,
+    /// Env (defaults to the key's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub env: Option<String>,
+    /// Session type tag.
+    pub tag: String,
+    /// Session id.
+    pub session_id: String,
+}
+
+/// Answer of revoke.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct RevokeResponse {
+    /// True if the session was active, false if it had already ended.
+    pub revoked: bool,
+}
+
+/// `POST /v1/sessions/revoke-all`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RevokeAllRequest {
+    /// Product (defaults to the key's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product: Option<String>,
+    /// Env (defaults to the key's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub env: Option<String>,
+    /// Session type tag.
+    pub tag: String,
+    /// The user's identifier.
+    pub identifier: String,
+    /// A session id to keep (the caller's current session).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exclude_current_session: Option<String>,
+}
+
+/// Answer of revoke-all.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RevokeAllResponse {
+    /// Sessions revoked.
+    pub revoked_count: u64,
+}
+
+/// `POST /v1/sessions/list`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ListRequest {
+    /// Product (defaults to the key's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product: Option<String>,
+    /// Env (defaults to the key's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub env: Option<String>,
+    /// Session type tag.
+    pub tag: String,
+    /// The user's identifier.
+    pub identifier: String,
+    /// Page size (default 100, max 1000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
+    /// `nextCursor` of the previous page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+}
+
+/// One active session in a list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionItem {
+    /// Session id.
+    pub session_id: String,
+    /// Session type tag.
+    pub tag: String,
+    /// Identifier.
+    pub identifier: Option<String>,
+    /// When the session started.
+    pub created_at: String,
+    /// When its latest token expires.
+    pub expires_at: String,
+    /// When the session ends.
+    pub refresh_expires_at: String,
+    /// Last refresh (or start).
+    pub last_active_at: String,
+    /// Device.
+    pub device: DeviceBody,
+}
+
+/// Answer of list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ListResponse {
+    /// Sessions, newest first.
+    pub sessions: Vec<SessionItem>,
+    /// Active sessions of the identifier in all.
+    pub count: u64,
+    /// Cursor of the next page, when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}

@@ -1,0 +1,261 @@
+//! Raw command-line arguments, as clap parses them. Validation happens in `settings`.
+
+use clap::{Args, Parser, Subcommand};
+
+/// hallpass: sessions for your backend — start, verify, refresh, list and revoke.
+#[derive(Debug, Parser)]
+#[command(name = "hallpass", version, about)]
+pub(crate) struct Cli {
+    #[command(flatten)]
+    pub client: ClientArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Run the server.
+    Serve(ServeArgs),
+    #[command(flatten)]
+    Client(ClientCommand),
+}
+
+/// Options of `serve`.
+#[derive(Debug, Args)]
+pub(crate) struct ServeArgs {
+    /// Address to listen on (`127.0.0.1:0` picks a free port).
+    #[arg(long, env = "HALLPASS_LISTEN")]
+    pub listen: Option<String>,
+    /// Database: `sqlite://hallpass.db` (created if missing).
+    #[arg(long, env = "HALLPASS_DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// Public URL of this server, used as the tokens' `iss` (default: http://<listen address>).
+    #[arg(long, env = "HALLPASS_ISSUER")]
+    pub issuer: Option<String>,
+    /// Request body limit in bytes (default 65536).
+    #[arg(long, env = "HALLPASS_BODY_LIMIT")]
+    pub body_limit: Option<usize>,
+    /// Also create a demo product, session type and keys, and print them.
+    #[arg(long)]
+    pub dev: bool,
+    /// Settings file (default `hallpass.toml` in the current directory, if present).
+    #[arg(long, env = "HALLPASS_CONFIG")]
+    pub config: Option<std::path::PathBuf>,
+}
+
+/// Options every client command takes.
+#[derive(Debug, Args)]
+pub(crate) struct ClientArgs {
+    /// Server URL.
+    #[arg(long, global = true, env = "HALLPASS_URL")]
+    pub url: Option<String>,
+    /// API key (`hp_admin_…`, `hp_sk_…`).
+    #[arg(long, global = true, env = "HALLPASS_KEY", hide_env_values = true)]
+    pub key: Option<String>,
+    /// Product (defaults to the key's).
+    #[arg(long, global = true, env = "HALLPASS_PRODUCT")]
+    pub product: Option<String>,
+    /// Env (defaults to the key's).
+    #[arg(long, global = true, env = "HALLPASS_ENV")]
+    pub env: Option<String>,
+    /// Print JSON instead of text.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Settings file (default `hallpass.toml` in the current directory, if present).
+    #[arg(long, global = true, env = "HALLPASS_CONFIG")]
+    pub config: Option<std::path::PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ClientCommand {
+    /// Manage products (admin key).
+    #[command(subcommand)]
+    Products(ProductsCommand),
+    /// Manage API keys.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+    /// Manage session types.
+    #[command(subcommand)]
+    Types(TypesCommand),
+    /// Start, verify, refresh, list and revoke sessions.
+    #[command(subcommand)]
+    Sessions(SessionsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ProductsCommand {
+    /// Create a product.
+    Create {
+        /// Product tag.
+        tag: String,
+        /// Display name (default: the tag).
+        #[arg(long)]
+        name: Option<String>,
+        /// Env tags (repeat; default dev and prd).
+        #[arg(long = "envs", value_delimiter = ',')]
+        envs: Vec<String>,
+        /// Origins allowed to call browser endpoints (repeat or comma-separate).
+        #[arg(long = "allowed-origins", value_delimiter = ',')]
+        allowed_origins: Vec<String>,
+    },
+    /// List products.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum KeysCommand {
+    /// Create an access or publishable key (the secret is printed once).
+    Create {
+        /// `access` or `publishable`.
+        #[arg(long, default_value = "access")]
+        kind: String,
+        /// Display name.
+        #[arg(long)]
+        name: String,
+    },
+    /// List keys (without secrets).
+    List,
+    /// Delete a key; it stops working at once.
+    Delete {
+        /// Key id.
+        id: String,
+    },
+}
+
+/// Session type fields, shared by create and update.
+#[derive(Debug, Args)]
+pub(crate) struct TypeFields {
+    /// Display name.
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Description.
+    #[arg(long)]
+    pub description: Option<String>,
+    /// Schema: an example JSON object, or a JSON Schema document.
+    #[arg(long)]
+    pub schema: Option<String>,
+    /// Selector, e.g. '$Session{userId}'.
+    #[arg(long)]
+    pub selector: Option<String>,
+    /// Token lifetime in period units.
+    #[arg(long)]
+    pub expiry: Option<u64>,
+    /// seconds|minutes|hours|days|weeks.
+    #[arg(long)]
+    pub period: Option<String>,
+    /// Session lifetime in refresh-period units.
+    #[arg(long)]
+    pub refresh_expiry: Option<u64>,
+    /// Unit of --refresh-expiry.
+    #[arg(long)]
+    pub refresh_period: Option<String>,
+    /// Refresh grace in seconds.
+    #[arg(long)]
+    pub refresh_grace: Option<u64>,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum TypesCommand {
+    /// Create a session type.
+    Create {
+        /// Tag.
+        tag: String,
+        #[command(flatten)]
+        fields: TypeFields,
+    },
+    /// Merge fields into a session type.
+    Update {
+        /// Tag.
+        tag: String,
+        #[command(flatten)]
+        fields: TypeFields,
+    },
+    /// Show a session type.
+    Get {
+        /// Tag.
+        tag: String,
+    },
+    /// List session types.
+    List,
+    /// Delete a session type.
+    Delete {
+        /// Tag.
+        tag: String,
+        /// Revoke its active sessions and delete anyway.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum SessionsCommand {
+    /// Start a session.
+    Start {
+        /// Session type tag.
+        #[arg(long)]
+        tag: String,
+        /// Session data as a JSON object.
+        #[arg(long)]
+        data: String,
+        /// Identifier (else the type's selector picks it).
+        #[arg(long)]
+        identifier: Option<String>,
+        /// Token lifetime override in seconds.
+        #[arg(long)]
+        expires_in: Option<u64>,
+    },
+    /// Verify a token.
+    Verify {
+        /// Session type tag.
+        #[arg(long)]
+        tag: String,
+        /// The token.
+        #[arg(long)]
+        token: String,
+    },
+    /// Refresh a session.
+    Refresh {
+        /// Session type tag.
+        #[arg(long)]
+        tag: String,
+        /// The refresh token.
+        #[arg(long)]
+        refresh_token: String,
+    },
+    /// Revoke a session.
+    Revoke {
+        /// Session type tag.
+        #[arg(long)]
+        tag: String,
+        /// Session id.
+        #[arg(long)]
+        session_id: String,
+    },
+    /// Revoke every session of an identifier.
+    RevokeAll {
+        /// Session type tag.
+        #[arg(long)]
+        tag: String,
+        /// Identifier.
+        #[arg(long)]
+        identifier: String,
+        /// Session id to keep.
+        #[arg(long)]
+        exclude_current_session: Option<String>,
+    },
+    /// List an identifier's active sessions.
+    List {
+        /// Session type tag.
+        #[arg(long)]
+        tag: String,
+        /// Identifier.
+        #[arg(long)]
+        identifier: String,
+        /// Page size.
+        #[arg(long)]
+        limit: Option<u32>,
+        /// Cursor of the next page.
+        #[arg(long)]
+        cursor: Option<String>,
+    },
+}

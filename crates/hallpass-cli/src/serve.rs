@@ -1,0 +1,289 @@
+//! `hallpass serve`: open the store, load keys, bootstrap the admin key, listen.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context as _, bail};
+use hallpass::core::model::{KeyKind, Principal};
+use hallpass::core::secrets::MasterKey;
+use hallpass::core::session_type::SessionTypeInput;
+use hallpass::{Hallpass, NewProduct, Settings, SystemClock};
+
+use crate::settings::ServeSettings;
+
+/// How often expired sessions are swept and stale revocations forgotten.
+const UPKEEP_EVERY: Duration = Duration::from_secs(60);
+
+/// The SQLite file a `sqlite:` URL names, if it names a file.
+fn sqlite_path(url: &str) -> Option<PathBuf> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or_default();
+    (!path.is_empty() && !path.contains(":memory:")).then(|| PathBuf::from(path))
+}
+
+/// The master key: `HALLPASS_MASTER_KEY`, else `<sqlite file>.master.key` (created 0600 on
+/// first start), else an ephemeral key for an in-memory database.
+async fn master_key(
+    settings: &ServeSettings,
+    store: &Arc<dyn hallpass::core::store::Store>,
+) -> anyhow::Result<MasterKey> {
+    if let Some(text) = &settings.master_key {
+        return MasterKey::from_base64(text).context("HALLPASS_MASTER_KEY is invalid");
+    }
+    let Some(db) = sqlite_path(&settings.database_url) else {
+        if settings.database_url.starts_with("sqlite:") {
+            return MasterKey::from_base64(&MasterKey::generate_base64())
+                .context("generating a master key");
+        }
+        bail!(
+            "HALLPASS_MASTER_KEY is required with this database: set it to 32 random bytes in base64 (openssl rand -base64 32), the same on every node"
+        );
+    };
+    let file = key_file_for(&db);
+    match std::fs::read_to_string(&file) {
+        Ok(text) => MasterKey::from_base64(&text)
+            .with_context(|| format!("master key file {} is invalid", file.display())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if !store.env_keys().await?.is_empty() {
+                bail!(
+                    "master key file {} is missing but the database holds keys encrypted under a master key: restore the file or set HALLPASS_MASTER_KEY",
+                    file.display()
+                );
+            }
+            let text = MasterKey::generate_base64();
+            write_private(&file, &text)?;
+            MasterKey::from_base64(&text).context("generating a master key")
+        }
+        Err(e) => Err(e).with_context(|| format!("cannot read master key file {}", file.display())),
+    }
+}
+
+/// The database URL without its password, for messages.
+fn redacted(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let userinfo = &url[scheme_end + 3..at];
+            let user = userinfo.split(':').next().unwrap_or_default();
+            format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+fn key_file_for(db: &Path) -> PathBuf {
+    let mut name = db
+        .file_name()
+        .map(std::ffi::OsStr::to_os_string)
+        .unwrap_or_default();
+    name.push(".master.key");
+    db.with_file_name(name)
+}
+
+fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut f = options
+        .open(path)
+        .with_context(|| format!("cannot create master key file {}", path.display()))?;
+    f.write_all(text.as_bytes())?;
+    f.sync_all()?;
+    Ok(())
+}
+
+pub(crate) async fn run(settings: ServeSettings) -> anyhow::Result<ExitCode> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("HALLPASS_LOG")
+                .unwrap_or_else(|_| "hallpass=info,warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+
+    let store = hallpass_store::open(&settings.database_url)
+        .await
+        .with_context(|| format!("cannot open database {}", redacted(&settings.database_url)))?;
+    let master = master_key(&settings, &store).await?;
+    let listener = tokio::net::TcpListener::bind(&settings.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", settings.listen))?;
+    let addr = listener.local_addr()?;
+    let base_url = format!("http://{addr}");
+    let issuer = settings.issuer.clone().unwrap_or_else(|| base_url.clone());
+    let service = Hallpass::open(
+        store,
+        master,
+        Arc::new(SystemClock),
+        Settings {
+            issuer,
+            ..Settings::default()
+        },
+    )
+    .await
+    .context("cannot load keys and revocations")?;
+    let service = Arc::new(service);
+
+    println!("hallpass: database {}", redacted(&settings.database_url));
+    if let Some(admin) = service
+        .bootstrap_admin(settings.bootstrap_admin_key.as_deref())
+        .await?
+    {
+        println!("admin key: {admin}");
+        println!(
+            "  (created because the database had none; it is shown only now: store it safely)"
+        );
+    }
+    if settings.dev {
+        dev_setup(&service, &base_url).await?;
+    }
+    let _upkeep = service.spawn_upkeep(UPKEEP_EVERY);
+    let app = hallpass_http::router_with_body_limit(
+        hallpass_http::AppState::new(Arc::clone(&service)),
+        settings.body_limit,
+    );
+    println!("listening on {base_url}");
+    flush_stdout();
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .context("server failed")?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn flush_stdout() {
+    use std::io::Write as _;
+    let _ = std::io::stdout().flush();
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { () = ctrl_c => {}, () = term => {} }
+}
+
+/// `--dev`: product `demo` (dev, prd), session type `user-session`, and fresh keys for env dev.
+async fn dev_setup(service: &Hallpass, base_url: &str) -> anyhow::Result<()> {
+    let admin = Principal {
+        key_id: "dev-setup".into(),
+        kind: KeyKind::Admin,
+        product: None,
+        env: None,
+    };
+    match service
+        .create_product(
+            &admin,
+            NewProduct {
+                tag: "demo".into(),
+                name: "Demo".into(),
+                envs: None,
+                allowed_origins: None,
+            },
+        )
+        .await
+    {
+        Ok(_) | Err(hallpass::core::Error::Conflict(_)) => {}
+        Err(e) => return Err(e).context("creating the demo product"),
+    }
+    let input = SessionTypeInput {
+        name: Some("User session".into()),
+        description: Some(Some("Signed-in users of the demo app".into())),
+        schema: Some(serde_json::json!({"userId": "user-123", "email": "user@example.com"})),
+        selector: Some(Some("$Session{userId}".into())),
+        expiry: Some(1),
+        period: Some("hours".into()),
+        ..SessionTypeInput::default()
+    };
+    match service
+        .create_session_type(&admin, Some("demo"), "user-session", input)
+        .await
+    {
+        Ok(_) | Err(hallpass::core::Error::Conflict(_)) => {}
+        Err(e) => return Err(e).context("creating the demo session type"),
+    }
+    for old in service.list_keys(&admin).await? {
+        if old.product.as_deref() == Some("demo") && old.name.starts_with("dev ") {
+            service.delete_key(&admin, &old.id).await?;
+        }
+    }
+    let access = service
+        .create_key(
+            &admin,
+            "access",
+            Some("demo"),
+            Some("dev"),
+            "dev access key",
+        )
+        .await?;
+    let publishable = service
+        .create_key(
+            &admin,
+            "publishable",
+            Some("demo"),
+            Some("dev"),
+            "dev publishable key",
+        )
+        .await?;
+    println!(
+        "dev setup: product demo (envs dev, prd), session type user-session (selector $Session{{userId}}, 1 hour tokens)"
+    );
+    println!("access key (demo/dev): {}", access.secret);
+    println!("publishable key (demo/dev): {}", publishable.secret);
+    println!("try it:");
+    println!(
+        "  curl -s {base_url}/v1/sessions/start -H 'Authorization: Bearer {}' -H 'Content-Type: application/json' \\\n    -d '{{\"tag\":\"user-session\",\"data\":{{\"userId\":\"user-123\",\"email\":\"user@example.com\"}}}}'",
+        access.secret
+    );
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_urls_name_their_file_and_key_file() {
+        assert_eq!(
+            sqlite_path("sqlite://hallpass.db"),
+            Some(PathBuf::from("hallpass.db"))
+        );
+        assert_eq!(
+            sqlite_path("sqlite:///var/lib/h.db?mode=rwc"),
+            Some(PathBuf::from("/var/lib/h.db"))
+        );
+        assert_eq!(sqlite_path("sqlite::memory:"), None);
+        assert_eq!(sqlite_path("postgres://x"), None);
+        assert_eq!(
+            key_file_for(Path::new("/a/h.db")),
+            PathBuf::from("/a/h.db.master.key")
+        );
+    }
+
+    #[test]
+    fn passwords_never_appear_in_printed_urls() {
+        assert_eq!(
+            redacted("postgres://app:s3cret@db:5432/h"),
+            "postgres://app:***@db:5432/h"
+        );
+        assert_eq!(redacted("sqlite://hallpass.db"), "sqlite://hallpass.db");
+    }
+}

@@ -1,0 +1,114 @@
+//! Settings resolved from flags, then `HALLPASS_*` environment variables (both through clap),
+//! then `hallpass.toml`, then defaults.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, bail};
+use serde::Deserialize;
+
+use crate::args::{ClientArgs, ServeArgs};
+
+/// Default listen address.
+const DEFAULT_LISTEN: &str = "127.0.0.1:8420";
+/// Default database.
+const DEFAULT_DATABASE_URL: &str = "sqlite://hallpass.db";
+
+/// `hallpass.toml`: every key optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileSettings {
+    listen: Option<String>,
+    database_url: Option<String>,
+    issuer: Option<String>,
+    body_limit: Option<usize>,
+    url: Option<String>,
+    key: Option<String>,
+    product: Option<String>,
+    env: Option<String>,
+}
+
+fn load_file(explicit: Option<&Path>) -> anyhow::Result<FileSettings> {
+    let path = explicit.map_or_else(|| PathBuf::from("hallpass.toml"), Path::to_path_buf);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => toml::from_str(&text)
+            .with_context(|| format!("cannot read settings file {}", path.display())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && explicit.is_none() => {
+            Ok(FileSettings::default())
+        }
+        Err(e) => Err(e).with_context(|| format!("cannot read settings file {}", path.display())),
+    }
+}
+
+/// Settings of `serve`.
+#[derive(Debug)]
+pub(crate) struct ServeSettings {
+    pub listen: String,
+    pub database_url: String,
+    pub issuer: Option<String>,
+    pub body_limit: usize,
+    pub dev: bool,
+    pub master_key: Option<String>,
+    pub bootstrap_admin_key: Option<String>,
+}
+
+impl ServeSettings {
+    pub(crate) fn resolve(args: ServeArgs) -> anyhow::Result<Self> {
+        let file = load_file(args.config.as_deref())?;
+        let body_limit = args
+            .body_limit
+            .or(file.body_limit)
+            .unwrap_or(hallpass_http::DEFAULT_BODY_LIMIT);
+        if body_limit < 1024 {
+            bail!("body limit must be at least 1024 bytes");
+        }
+        Ok(Self {
+            listen: args
+                .listen
+                .or(file.listen)
+                .unwrap_or_else(|| DEFAULT_LISTEN.into()),
+            database_url: args
+                .database_url
+                .or(file.database_url)
+                .unwrap_or_else(|| DEFAULT_DATABASE_URL.into()),
+            issuer: args.issuer.or(file.issuer),
+            body_limit,
+            dev: args.dev,
+            master_key: std::env::var("HALLPASS_MASTER_KEY")
+                .ok()
+                .filter(|k| !k.trim().is_empty()),
+            bootstrap_admin_key: std::env::var("HALLPASS_BOOTSTRAP_ADMIN_KEY")
+                .ok()
+                .filter(|k| !k.trim().is_empty()),
+        })
+    }
+}
+
+/// Settings of the client commands.
+#[derive(Debug)]
+pub(crate) struct ClientSettings {
+    pub url: String,
+    pub key: String,
+    pub product: Option<String>,
+    pub env: Option<String>,
+    pub json: bool,
+}
+
+impl ClientSettings {
+    pub(crate) fn resolve(args: &ClientArgs) -> anyhow::Result<Self> {
+        let file = load_file(args.config.as_deref())?;
+        let key = args.key.clone().or(file.key).context(
+            "no API key: pass --key or set HALLPASS_KEY (serve prints the admin key on first start)",
+        )?;
+        Ok(Self {
+            url: args
+                .url
+                .clone()
+                .or(file.url)
+                .unwrap_or_else(|| format!("http://{DEFAULT_LISTEN}")),
+            key,
+            product: args.product.clone().or(file.product),
+            env: args.env.clone().or(file.env),
+            json: args.json,
+        })
+    }
+}

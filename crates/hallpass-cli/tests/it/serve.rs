@@ -1,0 +1,177 @@
+//! `hallpass serve`: bootstrap, persistence across restarts, master key handling.
+
+use std::process::Command;
+
+use crate::support::{BIN, Server, key_file, stderr, tempdir};
+
+const ADMIN: &str = "hp_admin_e2e_0123456789abcdefghijklmnopqrstuv";
+
+#[test]
+fn the_bootstrap_admin_key_is_taken_from_the_environment_and_printed_once() {
+    let dir = tempdir();
+    let first = Server::start(dir.path(), &[], &[("HALLPASS_BOOTSTRAP_ADMIN_KEY", ADMIN)]);
+    assert_eq!(first.admin_key.as_deref(), Some(ADMIN));
+    let products = first.cli_json(ADMIN, &["products", "list"]);
+    assert_eq!(products["products"], serde_json::json!([]));
+    first.kill();
+    let second = Server::start(dir.path(), &[], &[("HALLPASS_BOOTSTRAP_ADMIN_KEY", ADMIN)]);
+    assert_eq!(
+        second.admin_key, None,
+        "an existing admin key is not printed again"
+    );
+}
+
+#[test]
+fn a_malformed_bootstrap_key_stops_the_server_with_a_clear_message() {
+    let dir = tempdir();
+    let out = Command::new(BIN)
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--database-url",
+            "sqlite://h.db",
+        ])
+        .current_dir(dir.path())
+        .env("HALLPASS_BOOTSTRAP_ADMIN_KEY", "hp_admin_short")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("at least 32 characters"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn the_master_key_file_is_private() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempdir();
+    let _server = Server::start(dir.path(), &[], &[]);
+    let mode = std::fs::metadata(key_file(dir.path()))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600);
+}
+
+#[test]
+fn sessions_and_revocations_survive_a_kill_and_restart() {
+    let dir = tempdir();
+    let server = Server::start(dir.path(), &["--dev"], &[]);
+    let key = server.access_key.clone().unwrap();
+    let data = r#"{"userId":"u1","email":"e"}"#;
+    let kept = server.cli_json(
+        &key,
+        &["sessions", "start", "--tag", "user-session", "--data", data],
+    );
+    let gone = server.cli_json(
+        &key,
+        &["sessions", "start", "--tag", "user-session", "--data", data],
+    );
+    server.cli_json(
+        &key,
+        &[
+            "sessions",
+            "revoke",
+            "--tag",
+            "user-session",
+            "--session-id",
+            gone["sessionId"].as_str().unwrap(),
+        ],
+    );
+    server.kill();
+
+    let server = Server::start(dir.path(), &["--dev"], &[]);
+    let key = server.access_key.clone().unwrap();
+    let verified = server.cli_json(
+        &key,
+        &[
+            "sessions",
+            "verify",
+            "--tag",
+            "user-session",
+            "--token",
+            kept["token"].as_str().unwrap(),
+        ],
+    );
+    assert_eq!(verified["identifier"], "u1");
+    let out = server.cli(
+        &key,
+        &[
+            "sessions",
+            "verify",
+            "--tag",
+            "user-session",
+            "--token",
+            gone["token"].as_str().unwrap(),
+        ],
+    );
+    assert!(
+        stderr(&out).contains("session_revoked"),
+        "revocations are reloaded at start: {}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn a_missing_master_key_file_with_existing_keys_is_refused() {
+    let dir = tempdir();
+    Server::start(dir.path(), &["--dev"], &[]).kill();
+    std::fs::remove_file(key_file(dir.path())).unwrap();
+    let out = Command::new(BIN)
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--database-url",
+            "sqlite://h.db",
+        ])
+        .current_dir(dir.path())
+        .env_remove("HALLPASS_MASTER_KEY")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("master key file"), "{}", stderr(&out));
+}
+
+#[test]
+fn http_answers_on_the_printed_address() {
+    let dir = tempdir();
+    let server = Server::start(dir.path(), &[], &[]);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let health: serde_json::Value = reqwest::get(format!("{}/healthz", server.url))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(health["status"], "ok");
+        let response = reqwest::Client::new()
+            .post(format!("{}/v1/sessions/start", server.url))
+            .body("{not json")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            response.status(),
+            401,
+            "authentication comes before the body"
+        );
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "unauthorized");
+        let doc: serde_json::Value = reqwest::get(format!("{}/v1/openapi.json", server.url))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
+    });
+}

@@ -1,0 +1,210 @@
+//! The one place where domain types become wire types and back.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use hallpass::core::Timestamp;
+use hallpass::core::model::{ApiKeyRecord, Device, Product, SessionRecord};
+use hallpass::core::session_type::{CookieSettings, SameSite, SessionTypeInput, SessionTypeRecord};
+use hallpass::{Issued, StartInput, Verified};
+use hallpass_api as api;
+use serde_json::Value;
+
+use crate::ApiError;
+
+/// `2026-11-23T10:00:00.000Z`.
+pub(crate) fn iso(ts: Timestamp) -> String {
+    DateTime::<Utc>::from_timestamp_millis(ts.as_millis())
+        .unwrap_or_default()
+        .to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+pub(crate) fn device(d: Option<api::DeviceBody>) -> Device {
+    let d = d.unwrap_or_default();
+    Device {
+        ip: d.ip,
+        user_agent: d.user_agent,
+    }
+}
+
+fn device_body(d: &Device) -> api::DeviceBody {
+    api::DeviceBody {
+        ip: d.ip.clone(),
+        user_agent: d.user_agent.clone(),
+    }
+}
+
+pub(crate) fn start_input(body: api::StartRequest) -> Result<StartInput, ApiError> {
+    let identifier = match body.identifier {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(s),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        Some(_) => {
+            return Err(ApiError::invalid_request(
+                "identifier must be a string or a number",
+            ));
+        }
+    };
+    Ok(StartInput {
+        tag: body.tag,
+        data: body.data,
+        identifier,
+        expires_in: body.expires_in,
+        device: device(body.device),
+    })
+}
+
+pub(crate) fn issued(i: &Issued) -> api::IssuedResponse {
+    api::IssuedResponse {
+        session_id: i.session.id.clone(),
+        token: i.token.clone(),
+        refresh_token: i.refresh_token.clone(),
+        expires_at: iso(i.session.token_expires_at),
+        refresh_expires_at: iso(i.session.refresh_expires_at),
+        tag: i.session.tag.clone(),
+        identifier: i.session.identifier.clone(),
+        cookies: None,
+    }
+}
+
+pub(crate) fn verified(v: Verified) -> api::VerifyResponse {
+    api::VerifyResponse {
+        session_id: v.session_id,
+        tag: v.tag,
+        identifier: v.identifier,
+        data: v.data,
+        issued_at: iso(v.issued_at),
+        expires_at: iso(v.expires_at),
+    }
+}
+
+pub(crate) fn session_item(s: &SessionRecord) -> api::SessionItem {
+    api::SessionItem {
+        session_id: s.id.clone(),
+        tag: s.tag.clone(),
+        identifier: s.identifier.clone(),
+        created_at: iso(s.created_at),
+        expires_at: iso(s.token_expires_at),
+        refresh_expires_at: iso(s.refresh_expires_at),
+        last_active_at: iso(s.last_active_at),
+        device: device_body(&s.device),
+    }
+}
+
+fn cookie_settings(c: api::CookieBody) -> Result<CookieSettings, ApiError> {
+    let defaults = CookieSettings::default();
+    let same_site = match c
+        .same_site
+        .as_deref()
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
+        None | Some("lax") => SameSite::Lax,
+        Some("strict") => SameSite::Strict,
+        Some("none") => SameSite::None,
+        Some(_) => {
+            return Err(ApiError::invalid_request(
+                "cookie.sameSite must be \"lax\", \"strict\" or \"none\"",
+            ));
+        }
+    };
+    Ok(CookieSettings {
+        name: c.name.unwrap_or(defaults.name),
+        secure: c.secure.unwrap_or(defaults.secure),
+        same_site,
+        path: c.path.unwrap_or(defaults.path),
+        http_only: c.http_only.unwrap_or(defaults.http_only),
+        domain: c.domain,
+    })
+}
+
+pub(crate) fn session_type_input(b: api::SessionTypeBody) -> Result<SessionTypeInput, ApiError> {
+    Ok(SessionTypeInput {
+        name: b.name,
+        description: b.description,
+        schema: b.schema.map(Option::unwrap_or_default),
+        selector: b.selector,
+        expiry: b.expiry,
+        period: b.period,
+        refresh_expiry: b.refresh_expiry,
+        refresh_period: b.refresh_period,
+        refresh_grace: b.refresh_grace,
+        cookie: b
+            .cookie
+            .map(|c| c.map(cookie_settings).transpose())
+            .transpose()?,
+        update_age: b.update_age,
+        forward_data: b.forward_data,
+    })
+}
+
+pub(crate) fn session_type(r: &SessionTypeRecord) -> api::SessionTypeResponse {
+    let c = &r.config;
+    api::SessionTypeResponse {
+        product: r.product.clone(),
+        tag: r.tag.clone(),
+        name: c.name.clone(),
+        description: c.description.clone(),
+        schema: c.schema.clone(),
+        selector: c.selector.clone(),
+        expiry: c.expiry,
+        period: c.period.as_str().to_owned(),
+        refresh_expiry: c.refresh_expiry,
+        refresh_period: c.refresh_period.as_str().to_owned(),
+        refresh_grace: c.refresh_grace,
+        cookie: c.cookie.as_ref().map(|k| api::CookieResponse {
+            name: k.name.clone(),
+            secure: k.secure,
+            same_site: match k.same_site {
+                SameSite::Lax => "lax",
+                SameSite::Strict => "strict",
+                SameSite::None => "none",
+            }
+            .to_owned(),
+            path: k.path.clone(),
+            http_only: k.http_only,
+            domain: k.domain.clone(),
+        }),
+        update_age: c.update_age,
+        forward_data: c.forward_data,
+        created_at: iso(r.created_at),
+        updated_at: iso(r.updated_at),
+    }
+}
+
+pub(crate) fn product(p: &Product) -> api::ProductResponse {
+    api::ProductResponse {
+        tag: p.tag.clone(),
+        name: p.name.clone(),
+        envs: p.envs.clone(),
+        allowed_origins: p.allowed_origins.clone(),
+        created_at: iso(p.created_at),
+        updated_at: iso(p.updated_at),
+    }
+}
+
+pub(crate) fn key_info(k: &ApiKeyRecord) -> api::KeyInfo {
+    api::KeyInfo {
+        id: k.id.clone(),
+        kind: k.kind.as_str().to_owned(),
+        product: k.product.clone(),
+        env: k.env.clone(),
+        name: k.name.clone(),
+        created_at: iso(k.created_at),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_are_iso_utc_with_milliseconds() {
+        assert_eq!(
+            iso(Timestamp::from_millis(1_795_428_000_000)),
+            "2026-11-23T10:00:00.000Z"
+        );
+        assert_eq!(
+            iso(Timestamp::from_millis(1_795_428_000_123)),
+            "2026-11-23T10:00:00.123Z"
+        );
+    }
+}

@@ -1,0 +1,52 @@
+//! The hallpass HTTP layer. It only translates: JSON wire types in, a [`hallpass::Hallpass`]
+//! call, wire types or the one error shape out. No rule of the product is decided here.
+
+mod convert;
+mod error;
+mod extract;
+mod metrics;
+mod openapi;
+mod routes;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use hallpass::Hallpass;
+
+pub use error::ApiError;
+pub use openapi::openapi_document;
+
+/// Default request body limit: 64 KiB.
+pub const DEFAULT_BODY_LIMIT: usize = 64 * 1024;
+
+/// What every handler reaches.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    /// The service.
+    pub hallpass: Arc<Hallpass>,
+}
+
+impl AppState {
+    /// State over a service.
+    pub fn new(hallpass: Arc<Hallpass>) -> Self {
+        Self { hallpass }
+    }
+}
+
+/// The whole API v1 as an axum router, with the default body limit.
+pub fn router(state: AppState) -> Router {
+    router_with_body_limit(state, DEFAULT_BODY_LIMIT)
+}
+
+/// The whole API v1 with a chosen body limit.
+pub fn router_with_body_limit(state: AppState, body_limit: usize) -> Router {
+    routes::all()
+        .with_state(state)
+        .fallback(error::route_not_found)
+        .method_not_allowed_fallback(error::method_not_allowed)
+        .layer(axum::middleware::from_fn(error::json_errors))
+        .layer(axum::middleware::from_fn(metrics::track))
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+}

@@ -1,0 +1,51 @@
+//! Route table: one module per resource.
+
+pub(crate) mod admin;
+pub(crate) mod public;
+pub(crate) mod session_types;
+pub(crate) mod sessions;
+
+use axum::Router;
+use axum::routing::{delete, get, patch, post};
+
+use crate::AppState;
+
+/// Every route of API v1.
+pub(crate) fn all() -> Router<AppState> {
+    Router::new()
+        .route("/v1/sessions/start", post(sessions::start))
+        .route("/v1/sessions/verify", post(sessions::verify))
+        .route("/v1/sessions/refresh", post(sessions::refresh))
+        .route("/v1/sessions/revoke", post(sessions::revoke))
+        .route("/v1/sessions/revoke-all", post(sessions::revoke_all))
+        .route("/v1/sessions/list", post(sessions::list))
+        .route(
+            "/v1/session-types",
+            post(session_types::create).get(session_types::list),
+        )
+        .route(
+            "/v1/session-types/{tag}",
+            get(session_types::fetch)
+                .patch(session_types::update)
+                .delete(session_types::remove),
+        )
+        .route(
+            "/v1/products",
+            post(admin::create_product).get(admin::list_products),
+        )
+        .route(
+            "/v1/products/{tag}",
+            patch(admin::update_product).get(admin::get_product),
+        )
+        .route(
+            "/v1/products/{product}/envs/{env}/signing-keys/rotate",
+            post(admin::rotate_signing_key),
+        )
+        .route("/v1/keys", post(admin::create_key).get(admin::list_keys))
+        .route("/v1/keys/{id}", delete(admin::delete_key))
+        .route("/v1/jwks/{product}/{env}", get(public::jwks))
+        .route("/healthz", get(public::healthz))
+        .route("/readyz", get(public::readyz))
+        .route("/metrics", get(public::metrics))
+        .route("/v1/openapi.json", get(public::openapi))
+}

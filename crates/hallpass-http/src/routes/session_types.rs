@@ -1,0 +1,122 @@
+//! `/v1/session-types`: create, update, fetch, list, delete.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use hallpass_api::{
+    DeleteTypeQuery, Deleted, ErrorBody, ScopeQuery, SessionTypeBody, SessionTypeList,
+    SessionTypeResponse,
+};
+
+use crate::extract::{ApiJson, ApiQuery, Caller};
+use crate::{ApiError, AppState, convert};
+
+/// Creates a session type.
+#[utoipa::path(post, path = "/v1/session-types", request_body = SessionTypeBody, tag = "session-types",
+    security(("bearer" = [])),
+    responses((status = 201, body = SessionTypeResponse), (status = "4XX", body = ErrorBody)))]
+pub(crate) async fn create(
+    State(s): State<AppState>,
+    Caller(who): Caller,
+    ApiQuery(q): ApiQuery<ScopeQuery>,
+    ApiJson(mut body): ApiJson<SessionTypeBody>,
+) -> Result<(StatusCode, Json<SessionTypeResponse>), ApiError> {
+    let tag = body
+        .tag
+        .take()
+        .ok_or_else(|| ApiError::invalid_request("tag is required"))?;
+    let product = body.product.take().or(q.product);
+    let record = s
+        .hallpass
+        .create_session_type(
+            &who,
+            product.as_deref(),
+            &tag,
+            convert::session_type_input(body)?,
+        )
+        .await?;
+    Ok((StatusCode::CREATED, Json(convert::session_type(&record))))
+}
+
+/// Merges the given fields into a session type.
+#[utoipa::path(patch, path = "/v1/session-types/{tag}", request_body = SessionTypeBody, tag = "session-types",
+    params(("tag" = String, Path, description = "session type tag")),
+    security(("bearer" = [])),
+    responses((status = 200, body = SessionTypeResponse), (status = "4XX", body = ErrorBody)))]
+pub(crate) async fn update(
+    State(s): State<AppState>,
+    Caller(who): Caller,
+    Path(tag): Path<String>,
+    ApiQuery(q): ApiQuery<ScopeQuery>,
+    ApiJson(mut body): ApiJson<SessionTypeBody>,
+) -> Result<Json<SessionTypeResponse>, ApiError> {
+    if body.tag.as_deref().is_some_and(|t| t != tag) {
+        return Err(ApiError::invalid_request(
+            "tag cannot be changed: create a new session type instead",
+        ));
+    }
+    let product = body.product.take().or(q.product);
+    let record = s
+        .hallpass
+        .update_session_type(
+            &who,
+            product.as_deref(),
+            &tag,
+            convert::session_type_input(body)?,
+        )
+        .await?;
+    Ok(Json(convert::session_type(&record)))
+}
+
+/// Fetches one session type.
+#[utoipa::path(get, path = "/v1/session-types/{tag}", tag = "session-types",
+    params(("tag" = String, Path, description = "session type tag"), ScopeQuery),
+    security(("bearer" = [])),
+    responses((status = 200, body = SessionTypeResponse), (status = "4XX", body = ErrorBody)))]
+pub(crate) async fn fetch(
+    State(s): State<AppState>,
+    Caller(who): Caller,
+    Path(tag): Path<String>,
+    ApiQuery(q): ApiQuery<ScopeQuery>,
+) -> Result<Json<SessionTypeResponse>, ApiError> {
+    let record = s
+        .hallpass
+        .get_session_type(&who, q.product.as_deref(), &tag)
+        .await?;
+    Ok(Json(convert::session_type(&record)))
+}
+
+/// Lists the product's session types.
+#[utoipa::path(get, path = "/v1/session-types", tag = "session-types", params(ScopeQuery),
+    security(("bearer" = [])),
+    responses((status = 200, body = SessionTypeList), (status = "4XX", body = ErrorBody)))]
+pub(crate) async fn list(
+    State(s): State<AppState>,
+    Caller(who): Caller,
+    ApiQuery(q): ApiQuery<ScopeQuery>,
+) -> Result<Json<SessionTypeList>, ApiError> {
+    let records = s
+        .hallpass
+        .list_session_types(&who, q.product.as_deref())
+        .await?;
+    Ok(Json(SessionTypeList {
+        session_types: records.iter().map(convert::session_type).collect(),
+    }))
+}
+
+/// Deletes a session type (409 while it has active sessions, unless `force=true`).
+#[utoipa::path(delete, path = "/v1/session-types/{tag}", tag = "session-types",
+    params(("tag" = String, Path, description = "session type tag"), DeleteTypeQuery),
+    security(("bearer" = [])),
+    responses((status = 200, body = Deleted), (status = "4XX", body = ErrorBody)))]
+pub(crate) async fn remove(
+    State(s): State<AppState>,
+    Caller(who): Caller,
+    Path(tag): Path<String>,
+    ApiQuery(q): ApiQuery<DeleteTypeQuery>,
+) -> Result<Json<Deleted>, ApiError> {
+    s.hallpass
+        .delete_session_type(&who, q.product.as_deref(), &tag, q.force.unwrap_or(false))
+        .await?;
+    Ok(Json(Deleted { deleted: true }))
+}

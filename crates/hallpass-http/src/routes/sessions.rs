@@ -1,0 +1,145 @@
+//! `/v1/sessions/*`: start, verify, refresh, revoke, revoke-all, list.
+
+use axum::Json;
+use axum::extract::State;
+use hallpass_api::{
+    ErrorBody, IssuedResponse, ListRequest, ListResponse, RefreshRequest, RevokeAllRequest,
+    RevokeAllResponse, RevokeRequest, RevokeResponse, StartRequest, VerifyRequest, VerifyResponse,
+};
+
+use crate::extract::{ApiJson, Caller};
+use crate::{ApiError, AppState, convert};
+
+type ApiResult<T> = Result<Json<T>, ApiError>;
+
+/// Starts a session.
+#[utoipa::path(post, path = "/v1/sessions/start", request_body = StartRequest, tag = "sessions",
+    security(("bearer" = [])),
+    responses((status = 200, body = IssuedResponse), (status = "4XX", body = ErrorBody)))]
+pub(crate) async fn start(
+    State(s): State<AppState>,
+    Caller(who): Caller,
+    ApiJson(body): ApiJson<StartRequest>,
+) -> ApiResult<IssuedResponse> {
+    let scope = s
+        .hallpass
+        .resolve_scope(&who, body.product.as_deref(), body.env.as_deref())
+        .await?;
+    let issued = s
+        .hallpass
+        .start(&scope, convert::start_input(body)?)
+        .await?;
+    Ok(Json(convert::issued(&issued)))
+}
+
+/// Verifies a token (no database round trip).
+#[utoipa::path(post, path = "/v1/sessions/verify", request_body = VerifyRequest, tag = "sessions",
+    security(("bearer" = [])),
+    responses((status = 200, body = VerifyResponse), (status = "4XX", body = ErrorBody)))]
+pub(crate) async fn verify(
+    State(s): State<AppState>,
+    Caller(who): Caller,
+    ApiJson(body): ApiJson<VerifyRequest>,
+) -> ApiResult<VerifyResponse> {
+    let scope = s
+        .hallpass
+        .resolve_scope(&who, body.product.as_deref(), body.env.as_deref())
+        .await?;
+    let verified = s.hallpass.verify(&scope, &body.tag, &body.token).await?;
+    Ok(Json(convert::verified(verified)))
+}
+
+/// Rotates the refresh token and issues a new token.
+#[utoipa::path(post, path = "/v1/sessions/refresh", request_body = RefreshRequest, tag = "sessions",
+    security(("bearer" = [])),
+    responses((status = 200, body = IssuedResponse), (status = "4XX", body = ErrorBody)))]
+pub(crate) async fn refresh(
+    State(s): State<AppState>,
+    Caller(who): Caller,
+    ApiJson(body): ApiJson<RefreshRequest>,
+) -> ApiResult<IssuedResponse> {
+    let scope = s
+        .hallpass
+        .resolve_scope(&who, body.product.as_deref(), body.env.as_deref())
+        .await?;
+    let issued = s
+        .hallpass
+        .refresh(&scope, &body.tag, &body.refresh_token)
+        .await?;
+    Ok(Json(convert::issued(&issued)))
+}
+
+/// Revokes one session.
+#[utoipa::path(post, path = "/v1/sessions/revoke", request_body = RevokeRequest, tag = "sessions",
+    security(("bearer" = [])),
+    responses((status = 200, body = RevokeResponse), (status = "4XX", body = ErrorBody)))]
+pub(crate) async fn revoke(
+    State(s): State<AppState>,
+    Caller(who): Caller,
+    ApiJson(body): ApiJson<RevokeRequest>,
+) -> ApiResult<RevokeResponse> {
+    let scope = s
+        .hallpass
+        .resolve_scope(&who, body.product.as_deref(), body.env.as_deref())
+        .await?;
+    let revoked = s
+        .hallpass
+        .revoke(&scope, &body.tag, &body.session_id)
+        .await?;
+    Ok(Json(RevokeResponse { revoked }))
+}
+
+/// Revokes every session of an identifier (optionally but one).
+#[utoipa::path(post, path = "/v1/sessions/revoke-all", request_body = RevokeAllRequest, tag = "sessions",
+    security(("bearer" = [])),
+    responses((status = 200, body = RevokeAllResponse), (status = "4XX", body = ErrorBody)))]
+pub(crate) async fn revoke_all(
+    State(s): State<AppState>,
+    Caller(who): Caller,
+    ApiJson(body): ApiJson<RevokeAllRequest>,
+) -> ApiResult<RevokeAllResponse> {
+    let scope = s
+        .hallpass
+        .resolve_scope(&who, body.product.as_deref(), body.env.as_deref())
+        .await?;
+    let revoked_count = s
+        .hallpass
+        .revoke_all(
+            &scope,
+            &body.tag,
+            &body.identifier,
+            body.exclude_current_session.as_deref(),
+        )
+        .await?;
+    Ok(Json(RevokeAllResponse { revoked_count }))
+}
+
+/// Lists an identifier's active sessions, newest first.
+#[utoipa::path(post, path = "/v1/sessions/list", request_body = ListRequest, tag = "sessions",
+    security(("bearer" = [])),
+    responses((status = 200, body = ListResponse), (status = "4XX", body = ErrorBody)))]
+pub(crate) async fn list(
+    State(s): State<AppState>,
+    Caller(who): Caller,
+    ApiJson(body): ApiJson<ListRequest>,
+) -> ApiResult<ListResponse> {
+    let scope = s
+        .hallpass
+        .resolve_scope(&who, body.product.as_deref(), body.env.as_deref())
+        .await?;
+    let page = s
+        .hallpass
+        .list(
+            &scope,
+            &body.tag,
+            &body.identifier,
+            body.limit,
+            body.cursor.as_deref(),
+        )
+        .await?;
+    Ok(Json(ListResponse {
+        sessions: page.sessions.iter().map(convert::session_item).collect(),
+        count: page.count,
+        next_cursor: page.next_cursor,
+    }))
+}

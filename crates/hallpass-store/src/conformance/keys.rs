@@ -1,0 +1,106 @@
+//! Cases for API keys.
+
+use std::sync::Arc;
+
+use hallpass_core::Error;
+use hallpass_core::model::{ApiKeyRecord, KeyKind};
+use hallpass_core::store::Store;
+
+use super::fixtures::api_key;
+
+/// Keys are found by hash, listed per product or all (admin included) oldest first, and deleted once.
+pub async fn api_key_insert_lookup_list_delete(store: Arc<dyn Store>) {
+    let admin = api_key("key_admin", KeyKind::Admin, None, None, 5);
+    let access = api_key("key_b_access", KeyKind::Access, Some("shop"), None, 20);
+    let publishable = api_key(
+        "key_a_pub",
+        KeyKind::Publishable,
+        Some("shop"),
+        Some("dev"),
+        10,
+    );
+    let same_time = api_key(
+        "key_c_access",
+        KeyKind::Access,
+        Some("shop"),
+        Some("prd"),
+        20,
+    );
+    let other = api_key("key_blog", KeyKind::Access, Some("blog"), None, 1);
+    for key in [&access, &admin, &same_time, &publishable, &other] {
+        store.insert_api_key(key).await.expect("insert key");
+    }
+    assert_eq!(
+        store
+            .api_key_by_hash("hash-key_a_pub")
+            .await
+            .expect("lookup"),
+        Some(publishable.clone())
+    );
+    assert_eq!(
+        store
+            .api_key_by_hash("hash-key_admin")
+            .await
+            .expect("lookup"),
+        Some(admin.clone())
+    );
+    assert_eq!(
+        store.api_key_by_hash("hash-unknown").await.expect("lookup"),
+        None
+    );
+    let shop: Vec<ApiKeyRecord> = vec![publishable.clone(), access.clone(), same_time.clone()];
+    assert_eq!(store.api_keys(Some("shop")).await.expect("list shop"), shop);
+    assert_eq!(
+        store.api_keys(Some("nope")).await.expect("list nope"),
+        vec![]
+    );
+    let all = vec![other, admin, publishable.clone(), access, same_time];
+    assert_eq!(store.api_keys(None).await.expect("list all"), all);
+    assert!(store.delete_api_key("key_a_pub").await.expect("delete"));
+    assert!(
+        !store
+            .delete_api_key("key_a_pub")
+            .await
+            .expect("delete again")
+    );
+    assert_eq!(
+        store
+            .api_key_by_hash(&publishable.hash)
+            .await
+            .expect("lookup"),
+        None
+    );
+    assert_eq!(store.api_keys(Some("shop")).await.expect("list").len(), 2);
+}
+
+/// A key reusing an id or a hash is refused as an internal error and does not replace the first.
+pub async fn api_key_duplicate_is_internal_error(store: Arc<dyn Store>) {
+    let first = api_key("key_1", KeyKind::Access, Some("shop"), None, 0);
+    store.insert_api_key(&first).await.expect("insert");
+    let same_hash = ApiKeyRecord {
+        id: "key_2".into(),
+        ..first.clone()
+    };
+    let same_id = ApiKeyRecord {
+        hash: "hash-other".into(),
+        ..first.clone()
+    };
+    for dup in [same_hash, same_id] {
+        let result = store.insert_api_key(&dup).await;
+        assert!(matches!(result, Err(Error::Internal(_))), "got {result:?}");
+    }
+    assert_eq!(store.api_keys(None).await.expect("list"), vec![first]);
+}
+
+/// `has_admin_key` is true exactly while an admin key exists (bootstrap depends on it).
+pub async fn has_admin_key_tracks_admin_keys(store: Arc<dyn Store>) {
+    assert!(!store.has_admin_key().await.expect("empty"));
+    let access = api_key("key_access", KeyKind::Access, Some("shop"), None, 0);
+    store.insert_api_key(&access).await.expect("insert access");
+    assert!(!store.has_admin_key().await.expect("access only"));
+    let admin = api_key("key_admin", KeyKind::Admin, None, None, 1);
+    store.insert_api_key(&admin).await.expect("insert admin");
+    assert!(store.has_admin_key().await.expect("with admin"));
+    assert!(store.delete_api_key("key_admin").await.expect("delete"));
+    assert!(!store.has_admin_key().await.expect("after delete"));
+}

@@ -1,0 +1,106 @@
+//! The conformance suite every [`Store`] backend must pass: one test per case, each on a fresh
+//! store, asserting the behaviour the trait's doc comments promise (not merely "no error").
+//!
+//! Enabled by the `conformance` feature. A backend's test crate invokes
+//! [`store_conformance!`](crate::store_conformance) with an expression that makes a fresh
+//! store; it needs `tokio` (with `macros` and `rt-multi-thread`) among its dev-dependencies.
+
+use std::any::Any;
+use std::sync::Arc;
+
+use hallpass_core::store::Store;
+
+mod env_keys;
+pub mod fixtures;
+mod keys;
+mod products;
+mod revocation;
+mod session_types;
+mod sessions;
+
+pub use env_keys::*;
+pub use keys::*;
+pub use products::*;
+pub use revocation::*;
+pub use session_types::*;
+pub use sessions::*;
+
+/// A fresh store for one case, with whatever must live as long as it does (a temporary
+/// directory, a throwaway database), dropped when the case ends.
+pub struct Harness {
+    store: Arc<dyn Store>,
+    _keep: Option<Box<dyn Any + Send + Sync>>,
+}
+
+impl Harness {
+    /// A store that needs nothing else kept alive (an in-memory database).
+    pub fn new(store: Arc<dyn Store>) -> Self {
+        Self { store, _keep: None }
+    }
+
+    /// A store whose backing resource `keep` (e.g. a `tempfile::TempDir`) must outlive it.
+    pub fn keeping(store: Arc<dyn Store>, keep: impl Any + Send + Sync) -> Self {
+        Self {
+            store,
+            _keep: Some(Box::new(keep)),
+        }
+    }
+
+    /// The store under test.
+    pub fn store(&self) -> Arc<dyn Store> {
+        Arc::clone(&self.store)
+    }
+}
+
+/// Generates one `#[tokio::test]` per conformance case. `$make` is an expression evaluated
+/// afresh in every test that yields a future of a [`Harness`]:
+///
+/// ```ignore
+/// async fn fresh() -> hallpass_store::conformance::Harness { /* open a new store */ }
+/// hallpass_store::store_conformance!(fresh());
+/// ```
+///
+/// Invoke it inside a module per backend (`mod sqlite { … }`) to keep test names apart.
+#[macro_export]
+macro_rules! store_conformance {
+    ($make:expr) => {
+        $crate::store_conformance!(@cases $make;
+            ping_answers,
+            product_insert_get_list,
+            product_duplicate_writes_nothing,
+            product_insert_failing_key_writes_nothing,
+            product_update_replaces_name_origins_updated_at,
+            api_key_insert_lookup_list_delete,
+            api_key_duplicate_is_internal_error,
+            has_admin_key_tracks_admin_keys,
+            env_keys_round_trip,
+            rotate_signing_key_retires_only_that_envs_signing_keys,
+            max_token_expiry_covers_every_session_of_the_env,
+            session_type_insert_get_list_update,
+            session_type_duplicate_writes_nothing,
+            delete_session_type_not_found,
+            delete_session_type_refuses_with_active_sessions,
+            delete_session_type_force_revokes_and_reuse_keeps_them_revoked,
+            session_insert_get_and_by_refresh_hash,
+            session_duplicate_is_internal_error,
+            rotate_refresh_applies_once,
+            rotate_refresh_concurrent_applies_once,
+            rotate_refresh_refuses_revoked_or_unknown,
+            revoke_session_once_and_only_active,
+            revoke_all_excludes_and_filters,
+            list_sessions_pages_newest_first,
+            list_sessions_excludes_inactive_and_others,
+            live_revocations_until_last_token_expires,
+            sweep_expired_respects_batch_and_cutoff,
+        );
+    };
+    (@cases $make:expr; $($case:ident),+ $(,)?) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $case() {
+                let harness: $crate::conformance::Harness = $make.await;
+                $crate::conformance::$case(harness.store()).await;
+            }
+        )+
+    };
+}

@@ -1,0 +1,209 @@
+//! Cases for session types and their deletion.
+
+use std::sync::Arc;
+
+use hallpass_core::model::SessionRecord;
+use hallpass_core::store::{DeleteTypeOutcome, Revoked, Store};
+
+use super::fixtures::{
+    REFRESH_SECS, at, filter, insert_sessions, must_get, now, session, session_type, sid,
+};
+
+/// Types come back whole (configuration JSON included), list by tag per product, and update
+/// replaces configuration and `updated_at` only when the type exists.
+pub async fn session_type_insert_get_list_update(store: Arc<dyn Store>) {
+    let user = session_type("shop", "user");
+    let admin = session_type("shop", "admin");
+    let other = session_type("blog", "user");
+    for t in [&user, &admin, &other] {
+        assert!(store.insert_session_type(t).await.expect("insert"));
+    }
+    assert_eq!(
+        store.session_type("shop", "user").await.expect("get"),
+        Some(user.clone())
+    );
+    assert_eq!(store.session_type("shop", "nope").await.expect("get"), None);
+    assert_eq!(
+        store.session_types("shop").await.expect("list"),
+        vec![admin, user.clone()]
+    );
+    assert_eq!(
+        store.session_types("blog").await.expect("list"),
+        vec![other.clone()]
+    );
+
+    let mut changed = user.clone();
+    changed.config.name = "Renamed".into();
+    changed.config.cookie = None;
+    changed.config.schema = serde_json::Value::Null;
+    changed.updated_at = at(100);
+    assert!(store.update_session_type(&changed).await.expect("update"));
+    assert_eq!(
+        store.session_type("shop", "user").await.expect("get"),
+        Some(changed)
+    );
+    assert_eq!(
+        store.session_type("blog", "user").await.expect("get"),
+        Some(other)
+    );
+    let ghost = session_type("shop", "ghost");
+    assert!(
+        !store
+            .update_session_type(&ghost)
+            .await
+            .expect("update absent")
+    );
+    assert_eq!(
+        store.session_type("shop", "ghost").await.expect("get"),
+        None
+    );
+}
+
+/// A second type with an existing (product, tag) is refused and changes nothing.
+pub async fn session_type_duplicate_writes_nothing(store: Arc<dyn Store>) {
+    let user = session_type("shop", "user");
+    assert!(store.insert_session_type(&user).await.expect("insert"));
+    let mut again = session_type("shop", "user");
+    again.config.name = "Other".into();
+    again.created_at = at(50);
+    assert!(
+        !store
+            .insert_session_type(&again)
+            .await
+            .expect("insert again")
+    );
+    assert_eq!(
+        store.session_type("shop", "user").await.expect("get"),
+        Some(user)
+    );
+}
+
+/// Deleting a type that does not exist says so.
+pub async fn delete_session_type_not_found(store: Arc<dyn Store>) {
+    assert!(
+        store
+            .insert_session_type(&session_type("blog", "user"))
+            .await
+            .expect("insert")
+    );
+    let outcome = store
+        .delete_session_type("shop", "user", true, now())
+        .await
+        .expect("delete");
+    assert_eq!(outcome, DeleteTypeOutcome::NotFound);
+    assert!(
+        store
+            .session_type("blog", "user")
+            .await
+            .expect("get")
+            .is_some()
+    );
+}
+
+/// Sessions of the type: active in two envs, one revoked, one over, and one of another type.
+fn type_sessions() -> Vec<SessionRecord> {
+    vec![
+        session(1),
+        SessionRecord {
+            env: "prd".into(),
+            ..session(2)
+        },
+        SessionRecord {
+            revoked_at: Some(at(10)),
+            ..session(3)
+        },
+        SessionRecord {
+            refresh_expires_at: at(30),
+            ..session(4)
+        },
+        SessionRecord {
+            tag: "admin".into(),
+            ..session(5)
+        },
+    ]
+}
+
+/// Without `force`, a type with active sessions (in any env) is kept and nothing changes.
+pub async fn delete_session_type_refuses_with_active_sessions(store: Arc<dyn Store>) {
+    let user = session_type("shop", "user");
+    assert!(store.insert_session_type(&user).await.expect("insert"));
+    let sessions = type_sessions();
+    insert_sessions(&*store, &sessions).await;
+    let outcome = store
+        .delete_session_type("shop", "user", false, now())
+        .await
+        .expect("delete");
+    assert_eq!(outcome, DeleteTypeOutcome::HasActiveSessions(2));
+    assert_eq!(
+        store.session_type("shop", "user").await.expect("get"),
+        Some(user)
+    );
+    for s in &sessions {
+        assert_eq!(&must_get(&*store, &s.id).await, s);
+    }
+}
+
+/// With `force`, the active sessions are revoked at `now` and the type is gone; a type
+/// created again with the tag does not bring the revoked sessions back.
+pub async fn delete_session_type_force_revokes_and_reuse_keeps_them_revoked(store: Arc<dyn Store>) {
+    assert!(
+        store
+            .insert_session_type(&session_type("shop", "user"))
+            .await
+            .expect("insert")
+    );
+    assert!(
+        store
+            .insert_session_type(&session_type("shop", "admin"))
+            .await
+            .expect("insert")
+    );
+    let sessions = type_sessions();
+    insert_sessions(&*store, &sessions).await;
+    let outcome = store
+        .delete_session_type("shop", "user", true, now())
+        .await
+        .expect("delete");
+    let expected: Vec<Revoked> = [&sessions[0], &sessions[1]]
+        .iter()
+        .map(|s| Revoked {
+            session_id: s.id.clone(),
+            forget_after: s.token_expires_at,
+        })
+        .collect();
+    assert_eq!(outcome, DeleteTypeOutcome::Deleted(expected));
+    assert_eq!(store.session_type("shop", "user").await.expect("get"), None);
+    assert_eq!(must_get(&*store, &sid(1)).await.revoked_at, Some(now()));
+    assert_eq!(must_get(&*store, &sid(2)).await.revoked_at, Some(now()));
+    assert_eq!(must_get(&*store, &sid(3)).await.revoked_at, Some(at(10)));
+    assert_eq!(must_get(&*store, &sid(4)).await.revoked_at, None);
+    assert_eq!(must_get(&*store, &sid(5)).await, sessions[4]);
+
+    assert!(
+        store
+            .insert_session_type(&session_type("shop", "user"))
+            .await
+            .expect("reuse tag")
+    );
+    let page = store
+        .list_sessions(&filter("u1"), None, 10, now())
+        .await
+        .expect("list");
+    assert_eq!(page.count, 0);
+    assert!(page.sessions.is_empty());
+    assert_eq!(must_get(&*store, &sid(1)).await.revoked_at, Some(now()));
+
+    // Without active sessions (at `now`) no `force` is needed and nothing is revoked.
+    let outcome = store
+        .delete_session_type("shop", "user", false, now())
+        .await
+        .expect("delete");
+    assert_eq!(outcome, DeleteTypeOutcome::Deleted(vec![]));
+    let after_all = at(REFRESH_SECS + 1);
+    let outcome = store
+        .delete_session_type("shop", "admin", false, after_all)
+        .await
+        .expect("delete");
+    assert_eq!(outcome, DeleteTypeOutcome::Deleted(vec![]));
+    assert_eq!(must_get(&*store, &sid(5)).await, sessions[4]);
+}

@@ -1,0 +1,331 @@
+//! Cases for sessions: storage, lookup by refresh hash, rotation and listing.
+
+use std::sync::Arc;
+
+use hallpass_core::Error;
+use hallpass_core::model::{Device, SessionRecord};
+use hallpass_core::store::{IdentifierFilter, Store};
+
+use super::fixtures::{
+    at, filter, insert_sessions, must_get, now, rotation, session, session_of, sid,
+};
+
+/// A session comes back field for field, by id and by its refresh hash; unknown ones are `None`.
+pub async fn session_insert_get_and_by_refresh_hash(store: Arc<dyn Store>) {
+    let full = session(1);
+    let bare = SessionRecord {
+        identifier: None,
+        device: Device::default(),
+        ..session(2)
+    };
+    let rotated_before = SessionRecord {
+        previous_refresh_hash: Some("rh-older".into()),
+        rotated_at: Some(at(30)),
+        grace_answer: Some(vec![0, 1, 2, 255]),
+        ..session(3)
+    };
+    insert_sessions(
+        &*store,
+        &[full.clone(), bare.clone(), rotated_before.clone()],
+    )
+    .await;
+    assert_eq!(must_get(&*store, &full.id).await, full);
+    assert_eq!(must_get(&*store, &bare.id).await, bare);
+    assert_eq!(must_get(&*store, &rotated_before.id).await, rotated_before);
+    assert_eq!(store.session("nope").await.expect("get"), None);
+    let by_hash = store
+        .session_by_refresh_hash(&full.refresh_hash)
+        .await
+        .expect("by hash");
+    assert_eq!(by_hash, Some(full));
+    let by_older = store
+        .session_by_refresh_hash("rh-older")
+        .await
+        .expect("by older hash");
+    assert_eq!(by_older, Some(rotated_before));
+    assert_eq!(
+        store
+            .session_by_refresh_hash("rh-unknown")
+            .await
+            .expect("by hash"),
+        None
+    );
+}
+
+/// A session reusing an id or a refresh hash is refused as an internal error, leaving no trace.
+pub async fn session_duplicate_is_internal_error(store: Arc<dyn Store>) {
+    let first = session(1);
+    insert_sessions(&*store, std::slice::from_ref(&first)).await;
+    let same_id = SessionRecord {
+        refresh_hash: "rh-new".into(),
+        ..session(1)
+    };
+    let same_hash = SessionRecord {
+        refresh_hash: first.refresh_hash.clone(),
+        ..session(2)
+    };
+    for dup in [&same_id, &same_hash] {
+        let result = store.insert_session(dup).await;
+        assert!(matches!(result, Err(Error::Internal(_))), "got {result:?}");
+    }
+    assert_eq!(must_get(&*store, &first.id).await, first);
+    assert_eq!(store.session(&sid(2)).await.expect("get"), None);
+    assert_eq!(
+        store
+            .session_by_refresh_hash("rh-new")
+            .await
+            .expect("by hash"),
+        None
+    );
+}
+
+/// A rotation applies once: the expected hash is then stale, the fields are updated, and
+/// every hash the session ever had still finds it.
+pub async fn rotate_refresh_applies_once(store: Arc<dyn Store>) {
+    let original = session(1);
+    insert_sessions(&*store, std::slice::from_ref(&original)).await;
+    let first = rotation("rh-1", 100);
+    assert!(
+        store
+            .rotate_refresh(&original.id, &original.refresh_hash, &first)
+            .await
+            .expect("rotate")
+    );
+    let expected = SessionRecord {
+        refresh_hash: "rh-1".into(),
+        previous_refresh_hash: Some(original.refresh_hash.clone()),
+        token_issued_at: first.token_issued_at,
+        token_expires_at: first.token_expires_at,
+        last_active_at: first.rotated_at,
+        rotated_at: Some(first.rotated_at),
+        grace_answer: Some(first.grace_answer.clone()),
+        ..original.clone()
+    };
+    assert_eq!(must_get(&*store, &original.id).await, expected);
+
+    let replay = rotation("rh-replay", 101);
+    let applied = store
+        .rotate_refresh(&original.id, &original.refresh_hash, &replay)
+        .await
+        .expect("replay");
+    assert!(!applied, "a stale expected hash must not rotate");
+    assert_eq!(must_get(&*store, &original.id).await, expected);
+    assert_eq!(
+        store
+            .session_by_refresh_hash("rh-replay")
+            .await
+            .expect("by hash"),
+        None
+    );
+
+    let second = rotation("rh-2", 200);
+    assert!(
+        store
+            .rotate_refresh(&original.id, "rh-1", &second)
+            .await
+            .expect("rotate again")
+    );
+    let now_stored = must_get(&*store, &original.id).await;
+    assert_eq!(now_stored.refresh_hash, "rh-2");
+    assert_eq!(now_stored.previous_refresh_hash.as_deref(), Some("rh-1"));
+    for hash in [original.refresh_hash.as_str(), "rh-1", "rh-2"] {
+        let found = store.session_by_refresh_hash(hash).await.expect("by hash");
+        assert_eq!(
+            found.map(|s| s.id),
+            Some(original.id.clone()),
+            "hash {hash}"
+        );
+    }
+}
+
+/// Concurrent rotations from the same hash: exactly one applies, and only its hash is stored.
+pub async fn rotate_refresh_concurrent_applies_once(store: Arc<dyn Store>) {
+    let original = session(1);
+    insert_sessions(&*store, std::slice::from_ref(&original)).await;
+
+    let (to_a, to_b) = (rotation("rh-a", 100), rotation("rh-b", 100));
+    let (a, b) = tokio::join!(
+        store.rotate_refresh(&original.id, &original.refresh_hash, &to_a),
+        store.rotate_refresh(&original.id, &original.refresh_hash, &to_b),
+    );
+    let (a, b) = (a.expect("rotate a"), b.expect("rotate b"));
+    assert!(
+        a ^ b,
+        "exactly one of two joined rotations applies (a={a}, b={b})"
+    );
+    let current = must_get(&*store, &original.id).await.refresh_hash;
+
+    let tasks: Vec<_> = (0..8)
+        .map(|n| {
+            let store = Arc::clone(&store);
+            let (id, expected) = (original.id.clone(), current.clone());
+            tokio::spawn(async move {
+                let applied = store
+                    .rotate_refresh(&id, &expected, &rotation(&format!("rh-race-{n}"), 200))
+                    .await
+                    .expect("rotate");
+                (n, applied)
+            })
+        })
+        .collect();
+    let mut winners = Vec::new();
+    for task in tasks {
+        let (n, applied) = task.await.expect("task");
+        if applied {
+            winners.push(n);
+        }
+    }
+    assert_eq!(
+        winners.len(),
+        1,
+        "exactly one spawned rotation applies: {winners:?}"
+    );
+    let stored = must_get(&*store, &original.id).await;
+    assert_eq!(stored.refresh_hash, format!("rh-race-{}", winners[0]));
+    assert_eq!(stored.previous_refresh_hash, Some(current));
+    for n in (0..8).filter(|n| !winners.contains(n)) {
+        let found = store
+            .session_by_refresh_hash(&format!("rh-race-{n}"))
+            .await
+            .expect("by hash");
+        assert_eq!(
+            found, None,
+            "losing hash rh-race-{n} must not be registered"
+        );
+    }
+}
+
+/// A revoked or unknown session is never rotated.
+pub async fn rotate_refresh_refuses_revoked_or_unknown(store: Arc<dyn Store>) {
+    let s = session(1);
+    insert_sessions(&*store, std::slice::from_ref(&s)).await;
+    assert!(
+        store
+            .revoke_session(&s.id, now())
+            .await
+            .expect("revoke")
+            .is_some()
+    );
+    let before = must_get(&*store, &s.id).await;
+    let applied = store
+        .rotate_refresh(&s.id, &s.refresh_hash, &rotation("rh-1", 100))
+        .await
+        .expect("rotate");
+    assert!(!applied);
+    assert_eq!(must_get(&*store, &s.id).await, before);
+    assert_eq!(
+        store
+            .session_by_refresh_hash("rh-1")
+            .await
+            .expect("by hash"),
+        None
+    );
+    let unknown = store
+        .rotate_refresh("nope", "rh-x", &rotation("rh-2", 100))
+        .await
+        .expect("rotate");
+    assert!(!unknown);
+}
+
+/// Pages go newest (highest id) first, continue below `before`, and `count` covers all active.
+pub async fn list_sessions_pages_newest_first(store: Arc<dyn Store>) {
+    let sessions: Vec<SessionRecord> = [3, 1, 5, 2, 4].into_iter().map(session).collect();
+    insert_sessions(&*store, &sessions).await;
+    let ids = |page: &[SessionRecord]| page.iter().map(|s| s.id.clone()).collect::<Vec<_>>();
+    let f = filter("u1");
+
+    let page = store
+        .list_sessions(&f, None, 2, now())
+        .await
+        .expect("page 1");
+    assert_eq!(ids(&page.sessions), vec![sid(5), sid(4)]);
+    assert_eq!((page.count, page.has_more), (5, true));
+    assert_eq!(page.sessions[0], session(5));
+
+    let page = store
+        .list_sessions(&f, Some(&sid(4)), 2, now())
+        .await
+        .expect("page 2");
+    assert_eq!(ids(&page.sessions), vec![sid(3), sid(2)]);
+    assert_eq!((page.count, page.has_more), (5, true));
+
+    let page = store
+        .list_sessions(&f, Some(&sid(2)), 2, now())
+        .await
+        .expect("page 3");
+    assert_eq!(ids(&page.sessions), vec![sid(1)]);
+    assert_eq!((page.count, page.has_more), (5, false));
+
+    let page = store
+        .list_sessions(&f, None, 5, now())
+        .await
+        .expect("exact page");
+    assert_eq!(
+        ids(&page.sessions),
+        vec![sid(5), sid(4), sid(3), sid(2), sid(1)]
+    );
+    assert!(!page.has_more);
+
+    let page = store
+        .list_sessions(&f, Some(&sid(1)), 5, now())
+        .await
+        .expect("past the end");
+    assert!(page.sessions.is_empty());
+    assert_eq!((page.count, page.has_more), (5, false));
+}
+
+/// Listing shows only active sessions of exactly the filter's product, env, type and identifier.
+pub async fn list_sessions_excludes_inactive_and_others(store: Arc<dyn Store>) {
+    let sessions = vec![
+        session(1),
+        SessionRecord {
+            revoked_at: Some(at(10)),
+            ..session(2)
+        },
+        SessionRecord {
+            refresh_expires_at: now(),
+            ..session(3)
+        },
+        session_of(4, Some("u2")),
+        session_of(5, None),
+        SessionRecord {
+            tag: "admin".into(),
+            ..session(6)
+        },
+        SessionRecord {
+            env: "prd".into(),
+            ..session(7)
+        },
+        SessionRecord {
+            product: "blog".into(),
+            ..session(8)
+        },
+        session(9),
+    ];
+    insert_sessions(&*store, &sessions).await;
+    let page = store
+        .list_sessions(&filter("u1"), None, 10, now())
+        .await
+        .expect("list");
+    assert_eq!(page.sessions, vec![session(9), session(1)]);
+    assert_eq!((page.count, page.has_more), (2, false));
+
+    let other_env = IdentifierFilter {
+        env: "prd".into(),
+        ..filter("u1")
+    };
+    let page = store
+        .list_sessions(&other_env, None, 10, now())
+        .await
+        .expect("list prd");
+    assert_eq!(page.sessions, vec![sessions[6].clone()]);
+    assert_eq!(page.count, 1);
+    let page = store
+        .list_sessions(&filter("nobody"), None, 10, now())
+        .await
+        .expect("list nobody");
+    assert_eq!(
+        (page.sessions.len(), page.count, page.has_more),
+        (0, 0, false)
+    );
+}

@@ -1,0 +1,47 @@
+//! Persistent storage for hallpass: the [`hallpass_core::store::Store`] trait implemented on
+//! SQLite (PostgreSQL follows), chosen at run time by the database URL.
+//!
+//! Every backend passes one conformance suite (feature `conformance`, macro
+//! [`store_conformance!`]), so the domain can rely on the trait's contract whatever the database.
+
+use std::sync::Arc;
+
+use hallpass_core::store::Store;
+use hallpass_core::{Error, Result};
+
+mod error;
+mod rows;
+pub mod sqlite;
+
+#[cfg(feature = "conformance")]
+pub mod conformance;
+
+pub use sqlite::SqliteStore;
+
+/// Opens the store a database URL names and brings its schema up to date, so a server needs
+/// only its configured URL to get a ready [`Store`].
+///
+/// Accepted: `sqlite://path`, `sqlite:path` and `sqlite::memory:` (the file is created if
+/// missing; its directory must exist).
+///
+/// # Errors
+/// [`Error::InvalidRequest`] for an unsupported scheme, a malformed URL or a missing
+/// directory; [`Error::StoreUnavailable`] when the database cannot be opened or migrated.
+pub async fn open(url: &str) -> Result<Arc<dyn Store>> {
+    if url.starts_with("sqlite:") {
+        return Ok(Arc::new(SqliteStore::connect(url).await?));
+    }
+    // Only the scheme is echoed: the rest of a URL may hold a password.
+    let scheme = url.split_once(':').map_or("", |(scheme, _)| scheme);
+    let message = match scheme {
+        "postgres" | "postgresql" => {
+            "PostgreSQL is not supported yet: use a sqlite:// database URL, e.g. sqlite://hallpass.db"
+                .to_owned()
+        }
+        "" => "the database URL has no scheme: use sqlite://path/to/hallpass.db".to_owned(),
+        other => format!(
+            "unsupported database URL scheme '{other}': use sqlite://path/to/hallpass.db"
+        ),
+    };
+    Err(Error::InvalidRequest(message))
+}

@@ -1,0 +1,71 @@
+//! Opening a SQLite database: connection settings, pool size and schema migration.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use hallpass_core::{Error, Result};
+use sqlx::SqlitePool;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+
+use crate::error::{map_err, map_migrate_err};
+
+/// Connections of a file database: SQLite has one writer at a time, so a few readers suffice.
+const MAX_FILE_CONNECTIONS: u32 = 4;
+/// How long a statement waits for another connection's write lock before failing.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Opens the database `url` names, creating the file if missing, and runs the migrations.
+pub(crate) async fn connect(url: &str) -> Result<SqlitePool> {
+    let memory = is_memory(url);
+    let options = SqliteConnectOptions::from_str(url)
+        .map_err(|e| Error::InvalidRequest(format!("invalid SQLite database URL: {e}")))?
+        .create_if_missing(true)
+        .foreign_keys(true)
+        .busy_timeout(BUSY_TIMEOUT);
+    let pool = if memory {
+        // Every connection to `sqlite::memory:` would be a database of its own, and the database
+        // vanishes with its last connection: keep exactly one, forever.
+        SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .connect_with(options)
+            .await
+    } else {
+        check_directory(options.get_filename())?;
+        let options = options
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal);
+        SqlitePoolOptions::new()
+            .max_connections(MAX_FILE_CONNECTIONS)
+            .connect_with(options)
+            .await
+    }
+    .map_err(map_err)?;
+    sqlx::migrate!("./migrations/sqlite")
+        .run(&pool)
+        .await
+        .map_err(map_migrate_err)?;
+    Ok(pool)
+}
+
+/// Whether the URL names an in-memory database rather than a file.
+fn is_memory(url: &str) -> bool {
+    let rest = url.trim_start_matches("sqlite:").trim_start_matches("//");
+    rest.starts_with(":memory:") || rest.contains("mode=memory")
+}
+
+/// SQLite creates the file but not its directory; say so plainly instead of "unable to open".
+fn check_directory(file: &Path) -> Result<()> {
+    match file.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() && !dir.is_dir() => {
+            Err(Error::InvalidRequest(format!(
+                "the directory '{}' of the SQLite database does not exist: create it or change the database URL",
+                dir.display()
+            )))
+        }
+        _ => Ok(()),
+    }
+}

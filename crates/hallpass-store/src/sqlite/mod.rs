@@ -1,0 +1,194 @@
+//! The [`Store`] on SQLite: one file (or memory) database, WAL journal, a small pool.
+//!
+//! Writes that must see a consistent state take the write lock up front (`BEGIN IMMEDIATE`),
+//! so no read-then-write can race another connection. Queries live in one file per resource.
+
+use hallpass_core::model::{ApiKeyRecord, EnvKeyRecord, Product, SessionRecord};
+use hallpass_core::session_type::SessionTypeRecord;
+use hallpass_core::store::{
+    DeleteTypeOutcome, IdentifierFilter, Revoked, Rotation, SessionPage, Store,
+};
+use hallpass_core::{Result, Timestamp};
+use sqlx::{Sqlite, SqlitePool, Transaction};
+
+use crate::error::map_err;
+
+mod api_keys;
+mod connect;
+mod env_keys;
+mod products;
+mod revocation;
+mod session_types;
+mod sessions;
+
+/// A hallpass store in a SQLite database.
+#[derive(Clone, Debug)]
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens (creating if missing) the database `url` names and migrates it, so the store is
+    /// ready to use; `url` is `sqlite://path`, `sqlite:path` or `sqlite::memory:`.
+    ///
+    /// # Errors
+    /// [`hallpass_core::Error::InvalidRequest`] for a malformed URL or a missing directory;
+    /// [`hallpass_core::Error::StoreUnavailable`] when the file cannot be opened or migrated.
+    pub async fn connect(url: &str) -> Result<Self> {
+        Ok(Self {
+            pool: connect::connect(url).await?,
+        })
+    }
+}
+
+/// Starts a transaction holding the database's write lock from its first statement.
+async fn begin_write(pool: &SqlitePool) -> Result<Transaction<'static, Sqlite>> {
+    pool.begin_with("BEGIN IMMEDIATE").await.map_err(map_err)
+}
+
+/// A `COUNT(*)` as the trait's unsigned count (SQLite counts are never negative).
+fn count(n: i64) -> u64 {
+    u64::try_from(n).unwrap_or_default()
+}
+
+#[async_trait::async_trait]
+impl Store for SqliteStore {
+    async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn insert_product(&self, product: &Product, keys: &[EnvKeyRecord]) -> Result<bool> {
+        products::insert(&self.pool, product, keys).await
+    }
+
+    async fn product(&self, tag: &str) -> Result<Option<Product>> {
+        products::get(&self.pool, tag).await
+    }
+
+    async fn products(&self) -> Result<Vec<Product>> {
+        products::list(&self.pool).await
+    }
+
+    async fn update_product(&self, product: &Product) -> Result<bool> {
+        products::update(&self.pool, product).await
+    }
+
+    async fn insert_api_key(&self, key: &ApiKeyRecord) -> Result<()> {
+        api_keys::insert(&self.pool, key).await
+    }
+
+    async fn api_key_by_hash(&self, hash: &str) -> Result<Option<ApiKeyRecord>> {
+        api_keys::by_hash(&self.pool, hash).await
+    }
+
+    async fn api_keys(&self, product: Option<&str>) -> Result<Vec<ApiKeyRecord>> {
+        api_keys::list(&self.pool, product).await
+    }
+
+    async fn delete_api_key(&self, id: &str) -> Result<bool> {
+        api_keys::delete(&self.pool, id).await
+    }
+
+    async fn has_admin_key(&self) -> Result<bool> {
+        api_keys::has_admin(&self.pool).await
+    }
+
+    async fn env_keys(&self) -> Result<Vec<EnvKeyRecord>> {
+        env_keys::list(&self.pool).await
+    }
+
+    async fn rotate_signing_key(
+        &self,
+        new: &EnvKeyRecord,
+        retired_at: Timestamp,
+        verify_until: Timestamp,
+    ) -> Result<()> {
+        env_keys::rotate_signing(&self.pool, new, retired_at, verify_until).await
+    }
+
+    async fn max_token_expiry(&self, product: &str, env: &str) -> Result<Option<Timestamp>> {
+        env_keys::max_token_expiry(&self.pool, product, env).await
+    }
+
+    async fn insert_session_type(&self, record: &SessionTypeRecord) -> Result<bool> {
+        session_types::insert(&self.pool, record).await
+    }
+
+    async fn session_type(&self, product: &str, tag: &str) -> Result<Option<SessionTypeRecord>> {
+        session_types::get(&self.pool, product, tag).await
+    }
+
+    async fn session_types(&self, product: &str) -> Result<Vec<SessionTypeRecord>> {
+        session_types::list(&self.pool, product).await
+    }
+
+    async fn update_session_type(&self, record: &SessionTypeRecord) -> Result<bool> {
+        session_types::update(&self.pool, record).await
+    }
+
+    async fn delete_session_type(
+        &self,
+        product: &str,
+        tag: &str,
+        force: bool,
+        now: Timestamp,
+    ) -> Result<DeleteTypeOutcome> {
+        session_types::delete(&self.pool, product, tag, force, now).await
+    }
+
+    async fn insert_session(&self, session: &SessionRecord) -> Result<()> {
+        sessions::insert(&self.pool, session).await
+    }
+
+    async fn session(&self, id: &str) -> Result<Option<SessionRecord>> {
+        sessions::get(&self.pool, id).await
+    }
+
+    async fn session_by_refresh_hash(&self, hash: &str) -> Result<Option<SessionRecord>> {
+        sessions::by_refresh_hash(&self.pool, hash).await
+    }
+
+    async fn rotate_refresh(
+        &self,
+        id: &str,
+        expected_hash: &str,
+        rotation: &Rotation,
+    ) -> Result<bool> {
+        sessions::rotate_refresh(&self.pool, id, expected_hash, rotation).await
+    }
+
+    async fn revoke_session(&self, id: &str, now: Timestamp) -> Result<Option<Revoked>> {
+        revocation::revoke_session(&self.pool, id, now).await
+    }
+
+    async fn revoke_all(
+        &self,
+        filter: &IdentifierFilter,
+        exclude: Option<&str>,
+        now: Timestamp,
+    ) -> Result<Vec<Revoked>> {
+        revocation::revoke_all(&self.pool, filter, exclude, now).await
+    }
+
+    async fn list_sessions(
+        &self,
+        filter: &IdentifierFilter,
+        before: Option<&str>,
+        limit: u32,
+        now: Timestamp,
+    ) -> Result<SessionPage> {
+        sessions::list(&self.pool, filter, before, limit, now).await
+    }
+
+    async fn live_revocations(&self, now: Timestamp) -> Result<Vec<Revoked>> {
+        revocation::live(&self.pool, now).await
+    }
+
+    async fn sweep_expired(&self, cutoff: Timestamp, batch: u32) -> Result<u64> {
+        revocation::sweep(&self.pool, cutoff, batch).await
+    }
+}

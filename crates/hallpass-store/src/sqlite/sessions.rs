@@ -1,0 +1,200 @@
+//! Sessions: insertion, lookup by id or by any refresh hash, rotation and listing.
+
+use hallpass_core::model::SessionRecord;
+use hallpass_core::store::{IdentifierFilter, Rotation, SessionPage};
+use hallpass_core::{Result, Timestamp};
+use sqlx::{SqliteConnection, SqlitePool};
+
+use super::{begin_write, count};
+use crate::error::map_err;
+use crate::rows::{SessionRow, session_columns};
+
+/// Inserts the session and registers its refresh hash (and its previous one, if it has one)
+/// in one transaction.
+pub(super) async fn insert(pool: &SqlitePool, s: &SessionRecord) -> Result<()> {
+    let mut tx = begin_write(pool).await?;
+    sqlx::query(concat!(
+        "INSERT INTO sessions (",
+        session_columns!(),
+        ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    ))
+    .bind(s.id.as_str())
+    .bind(s.product.as_str())
+    .bind(s.env.as_str())
+    .bind(s.tag.as_str())
+    .bind(s.identifier.as_deref())
+    .bind(s.data_jwe.as_str())
+    .bind(s.created_at.as_millis())
+    .bind(s.token_lifetime_secs)
+    .bind(s.token_issued_at.as_millis())
+    .bind(s.token_expires_at.as_millis())
+    .bind(s.refresh_expires_at.as_millis())
+    .bind(s.last_active_at.as_millis())
+    .bind(s.device.ip.as_deref())
+    .bind(s.device.user_agent.as_deref())
+    .bind(s.revoked_at.map(Timestamp::as_millis))
+    .bind(s.refresh_hash.as_str())
+    .bind(s.previous_refresh_hash.as_deref())
+    .bind(s.rotated_at.map(Timestamp::as_millis))
+    .bind(s.grace_answer.as_deref())
+    .execute(&mut *tx)
+    .await
+    .map_err(map_err)?;
+    register_hash(&mut tx, &s.refresh_hash, &s.id).await?;
+    if let Some(previous) = &s.previous_refresh_hash {
+        register_hash(&mut tx, previous, &s.id).await?;
+    }
+    tx.commit().await.map_err(map_err)
+}
+
+/// Records that a refresh token with this hash was issued to the session.
+async fn register_hash(conn: &mut SqliteConnection, hash: &str, session_id: &str) -> Result<()> {
+    sqlx::query("INSERT INTO refresh_tokens (hash, session_id) VALUES (?, ?)")
+        .bind(hash)
+        .bind(session_id)
+        .execute(conn)
+        .await
+        .map_err(map_err)?;
+    Ok(())
+}
+
+/// The session with this id.
+pub(super) async fn get(pool: &SqlitePool, id: &str) -> Result<Option<SessionRecord>> {
+    let row = sqlx::query_as::<_, SessionRow>(concat!(
+        "SELECT ",
+        session_columns!(),
+        " FROM sessions WHERE id = ?"
+    ))
+    .bind(id)
+    .fetch_optional(pool)
+    .await
+    .map_err(map_err)?;
+    Ok(row.map(SessionRecord::from))
+}
+
+/// The session any refresh token with this hash (current or older) was issued to.
+pub(super) async fn by_refresh_hash(
+    pool: &SqlitePool,
+    hash: &str,
+) -> Result<Option<SessionRecord>> {
+    let row = sqlx::query_as::<_, SessionRow>(concat!(
+        "SELECT ",
+        session_columns!(),
+        " FROM sessions WHERE id = (SELECT session_id FROM refresh_tokens WHERE hash = ?)"
+    ))
+    .bind(hash)
+    .fetch_optional(pool)
+    .await
+    .map_err(map_err)?;
+    Ok(row.map(SessionRecord::from))
+}
+
+/// Applies the rotation if the current hash is still `expected_hash` and the session is not
+/// revoked. The conditional UPDATE comes first, under the write lock, so two concurrent
+/// rotations cannot both see the old hash.
+pub(super) async fn rotate_refresh(
+    pool: &SqlitePool,
+    id: &str,
+    expected_hash: &str,
+    r: &Rotation,
+) -> Result<bool> {
+    let mut tx = begin_write(pool).await?;
+    let applied = sqlx::query(
+        "UPDATE sessions SET previous_refresh_hash = refresh_hash, refresh_hash = ?, \
+         token_issued_at = ?, token_expires_at = ?, last_active_at = ?, rotated_at = ?, \
+         grace_answer = ? \
+         WHERE id = ? AND refresh_hash = ? AND revoked_at IS NULL",
+    )
+    .bind(r.new_hash.as_str())
+    .bind(r.token_issued_at.as_millis())
+    .bind(r.token_expires_at.as_millis())
+    .bind(r.rotated_at.as_millis())
+    .bind(r.rotated_at.as_millis())
+    .bind(r.grace_answer.as_slice())
+    .bind(id)
+    .bind(expected_hash)
+    .execute(&mut *tx)
+    .await
+    .map_err(map_err)?
+    .rows_affected()
+        == 1;
+    if !applied {
+        tx.rollback().await.map_err(map_err)?;
+        return Ok(false);
+    }
+    register_hash(&mut tx, &r.new_hash, id).await?;
+    tx.commit().await.map_err(map_err)?;
+    Ok(true)
+}
+
+/// One page of the identifier's active sessions, newest (highest id) first, and their count,
+/// read from one snapshot.
+pub(super) async fn list(
+    pool: &SqlitePool,
+    f: &IdentifierFilter,
+    before: Option<&str>,
+    limit: u32,
+    now: Timestamp,
+) -> Result<SessionPage> {
+    let mut tx = pool.begin().await.map_err(map_err)?;
+    let fetch = i64::from(limit) + 1;
+    let rows = match before {
+        Some(before) => {
+            sqlx::query_as::<_, SessionRow>(concat!(
+                "SELECT ",
+                session_columns!(),
+                " FROM sessions WHERE product = ? AND env = ? AND tag = ? AND identifier = ? \
+                 AND revoked_at IS NULL AND refresh_expires_at > ? AND id < ? \
+                 ORDER BY id DESC LIMIT ?"
+            ))
+            .bind(f.product.as_str())
+            .bind(f.env.as_str())
+            .bind(f.tag.as_str())
+            .bind(f.identifier.as_str())
+            .bind(now.as_millis())
+            .bind(before)
+            .bind(fetch)
+            .fetch_all(&mut *tx)
+            .await
+        }
+        None => {
+            sqlx::query_as::<_, SessionRow>(concat!(
+                "SELECT ",
+                session_columns!(),
+                " FROM sessions WHERE product = ? AND env = ? AND tag = ? AND identifier = ? \
+                 AND revoked_at IS NULL AND refresh_expires_at > ? \
+                 ORDER BY id DESC LIMIT ?"
+            ))
+            .bind(f.product.as_str())
+            .bind(f.env.as_str())
+            .bind(f.tag.as_str())
+            .bind(f.identifier.as_str())
+            .bind(now.as_millis())
+            .bind(fetch)
+            .fetch_all(&mut *tx)
+            .await
+        }
+    }
+    .map_err(map_err)?;
+    let total: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM sessions WHERE product = ? AND env = ? AND tag = ? AND identifier = ? \
+         AND revoked_at IS NULL AND refresh_expires_at > ?",
+    )
+    .bind(f.product.as_str())
+    .bind(f.env.as_str())
+    .bind(f.tag.as_str())
+    .bind(f.identifier.as_str())
+    .bind(now.as_millis())
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(map_err)?;
+    tx.commit().await.map_err(map_err)?;
+    let mut sessions: Vec<SessionRecord> = rows.into_iter().map(SessionRecord::from).collect();
+    let has_more = sessions.len() > limit as usize;
+    sessions.truncate(limit as usize);
+    Ok(SessionPage {
+        sessions,
+        count: count(total),
+        has_more,
+    })
+}

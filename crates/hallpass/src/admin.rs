@@ -1,0 +1,399 @@
+//! Administration: products, API keys, signing-key rotation, JWKS and the bootstrap admin key.
+
+use std::sync::Arc;
+
+use hallpass_core::ids::{new_prefixed_id, random_b64, truncate_for_message, validate_tag};
+use hallpass_core::keys::{Alg, new_env_keys, new_signing_key_record};
+use hallpass_core::model::{ApiKeyRecord, KeyKind, Principal, Product, Scope};
+use hallpass_core::secrets::credential_hash;
+use hallpass_core::{Error, Result};
+
+use crate::Hallpass;
+
+/// Most envs a product may have.
+const MAX_ENVS: usize = 16;
+/// Most allowed origins a product may list.
+const MAX_ORIGINS: usize = 64;
+/// Longest product or key name.
+const MAX_NAME_LEN: usize = 128;
+
+/// Input of product creation.
+#[derive(Clone, Debug, Default)]
+pub struct NewProduct {
+    /// Tag.
+    pub tag: String,
+    /// Display name.
+    pub name: String,
+    /// Envs (default `dev`, `prd`).
+    pub envs: Option<Vec<String>>,
+    /// Origins allowed to call browser endpoints.
+    pub allowed_origins: Option<Vec<String>>,
+}
+
+/// Input of a product update: fields given are replaced.
+#[derive(Clone, Debug, Default)]
+pub struct ProductPatch {
+    /// New display name.
+    pub name: Option<String>,
+    /// New allowed origins.
+    pub allowed_origins: Option<Vec<String>>,
+}
+
+/// A newly created API key: its record and the secret, shown only once.
+#[derive(Clone, Debug)]
+pub struct NewKey {
+    /// The stored record.
+    pub record: ApiKeyRecord,
+    /// The secret key.
+    pub secret: String,
+}
+
+fn validate_name(what: &str, name: &str) -> Result<()> {
+    if name.trim().is_empty() || name.len() > MAX_NAME_LEN {
+        return Err(Error::invalid(format!(
+            "{what} must be 1 to {MAX_NAME_LEN} characters"
+        )));
+    }
+    Ok(())
+}
+
+fn validate_origins(origins: &[String]) -> Result<()> {
+    if origins.len() > MAX_ORIGINS {
+        return Err(Error::invalid(format!(
+            "allowedOrigins may list at most {MAX_ORIGINS} origins"
+        )));
+    }
+    for origin in origins {
+        let ok = origin.len() <= 253
+            && (origin.starts_with("https://") || origin.starts_with("http://"))
+            && !origin.ends_with('/')
+            && origin.split_once("://").is_some_and(|(_, host)| {
+                !host.is_empty()
+                    && !host.contains('/')
+                    && host
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
+            });
+        if !ok {
+            return Err(Error::invalid(format!(
+                "allowedOrigins entry '{}' is not an origin: write scheme://host[:port], e.g. https://app.example.com",
+                truncate_for_message(origin)
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Whether `key` has the form of a bootstrap admin key: `hp_admin_` + 32 or more URL-safe chars.
+pub(crate) fn is_valid_admin_key(key: &str) -> bool {
+    key.strip_prefix(KeyKind::Admin.prefix())
+        .is_some_and(|rest| {
+            rest.len() >= 32
+                && rest.len() <= 200
+                && rest
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
+}
+
+impl Hallpass {
+    /// Creates the admin key when the database has none: `provided` if given, else a random
+    /// one. Returns the key to print once, or `None` when an admin key already existed.
+    ///
+    /// # Errors
+    /// [`Error::InvalidRequest`] when `provided` is not `hp_admin_` + at least 32 URL-safe
+    /// characters; [`Error::StoreUnavailable`].
+    pub async fn bootstrap_admin(&self, provided: Option<&str>) -> Result<Option<String>> {
+        if let Some(key) = provided
+            && !is_valid_admin_key(key)
+        {
+            return Err(Error::invalid(
+                "HALLPASS_BOOTSTRAP_ADMIN_KEY must be 'hp_admin_' followed by at least 32 characters of A-Z, a-z, 0-9, '-' and '_'",
+            ));
+        }
+        if self.store.has_admin_key().await? {
+            return Ok(None);
+        }
+        let secret = provided.map_or_else(
+            || format!("{}{}", KeyKind::Admin.prefix(), random_b64(32)),
+            str::to_owned,
+        );
+        let record = ApiKeyRecord {
+            id: new_prefixed_id("key_"),
+            kind: KeyKind::Admin,
+            product: None,
+            env: None,
+            name: "bootstrap admin".into(),
+            hash: credential_hash(&secret),
+            created_at: self.now(),
+        };
+        self.store.insert_api_key(&record).await?;
+        Ok(Some(secret))
+    }
+
+    /// Creates a product with its envs, each with a fresh EdDSA signing key and data key.
+    ///
+    /// # Errors
+    /// [`Error::InvalidRequest`], [`Error::Conflict`] when the tag exists, [`Error::ScopeForbidden`]
+    /// for non-admin keys.
+    pub async fn create_product(&self, who: &Principal, input: NewProduct) -> Result<Product> {
+        Self::require_admin(who, "create products")?;
+        validate_tag("product tag", &input.tag)?;
+        validate_name("name", &input.name)?;
+        let envs = input
+            .envs
+            .unwrap_or_else(|| vec!["dev".into(), "prd".into()]);
+        if envs.is_empty() || envs.len() > MAX_ENVS {
+            return Err(Error::invalid(format!(
+                "envs must list 1 to {MAX_ENVS} env tags"
+            )));
+        }
+        for (i, env) in envs.iter().enumerate() {
+            validate_tag("env", env)?;
+            if envs[..i].contains(env) {
+                return Err(Error::invalid(format!("env '{env}' is listed twice")));
+            }
+        }
+        let allowed_origins = input.allowed_origins.unwrap_or_default();
+        validate_origins(&allowed_origins)?;
+        let now = self.now();
+        let product = Product {
+            tag: input.tag,
+            name: input.name,
+            envs,
+            allowed_origins,
+            created_at: now,
+            updated_at: now,
+        };
+        let mut keys = Vec::new();
+        for env in &product.envs {
+            keys.extend(new_env_keys(
+                &self.master,
+                &Scope {
+                    product: product.tag.clone(),
+                    env: env.clone(),
+                },
+                now,
+            )?);
+        }
+        if !self.store.insert_product(&product, &keys).await? {
+            return Err(Error::Conflict(format!(
+                "product '{}' already exists",
+                product.tag
+            )));
+        }
+        self.reload_keys().await?;
+        Ok(product)
+    }
+
+    /// Updates a product's name and allowed origins.
+    ///
+    /// # Errors
+    /// [`Error::ProductNotFound`], [`Error::InvalidRequest`], [`Error::ScopeForbidden`].
+    pub async fn update_product(
+        &self,
+        who: &Principal,
+        tag: &str,
+        patch: ProductPatch,
+    ) -> Result<Product> {
+        Self::require_admin(who, "update products")?;
+        let mut product = (*self.product(tag).await?).clone();
+        if let Some(name) = patch.name {
+            validate_name("name", &name)?;
+            product.name = name;
+        }
+        if let Some(origins) = patch.allowed_origins {
+            validate_origins(&origins)?;
+            product.allowed_origins = origins;
+        }
+        product.updated_at = self.now();
+        if !self.store.update_product(&product).await? {
+            return Err(Error::ProductNotFound(tag.to_owned()));
+        }
+        self.products
+            .insert(product.tag.clone(), Arc::new(product.clone()));
+        Ok(product)
+    }
+
+    /// Every product (admin keys), or the caller's own product.
+    ///
+    /// # Errors
+    /// [`Error::PublishableKeyForbidden`], [`Error::StoreUnavailable`].
+    pub async fn list_products(&self, who: &Principal) -> Result<Vec<Product>> {
+        match (&who.kind, &who.product) {
+            (KeyKind::Publishable, _) => Err(Error::PublishableKeyForbidden),
+            (_, Some(own)) => Ok(vec![(*self.product(own).await?).clone()]),
+            (_, None) => self.store.products().await,
+        }
+    }
+
+    /// Creates an access or publishable key. Admin keys create keys for any product; an access
+    /// key creates keys for its own product (and its own env if it has one).
+    ///
+    /// # Errors
+    /// [`Error::InvalidRequest`], [`Error::ScopeForbidden`], [`Error::ProductNotFound`].
+    pub async fn create_key(
+        &self,
+        who: &Principal,
+        kind: &str,
+        product: Option<&str>,
+        env: Option<&str>,
+        name: &str,
+    ) -> Result<NewKey> {
+        let kind = match KeyKind::parse(kind) {
+            Some(k @ (KeyKind::Access | KeyKind::Publishable)) => k,
+            _ => {
+                return Err(Error::invalid(format!(
+                    "kind '{}' is not a key kind: use \"access\" or \"publishable\"",
+                    truncate_for_message(kind)
+                )));
+            }
+        };
+        validate_name("name", name)?;
+        let product = self.resolve_product(who, product).await?;
+        if let Some(own_env) = &who.env
+            && env != Some(own_env.as_str())
+        {
+            return Err(Error::ScopeForbidden(format!(
+                "this key belongs to env '{own_env}' and can only create keys for that env: pass env \"{own_env}\""
+            )));
+        }
+        if let Some(env) = env
+            && !product.envs.iter().any(|e| e == env)
+        {
+            return Err(Error::invalid(format!(
+                "product '{}' has no env '{}': its envs are {}",
+                product.tag,
+                truncate_for_message(env),
+                product.envs.join(", ")
+            )));
+        }
+        if kind == KeyKind::Publishable && env.is_none() {
+            return Err(Error::invalid(
+                "a publishable key belongs to one env: pass env (e.g. \"prd\")",
+            ));
+        }
+        let secret = format!("{}{}", kind.prefix(), random_b64(32));
+        let record = ApiKeyRecord {
+            id: new_prefixed_id("key_"),
+            kind,
+            product: Some(product.tag.clone()),
+            env: env.map(str::to_owned),
+            name: name.to_owned(),
+            hash: credential_hash(&secret),
+            created_at: self.now(),
+        };
+        self.store.insert_api_key(&record).await?;
+        Ok(NewKey { record, secret })
+    }
+
+    /// Keys visible to the caller, without secrets.
+    ///
+    /// # Errors
+    /// [`Error::PublishableKeyForbidden`], [`Error::StoreUnavailable`].
+    pub async fn list_keys(&self, who: &Principal) -> Result<Vec<ApiKeyRecord>> {
+        if who.kind == KeyKind::Publishable {
+            return Err(Error::PublishableKeyForbidden);
+        }
+        self.store.api_keys(who.product.as_deref()).await
+    }
+
+    /// Deletes a key; it stops working at once.
+    ///
+    /// # Errors
+    /// [`Error::KeyNotFound`] (also for keys of other products), [`Error::PublishableKeyForbidden`].
+    pub async fn delete_key(&self, who: &Principal, id: &str) -> Result<()> {
+        let visible = self.list_keys(who).await?;
+        if !visible.iter().any(|k| k.id == id) || !self.store.delete_api_key(id).await? {
+            return Err(Error::KeyNotFound(truncate_for_message(id)));
+        }
+        self.principals.retain(|_, p| p.key_id != id);
+        Ok(())
+    }
+
+    /// Rotates an env's signing key: a new key (of `alg`, default EdDSA) signs from now on;
+    /// the old ones keep verifying until every token they signed has expired.
+    ///
+    /// # Errors
+    /// [`Error::InvalidRequest`] for an unknown alg or env, [`Error::ScopeForbidden`],
+    /// [`Error::ProductNotFound`].
+    pub async fn rotate_signing_key(
+        &self,
+        who: &Principal,
+        product: &str,
+        env: &str,
+        alg: Option<&str>,
+    ) -> Result<(String, Alg)> {
+        let scope = self.resolve_scope(who, Some(product), Some(env)).await?;
+        let alg = alg.map_or(Ok(Alg::EdDSA), Alg::parse)?;
+        let now = self.now();
+        let verify_until = self
+            .store
+            .max_token_expiry(&scope.product, &scope.env)
+            .await?
+            .unwrap_or(now)
+            .max(now);
+        let record = new_signing_key_record(&self.master, &scope, alg, now)?;
+        self.store
+            .rotate_signing_key(&record, now, verify_until)
+            .await?;
+        self.reload_keys().await?;
+        Ok((record.kid, alg))
+    }
+
+    /// The env's public JWKS: asymmetric signing keys whose tokens may still be valid.
+    ///
+    /// # Errors
+    /// [`Error::ProductNotFound`], [`Error::InvalidRequest`] for an unknown env.
+    pub async fn jwks(&self, product: &str, env: &str) -> Result<serde_json::Value> {
+        let p = self.product(product).await?;
+        if !p.envs.iter().any(|e| e == env) {
+            return Err(Error::invalid(format!(
+                "product '{product}' has no env '{}': its envs are {}",
+                truncate_for_message(env),
+                p.envs.join(", ")
+            )));
+        }
+        let scope = Scope {
+            product: product.to_owned(),
+            env: env.to_owned(),
+        };
+        Ok(self.keyring_with(&scope).await?.jwks(&scope, self.now()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bootstrap_admin_keys_have_their_form() {
+        assert!(is_valid_admin_key(&format!("hp_admin_{}", "a".repeat(32))));
+        assert!(!is_valid_admin_key(&format!("hp_admin_{}", "a".repeat(31))));
+        assert!(!is_valid_admin_key(&format!("hp_sk_{}", "a".repeat(40))));
+        assert!(!is_valid_admin_key(&format!(
+            "hp_admin_{}!",
+            "a".repeat(40)
+        )));
+    }
+
+    #[test]
+    fn origins_must_be_scheme_host_port() {
+        assert!(
+            validate_origins(&[
+                "https://app.example.com".into(),
+                "http://localhost:3000".into()
+            ])
+            .is_ok()
+        );
+        for bad in [
+            "app.example.com",
+            "https://a.com/",
+            "https://a.com/path",
+            "ftp://a.com",
+            "https://",
+        ] {
+            assert!(validate_origins(&[bad.into()]).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,185 @@
+//! Who is calling and what they may touch: API key authentication and scope resolution.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use hallpass_core::model::{KeyKind, Principal, Product, Scope};
+use hallpass_core::secrets::credential_hash;
+use hallpass_core::{Error, Result};
+
+use crate::Hallpass;
+
+/// Longest key accepted before hashing.
+const MAX_KEY_LEN: usize = 256;
+
+impl Hallpass {
+    /// Establishes the caller from the `Authorization: Bearer` key. Failures from one address
+    /// are rate limited.
+    ///
+    /// # Errors
+    /// [`Error::Unauthorized`] for a missing or unknown key; [`Error::RateLimited`] after too
+    /// many failures from `client`.
+    pub async fn authenticate(
+        &self,
+        key: Option<&str>,
+        client: Option<IpAddr>,
+    ) -> Result<Principal> {
+        let now = self.now();
+        if let Some(ip) = client {
+            self.auth_failures.check(ip, now)?;
+        }
+        let result = self.lookup_key(key).await;
+        if let (Err(Error::Unauthorized(_)), Some(ip)) = (&result, client) {
+            self.auth_failures.record_failure(ip, now);
+        }
+        result
+    }
+
+    async fn lookup_key(&self, key: Option<&str>) -> Result<Principal> {
+        let key = key
+            .map(str::trim)
+            .filter(|k| !k.is_empty())
+            .ok_or_else(|| {
+                Error::Unauthorized(
+                    "missing API key: send it as 'Authorization: Bearer hp_sk_…'".into(),
+                )
+            })?;
+        let unknown = || {
+            Error::Unauthorized(
+                "unknown API key: check that it was copied whole and has not been deleted".into(),
+            )
+        };
+        if key.len() > MAX_KEY_LEN
+            || ![KeyKind::Admin, KeyKind::Access, KeyKind::Publishable]
+                .iter()
+                .any(|k| key.starts_with(k.prefix()))
+        {
+            return Err(unknown());
+        }
+        let hash = credential_hash(key);
+        if let Some(principal) = self.principals.get(&hash) {
+            return Ok(principal);
+        }
+        let record = self
+            .store
+            .api_key_by_hash(&hash)
+            .await?
+            .ok_or_else(unknown)?;
+        let principal = Principal {
+            key_id: record.id,
+            kind: record.kind,
+            product: record.product,
+            env: record.env,
+        };
+        self.principals.insert(hash, principal.clone());
+        Ok(principal)
+    }
+
+    /// The product with this tag, from the cache or the store.
+    ///
+    /// # Errors
+    /// [`Error::ProductNotFound`].
+    pub async fn product(&self, tag: &str) -> Result<Arc<Product>> {
+        if let Some(p) = self.products.get(tag) {
+            return Ok(p);
+        }
+        let product = Arc::new(
+            self.store
+                .product(tag)
+                .await?
+                .ok_or_else(|| Error::ProductNotFound(tag.to_owned()))?,
+        );
+        self.products.insert(tag.to_owned(), Arc::clone(&product));
+        Ok(product)
+    }
+
+    /// The product a call concerns: the key's own, or the named one for an admin key.
+    ///
+    /// # Errors
+    /// [`Error::PublishableKeyForbidden`], [`Error::ScopeForbidden`], [`Error::InvalidRequest`]
+    /// (admin key without product), [`Error::ProductNotFound`].
+    pub async fn resolve_product(
+        &self,
+        who: &Principal,
+        product: Option<&str>,
+    ) -> Result<Arc<Product>> {
+        if who.kind == KeyKind::Publishable {
+            return Err(Error::PublishableKeyForbidden);
+        }
+        let tag = match (&who.product, product) {
+            (None, Some(p)) => p,
+            (None, None) => {
+                return Err(Error::invalid(
+                    "product is required when calling with an admin key",
+                ));
+            }
+            (Some(own), Some(p)) if own != p => {
+                return Err(Error::ScopeForbidden(format!(
+                    "this key belongs to product '{own}' and cannot act on product '{}'",
+                    hallpass_core::ids::truncate_for_message(p)
+                )));
+            }
+            (Some(own), _) => own.as_str(),
+        };
+        self.product(tag).await
+    }
+
+    /// The (product, env) a session call concerns, from the key's scope and the request.
+    ///
+    /// # Errors
+    /// As [`Hallpass::resolve_product`], plus [`Error::InvalidRequest`] when the env is not
+    /// named for a key of all envs or the product has no such env, and
+    /// [`Error::ScopeForbidden`] for another env than the key's.
+    pub async fn resolve_scope(
+        &self,
+        who: &Principal,
+        product: Option<&str>,
+        env: Option<&str>,
+    ) -> Result<Scope> {
+        let product = self.resolve_product(who, product).await?;
+        let env = match (&who.env, env) {
+            (Some(own), Some(e)) if own != e => {
+                return Err(Error::ScopeForbidden(format!(
+                    "this key belongs to env '{own}' of product '{}' and cannot act on env '{}'",
+                    product.tag,
+                    hallpass_core::ids::truncate_for_message(e)
+                )));
+            }
+            (Some(own), _) => own.clone(),
+            (None, Some(e)) => e.to_owned(),
+            (None, None) => {
+                return Err(Error::invalid(format!(
+                    "env is required: this key works for every env of product '{}', so name one of: {}",
+                    product.tag,
+                    product.envs.join(", ")
+                )));
+            }
+        };
+        if !product.envs.contains(&env) {
+            return Err(Error::invalid(format!(
+                "product '{}' has no env '{}': its envs are {}",
+                product.tag,
+                hallpass_core::ids::truncate_for_message(&env),
+                product.envs.join(", ")
+            )));
+        }
+        Ok(Scope {
+            product: product.tag.clone(),
+            env,
+        })
+    }
+
+    /// Fails unless the caller holds an admin key.
+    ///
+    /// # Errors
+    /// [`Error::ScopeForbidden`] (or [`Error::PublishableKeyForbidden`]).
+    pub fn require_admin(who: &Principal, what: &str) -> Result<()> {
+        match who.kind {
+            KeyKind::Admin => Ok(()),
+            KeyKind::Publishable => Err(Error::PublishableKeyForbidden),
+            KeyKind::Access => Err(Error::ScopeForbidden(format!(
+                "only an admin key (hp_admin_…) can {what}"
+            ))),
+        }
+    }
+}

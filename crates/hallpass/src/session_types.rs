@@ -1,0 +1,171 @@
+//! Session type management, and the cached lookup that verify uses.
+
+use std::sync::Arc;
+
+use hallpass_core::ids::validate_tag;
+use hallpass_core::model::Principal;
+use hallpass_core::session_type::{
+    SessionType, SessionTypeConfig, SessionTypeInput, SessionTypeRecord,
+};
+use hallpass_core::store::DeleteTypeOutcome;
+use hallpass_core::{Error, Result};
+
+use crate::Hallpass;
+
+impl Hallpass {
+    /// The session type `tag` of `product`, from the cache or the store.
+    ///
+    /// # Errors
+    /// [`Error::SessionTypeNotFound`].
+    pub async fn session_type(&self, product: &str, tag: &str) -> Result<Arc<SessionType>> {
+        let key = (product.to_owned(), tag.to_owned());
+        if let Some(t) = self.types.get(&key) {
+            return Ok(t);
+        }
+        let record = self
+            .store
+            .session_type(product, tag)
+            .await?
+            .ok_or_else(|| Error::SessionTypeNotFound {
+                product: product.to_owned(),
+                tag: tag.to_owned(),
+            })?;
+        let compiled = Arc::new(SessionType::from_record(record)?);
+        self.types.insert(key, Arc::clone(&compiled));
+        Ok(compiled)
+    }
+
+    /// Creates a session type in the caller's product.
+    ///
+    /// # Errors
+    /// [`Error::InvalidRequest`], [`Error::Conflict`] when the tag exists, and the scope errors
+    /// of [`Hallpass::resolve_product`].
+    pub async fn create_session_type(
+        &self,
+        who: &Principal,
+        product: Option<&str>,
+        tag: &str,
+        input: SessionTypeInput,
+    ) -> Result<SessionTypeRecord> {
+        let product = self.resolve_product(who, product).await?;
+        validate_tag("tag", tag)?;
+        let config = SessionTypeConfig::create(input)?;
+        let now = self.now();
+        let record = SessionTypeRecord {
+            product: product.tag.clone(),
+            tag: tag.to_owned(),
+            config,
+            created_at: now,
+            updated_at: now,
+        };
+        if !self.store.insert_session_type(&record).await? {
+            return Err(Error::Conflict(format!(
+                "session type '{tag}' already exists in product '{}': update it with PATCH /v1/session-types/{tag}",
+                product.tag
+            )));
+        }
+        self.types.remove(&(product.tag.clone(), tag.to_owned()));
+        Ok(record)
+    }
+
+    /// Merges the given fields into a session type.
+    ///
+    /// # Errors
+    /// [`Error::SessionTypeNotFound`], [`Error::InvalidRequest`], scope errors.
+    pub async fn update_session_type(
+        &self,
+        who: &Principal,
+        product: Option<&str>,
+        tag: &str,
+        input: SessionTypeInput,
+    ) -> Result<SessionTypeRecord> {
+        let product = self.resolve_product(who, product).await?;
+        let not_found = || Error::SessionTypeNotFound {
+            product: product.tag.clone(),
+            tag: tag.to_owned(),
+        };
+        let current = self
+            .store
+            .session_type(&product.tag, tag)
+            .await?
+            .ok_or_else(not_found)?;
+        let record = SessionTypeRecord {
+            config: current.config.merged(input)?,
+            updated_at: self.now(),
+            ..current
+        };
+        if !self.store.update_session_type(&record).await? {
+            return Err(not_found());
+        }
+        self.types.remove(&(product.tag.clone(), tag.to_owned()));
+        Ok(record)
+    }
+
+    /// One session type.
+    ///
+    /// # Errors
+    /// [`Error::SessionTypeNotFound`], scope errors.
+    pub async fn get_session_type(
+        &self,
+        who: &Principal,
+        product: Option<&str>,
+        tag: &str,
+    ) -> Result<SessionTypeRecord> {
+        let product = self.resolve_product(who, product).await?;
+        self.store
+            .session_type(&product.tag, tag)
+            .await?
+            .ok_or_else(|| Error::SessionTypeNotFound {
+                product: product.tag.clone(),
+                tag: tag.to_owned(),
+            })
+    }
+
+    /// Every session type of the product.
+    ///
+    /// # Errors
+    /// Scope errors, [`Error::StoreUnavailable`].
+    pub async fn list_session_types(
+        &self,
+        who: &Principal,
+        product: Option<&str>,
+    ) -> Result<Vec<SessionTypeRecord>> {
+        let product = self.resolve_product(who, product).await?;
+        self.store.session_types(&product.tag).await
+    }
+
+    /// Deletes a session type. With active sessions it refuses unless `force`, which revokes
+    /// them (on every node, through the revocation set).
+    ///
+    /// # Errors
+    /// [`Error::SessionTypeNotFound`], [`Error::Conflict`] with active sessions, scope errors.
+    pub async fn delete_session_type(
+        &self,
+        who: &Principal,
+        product: Option<&str>,
+        tag: &str,
+        force: bool,
+    ) -> Result<()> {
+        let product = self.resolve_product(who, product).await?;
+        let outcome = self
+            .store
+            .delete_session_type(&product.tag, tag, force, self.now())
+            .await?;
+        self.types.remove(&(product.tag.clone(), tag.to_owned()));
+        match outcome {
+            DeleteTypeOutcome::NotFound => Err(Error::SessionTypeNotFound {
+                product: product.tag.clone(),
+                tag: tag.to_owned(),
+            }),
+            DeleteTypeOutcome::HasActiveSessions(n) => Err(Error::Conflict(format!(
+                "session type '{tag}' has {n} active session(s): revoke them first, or delete with ?force=true to revoke them all"
+            ))),
+            DeleteTypeOutcome::Deleted(revoked) => {
+                for r in revoked {
+                    self.revocations.insert(&r.session_id, r.forget_after);
+                }
+                Ok(())
+            }
+        }
+    }
+}

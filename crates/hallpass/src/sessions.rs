@@ -1,0 +1,490 @@
+//! The session methods: start, verify, refresh, revoke, revoke-all and list.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hallpass_core::ids::{new_session_id, truncate_for_message};
+use hallpass_core::jwe::jwe_kid;
+use hallpass_core::model::{Device, Scope, SessionRecord};
+use hallpass_core::period::MAX_LIFETIME_SECS;
+use hallpass_core::refresh::{self, RefreshDecision, RotationAnswer};
+use hallpass_core::secrets::credential_hash;
+use hallpass_core::session_type::SessionType;
+use hallpass_core::store::{IdentifierFilter, Rotation};
+use hallpass_core::token::{self, TokenClaims};
+use hallpass_core::{Error, Result, Timestamp};
+use serde_json::Value;
+
+use crate::Hallpass;
+
+/// Longest identifier accepted.
+const MAX_IDENTIFIER_LEN: usize = 256;
+/// Longest User-Agent stored.
+const MAX_USER_AGENT_LEN: usize = 512;
+/// Default and largest page of `list`.
+pub const DEFAULT_LIST_LIMIT: u32 = 100;
+/// Largest `limit` of `list`.
+pub const MAX_LIST_LIMIT: u32 = 1000;
+/// How many times a refresh re-reads its session after losing a rotation race.
+const ROTATION_ATTEMPTS: usize = 3;
+
+/// Input of `start`.
+#[derive(Clone, Debug, Default)]
+pub struct StartInput {
+    /// Session type tag.
+    pub tag: String,
+    /// Session data (a JSON object), encrypted into the token.
+    pub data: Value,
+    /// The user's identifier; when absent the type's selector picks it from the data.
+    pub identifier: Option<String>,
+    /// Token lifetime override in seconds (1 s to 1 year).
+    pub expires_in: Option<u64>,
+    /// Device the session was started from.
+    pub device: Device,
+}
+
+/// A session with freshly issued tokens (answer of start and refresh).
+#[derive(Clone, Debug)]
+pub struct Issued {
+    /// The session as stored after the operation.
+    pub session: SessionRecord,
+    /// The session token (JWT).
+    pub token: String,
+    /// The refresh token.
+    pub refresh_token: String,
+}
+
+/// A verified token.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Verified {
+    /// Session id.
+    pub session_id: String,
+    /// Session type tag.
+    pub tag: String,
+    /// Identifier (the token's `sub`).
+    pub identifier: Option<String>,
+    /// Decrypted session data.
+    pub data: Value,
+    /// `iat`.
+    pub issued_at: Timestamp,
+    /// `exp`.
+    pub expires_at: Timestamp,
+}
+
+/// A page of active sessions.
+#[derive(Clone, Debug)]
+pub struct SessionList {
+    /// Sessions, newest first.
+    pub sessions: Vec<SessionRecord>,
+    /// Active sessions of the identifier in all.
+    pub count: u64,
+    /// Cursor for the next page, when there is one.
+    pub next_cursor: Option<String>,
+}
+
+fn validate_identifier(identifier: &str) -> Result<()> {
+    if identifier.is_empty() || identifier.len() > MAX_IDENTIFIER_LEN {
+        return Err(Error::invalid(format!(
+            "identifier must be 1 to {MAX_IDENTIFIER_LEN} characters"
+        )));
+    }
+    Ok(())
+}
+
+fn validate_device(device: &Device) -> Result<()> {
+    if let Some(ip) = &device.ip
+        && ip.parse::<std::net::IpAddr>().is_err()
+    {
+        return Err(Error::invalid(format!(
+            "device.ip '{}' is not an IPv4 or IPv6 address",
+            truncate_for_message(ip)
+        )));
+    }
+    if device
+        .user_agent
+        .as_ref()
+        .is_some_and(|ua| ua.len() > MAX_USER_AGENT_LEN)
+    {
+        return Err(Error::invalid(format!(
+            "device.userAgent must be at most {MAX_USER_AGENT_LEN} characters"
+        )));
+    }
+    Ok(())
+}
+
+impl Hallpass {
+    fn next_session_id(&self, now: Timestamp) -> String {
+        let mut last = self
+            .last_session_id
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let id = new_session_id(now, *last);
+        *last = Some(id);
+        id.to_string()
+    }
+
+    fn sign(&self, ring: &hallpass_core::keys::Keyring, session: &SessionRecord) -> Result<String> {
+        let scope = Scope {
+            product: session.product.clone(),
+            env: session.env.clone(),
+        };
+        let key = Self::env_keys(ring, &scope)?
+            .current_signing()
+            .ok_or_else(|| Error::Internal("the env has no signing key".into()))?;
+        token::issue(
+            key,
+            &self.settings.issuer,
+            &TokenClaims {
+                session_id: session.id.clone(),
+                tag: session.tag.clone(),
+                scope,
+                identifier: session.identifier.clone(),
+                issued_at: session.token_issued_at,
+                expires_at: session.token_expires_at,
+                data_jwe: session.data_jwe.clone(),
+            },
+        )
+    }
+
+    /// Starts a session: checks the data against the type's schema, picks the identifier,
+    /// stores the session and issues a token and a refresh token.
+    ///
+    /// # Errors
+    /// [`Error::SessionTypeNotFound`], [`Error::InvalidRequest`], [`Error::SchemaViolation`],
+    /// [`Error::SelectorUnresolved`], [`Error::StoreUnavailable`].
+    pub async fn start(&self, scope: &Scope, input: StartInput) -> Result<Issued> {
+        let session_type = self.session_type(&scope.product, &input.tag).await?;
+        if !input.data.is_object() {
+            return Err(Error::invalid("data must be a JSON object"));
+        }
+        session_type.compiled.schema.check(&input.data)?;
+        let identifier = match (input.identifier, &session_type.compiled.selector) {
+            (Some(id), _) => Some(id),
+            (None, Some(selector)) => Some(selector.resolve(&input.data)?),
+            (None, None) => None,
+        };
+        if let Some(id) = &identifier {
+            validate_identifier(id)?;
+        }
+        validate_device(&input.device)?;
+        let token_lifetime_secs = match input.expires_in {
+            Some(secs) if secs == 0 || secs > MAX_LIFETIME_SECS => {
+                return Err(Error::invalid(format!(
+                    "expiresIn must be between 1 and {MAX_LIFETIME_SECS} seconds (1 year), got {secs}"
+                )));
+            }
+            Some(secs) => secs,
+            None => session_type.compiled.token_lifetime_secs,
+        };
+        let token_lifetime_secs = i64::try_from(token_lifetime_secs).unwrap_or(i64::MAX);
+        let refresh_lifetime_secs =
+            i64::try_from(session_type.compiled.refresh_lifetime_secs).unwrap_or(i64::MAX);
+
+        let ring = self.keyring_with(scope).await?;
+        let env = Self::env_keys(&ring, scope)?;
+        let data_key = env
+            .current_data_key()
+            .ok_or_else(|| Error::Internal("the env has no data key".into()))?;
+        let plaintext =
+            serde_json::to_vec(&input.data).map_err(|e| Error::Internal(e.to_string()))?;
+        let data_jwe = data_key.encrypt(&plaintext)?;
+
+        let now = self.now();
+        let issued_at = now.truncated_to_secs();
+        let token_expires_at = issued_at.plus_secs(token_lifetime_secs);
+        let refresh_token = refresh::new_refresh_token();
+        let session = SessionRecord {
+            id: self.next_session_id(now),
+            product: scope.product.clone(),
+            env: scope.env.clone(),
+            tag: input.tag,
+            identifier,
+            data_jwe,
+            created_at: now,
+            token_lifetime_secs,
+            token_issued_at: issued_at,
+            token_expires_at,
+            refresh_expires_at: now.plus_secs(refresh_lifetime_secs).max(token_expires_at),
+            last_active_at: now,
+            device: input.device,
+            revoked_at: None,
+            refresh_hash: credential_hash(&refresh_token),
+            previous_refresh_hash: None,
+            rotated_at: None,
+            grace_answer: None,
+        };
+        let token = self.sign(&ring, &session)?;
+        self.store.insert_session(&session).await?;
+        Ok(Issued {
+            session,
+            token,
+            refresh_token,
+        })
+    }
+
+    /// Verifies a token without touching the database: signature, expiry, tag, product/env,
+    /// then the in-memory revocation set; then decrypts the data.
+    ///
+    /// # Errors
+    /// `TokenMalformed`, `TokenSignatureInvalid`, `TokenExpired`, `TagMismatch`,
+    /// `WrongEnvironment`, `SessionRevoked`, and [`Error::SessionTypeNotFound`].
+    pub async fn verify(&self, scope: &Scope, tag: &str, token: &str) -> Result<Verified> {
+        self.session_type(&scope.product, tag).await?;
+        let now = self.now();
+        let ring = self.keyring();
+        let claims = token::verify(&ring, scope, tag, token, now)?;
+        if self.revocations.contains(&claims.session_id) {
+            return Err(Error::SessionRevoked);
+        }
+        let env = Self::env_keys(&ring, scope)?;
+        let data_key = jwe_kid(&claims.data_jwe)
+            .and_then(|kid| env.data.get(&kid))
+            .ok_or_else(|| {
+                Error::TokenMalformed("the token's dat claim names no data key of this env".into())
+            })?;
+        let data = serde_json::from_slice(&data_key.decrypt(&claims.data_jwe)?)
+            .map_err(|_| Error::TokenMalformed("the token's dat claim is not JSON".into()))?;
+        Ok(Verified {
+            session_id: claims.session_id,
+            tag: claims.tag,
+            identifier: claims.identifier,
+            data,
+            issued_at: claims.issued_at,
+            expires_at: claims.expires_at,
+        })
+    }
+
+    /// Refreshes a session: rotates the refresh token and issues a new token. The token
+    /// rotated out last answers the same new pair within the type's grace; any older token
+    /// revokes the session (theft).
+    ///
+    /// # Errors
+    /// `RefreshTokenInvalid`, `RefreshTokenExpired`, `RefreshTokenReused`, `SessionRevoked`,
+    /// [`Error::SessionTypeNotFound`], [`Error::StoreUnavailable`].
+    pub async fn refresh(&self, scope: &Scope, tag: &str, refresh_token: &str) -> Result<Issued> {
+        let session_type = self.session_type(&scope.product, tag).await?;
+        let invalid = || {
+            Error::RefreshTokenInvalid(
+                "unknown refresh token: it was not issued for this product, env and session type; start a new session".into(),
+            )
+        };
+        if !refresh::is_well_formed(refresh_token) {
+            return Err(invalid());
+        }
+        let presented = credential_hash(refresh_token);
+        for _ in 0..ROTATION_ATTEMPTS {
+            let session = self
+                .store
+                .session_by_refresh_hash(&presented)
+                .await?
+                .ok_or_else(invalid)?;
+            if session.product != scope.product || session.env != scope.env || session.tag != tag {
+                return Err(invalid());
+            }
+            let now = self.now();
+            match refresh::decide(
+                &session,
+                &presented,
+                session_type.record.config.refresh_grace,
+                now,
+            )? {
+                RefreshDecision::Rotate => {
+                    if let Some(issued) = self.rotate(&session, &presented, now).await? {
+                        return Ok(issued);
+                    }
+                }
+                RefreshDecision::ReplayWithinGrace => return self.replay(session),
+                RefreshDecision::Reused => {
+                    if let Some(revoked) = self.store.revoke_session(&session.id, now).await? {
+                        self.revocations
+                            .insert(&revoked.session_id, revoked.forget_after);
+                    }
+                    tracing::warn!(session_id = %session.id, "old refresh token presented again: session revoked");
+                    return Err(Error::RefreshTokenReused);
+                }
+            }
+        }
+        Err(Error::StoreUnavailable(
+            "the refresh could not be applied after repeated concurrent updates; retry".into(),
+        ))
+    }
+
+    async fn rotate(
+        &self,
+        session: &SessionRecord,
+        presented: &str,
+        now: Timestamp,
+    ) -> Result<Option<Issued>> {
+        let ring = self
+            .keyring_with(&Scope {
+                product: session.product.clone(),
+                env: session.env.clone(),
+            })
+            .await?;
+        let refresh_token = refresh::new_refresh_token();
+        let issued_at = now.truncated_to_secs();
+        let mut next = session.clone();
+        next.token_issued_at = issued_at;
+        next.token_expires_at = issued_at.plus_secs(session.token_lifetime_secs);
+        next.last_active_at = now;
+        next.previous_refresh_hash = Some(session.refresh_hash.clone());
+        next.refresh_hash = credential_hash(&refresh_token);
+        next.rotated_at = Some(now);
+        let token = self.sign(&ring, &next)?;
+        let answer = RotationAnswer {
+            token: token.clone(),
+            refresh_token: refresh_token.clone(),
+        };
+        let answer = serde_json::to_vec(&answer).map_err(|e| Error::Internal(e.to_string()))?;
+        let sealed = self.master.seal(&session.id, &answer)?;
+        next.grace_answer = Some(sealed.clone());
+        let rotation = Rotation {
+            new_hash: next.refresh_hash.clone(),
+            token_issued_at: next.token_issued_at,
+            token_expires_at: next.token_expires_at,
+            rotated_at: now,
+            grace_answer: sealed,
+        };
+        if self
+            .store
+            .rotate_refresh(&session.id, presented, &rotation)
+            .await?
+        {
+            Ok(Some(Issued {
+                session: next,
+                token,
+                refresh_token,
+            }))
+        } else {
+            Ok(None)
+        }
+    }
+
+    fn replay(&self, session: SessionRecord) -> Result<Issued> {
+        let sealed = session
+            .grace_answer
+            .as_deref()
+            .ok_or_else(|| Error::Internal("no answer to replay".into()))?;
+        let answer: RotationAnswer =
+            serde_json::from_slice(&self.master.open(&session.id, sealed)?).map_err(|e| {
+                Error::Internal(format!("stored refresh answer is unreadable: {e}"))
+            })?;
+        Ok(Issued {
+            session,
+            token: answer.token,
+            refresh_token: answer.refresh_token,
+        })
+    }
+
+    /// Revokes one session. Returns true if it was active, false if it had already ended.
+    ///
+    /// # Errors
+    /// [`Error::SessionNotFound`] when no such session exists in this product, env and type.
+    pub async fn revoke(&self, scope: &Scope, tag: &str, session_id: &str) -> Result<bool> {
+        self.session_type(&scope.product, tag).await?;
+        let not_found = || Error::SessionNotFound(truncate_for_message(session_id));
+        let session = self
+            .store
+            .session(session_id)
+            .await?
+            .ok_or_else(not_found)?;
+        if session.product != scope.product || session.env != scope.env || session.tag != tag {
+            return Err(not_found());
+        }
+        match self.store.revoke_session(session_id, self.now()).await? {
+            Some(revoked) => {
+                self.revocations
+                    .insert(&revoked.session_id, revoked.forget_after);
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    /// Revokes every active session of an identifier, except `exclude`. Returns the count.
+    ///
+    /// # Errors
+    /// [`Error::InvalidRequest`] for an empty identifier, [`Error::SessionTypeNotFound`].
+    pub async fn revoke_all(
+        &self,
+        scope: &Scope,
+        tag: &str,
+        identifier: &str,
+        exclude: Option<&str>,
+    ) -> Result<u64> {
+        self.session_type(&scope.product, tag).await?;
+        validate_identifier(identifier)?;
+        let filter = self.filter(scope, tag, identifier);
+        let revoked = self.store.revoke_all(&filter, exclude, self.now()).await?;
+        for r in &revoked {
+            self.revocations.insert(&r.session_id, r.forget_after);
+        }
+        Ok(revoked.len() as u64)
+    }
+
+    /// Active sessions of an identifier, newest first, a page at a time.
+    ///
+    /// # Errors
+    /// [`Error::InvalidRequest`] for a bad limit or cursor, [`Error::SessionTypeNotFound`].
+    pub async fn list(
+        &self,
+        scope: &Scope,
+        tag: &str,
+        identifier: &str,
+        limit: Option<u32>,
+        cursor: Option<&str>,
+    ) -> Result<SessionList> {
+        self.session_type(&scope.product, tag).await?;
+        validate_identifier(identifier)?;
+        let limit = limit.unwrap_or(DEFAULT_LIST_LIMIT);
+        if limit == 0 || limit > MAX_LIST_LIMIT {
+            return Err(Error::invalid(format!(
+                "limit must be between 1 and {MAX_LIST_LIMIT}, got {limit}"
+            )));
+        }
+        let before = cursor
+            .map(|c| {
+                URL_SAFE_NO_PAD
+                    .decode(c)
+                    .ok()
+                    .and_then(|b| String::from_utf8(b).ok())
+                    .filter(|id| id.parse::<ulid::Ulid>().is_ok())
+                    .ok_or_else(|| Error::invalid("cursor is not one this server issued: pass nextCursor from the previous page unchanged"))
+            })
+            .transpose()?;
+        let page = self
+            .store
+            .list_sessions(
+                &self.filter(scope, tag, identifier),
+                before.as_deref(),
+                limit,
+                self.now(),
+            )
+            .await?;
+        let next_cursor = page
+            .has_more
+            .then(|| page.sessions.last().map(|s| URL_SAFE_NO_PAD.encode(&s.id)))
+            .flatten();
+        Ok(SessionList {
+            sessions: page.sessions,
+            count: page.count,
+            next_cursor,
+        })
+    }
+
+    fn filter(&self, scope: &Scope, tag: &str, identifier: &str) -> IdentifierFilter {
+        IdentifierFilter {
+            product: scope.product.clone(),
+            env: scope.env.clone(),
+            tag: tag.to_owned(),
+            identifier: identifier.to_owned(),
+        }
+    }
+
+    /// The session type a session belongs to, for answers that show its settings.
+    ///
+    /// # Errors
+    /// [`Error::SessionTypeNotFound`].
+    pub async fn type_of(&self, scope: &Scope, tag: &str) -> Result<std::sync::Arc<SessionType>> {
+        self.session_type(&scope.product, tag).await
+    }
+}
