@@ -15,4 +15,5 @@ if [ -z "${HALLPASS_TEST_DATABASE_URL:-}" ]; then
 fi
 
 cargo test --workspace --locked
+(cargo build --locked -q -p hallpass-cli && cd interop/jose && npm ci --no-audit --no-fund --silent && HALLPASS_BIN="$PWD/../../target/debug/hallpass" node --test test.mjs)
 scripts/walkthrough-test.sh

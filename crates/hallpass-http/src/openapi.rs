@@ -40,3 +40,65 @@ impl Modify for BearerAuth {
 pub fn openapi_document() -> utoipa::openapi::OpenApi {
     ApiDoc::openapi()
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    /// `docs/openapi.json` is the committed copy of the document (clients are generated and
+    /// checked against it). Regenerate with `HALLPASS_UPDATE_OPENAPI=1 cargo test -p hallpass-http openapi`.
+    #[test]
+    fn committed_openapi_document_is_current() {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/openapi.json");
+        let generated = format!(
+            "{}\n",
+            super::openapi_document()
+                .to_pretty_json()
+                .expect("serializable")
+        );
+        if std::env::var_os("HALLPASS_UPDATE_OPENAPI").is_some() {
+            std::fs::write(&path, &generated).expect("write docs/openapi.json");
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == generated,
+            "docs/openapi.json is out of date: run HALLPASS_UPDATE_OPENAPI=1 cargo test -p hallpass-http openapi"
+        );
+    }
+
+    #[test]
+    fn the_document_is_openapi_3_1_with_every_route() {
+        let doc = serde_json::to_value(super::openapi_document()).expect("serializable");
+        assert!(
+            doc["openapi"]
+                .as_str()
+                .is_some_and(|v| v.starts_with("3.1"))
+        );
+        let paths = doc["paths"].as_object().expect("paths");
+        for path in [
+            "/v1/sessions/start",
+            "/v1/sessions/verify",
+            "/v1/sessions/refresh",
+            "/v1/sessions/revoke",
+            "/v1/sessions/revoke-all",
+            "/v1/sessions/list",
+            "/v1/session-types",
+            "/v1/session-types/{tag}",
+            "/v1/products",
+            "/v1/products/{tag}",
+            "/v1/products/{product}/envs/{env}/signing-keys/rotate",
+            "/v1/keys",
+            "/v1/keys/{id}",
+            "/v1/jwks/{product}/{env}",
+            "/healthz",
+            "/readyz",
+            "/metrics",
+            "/v1/openapi.json",
+        ] {
+            assert!(
+                paths.contains_key(path),
+                "{path} is missing from the OpenAPI document"
+            );
+        }
+    }
+}

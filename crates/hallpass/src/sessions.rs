@@ -230,7 +230,7 @@ impl Hallpass {
     pub async fn verify(&self, scope: &Scope, tag: &str, token: &str) -> Result<Verified> {
         self.session_type(&scope.product, tag).await?;
         let now = self.now();
-        let ring = self.keyring();
+        let ring = self.keyring_with(scope).await?;
         let claims = token::verify(&ring, scope, tag, token, now)?;
         if self.revocations.contains(&claims.session_id) {
             return Err(Error::SessionRevoked);
