@@ -201,11 +201,14 @@ impl Keyring {
     pub fn load(records: &[EnvKeyRecord], master: &MasterKey) -> Result<Self> {
         let mut ring = Self::default();
         let mut sorted: Vec<&EnvKeyRecord> = records.iter().collect();
-        // Newest first, so that the first signing key of an env is its current one.
+        // The unretired key first (it is the one that signs), then newest first. Rotation
+        // retires every older key, so this holds even when two keys share a millisecond.
         sorted.sort_by(|a, b| {
-            b.created_at
-                .cmp(&a.created_at)
-                .then_with(|| b.kid.cmp(&a.kid))
+            (a.retired_at.is_some(), b.created_at, &b.kid).cmp(&(
+                b.retired_at.is_some(),
+                a.created_at,
+                &a.kid,
+            ))
         });
         for rec in sorted {
             let secret = master.open(&rec.kid, &rec.sealed_secret)?;

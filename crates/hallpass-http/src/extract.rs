@@ -26,13 +26,15 @@ async fn read_body<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, Api
     })
 }
 
+/// Parses straight into `T` (one pass on the hot path). Only when that fails is the body
+/// checked for being JSON at all, so a truncated body is `invalid_json` even when a type error
+/// comes before the point where it breaks off.
 fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     serde_json::from_slice(bytes).map_err(|e| {
-        use serde_json::error::Category;
-        match e.classify() {
-            Category::Data => ApiError::invalid_request(format!("invalid request body: {e}")),
-            Category::Syntax | Category::Eof | Category::Io => ApiError::invalid_json(e),
+        if let Err(syntax) = serde_json::from_slice::<serde::de::IgnoredAny>(bytes) {
+            return ApiError::invalid_json(syntax);
         }
+        ApiError::invalid_request(format!("invalid request body: {e}"))
     })
 }
 

@@ -24,6 +24,11 @@ impl Hallpass {
         key: Option<&str>,
         client: Option<IpAddr>,
     ) -> Result<Principal> {
+        if let Some(principal) = key.and_then(|k| self.principals.get(&credential_hash(k.trim()))) {
+            // A known key is never limited, even from an address that others behind the
+            // same NAT have exhausted.
+            return Ok(principal);
+        }
         let now = self.now();
         if let Some(ip) = client {
             self.auth_failures.check(ip, now)?;
@@ -57,9 +62,6 @@ impl Hallpass {
             return Err(unknown());
         }
         let hash = credential_hash(key);
-        if let Some(principal) = self.principals.get(&hash) {
-            return Ok(principal);
-        }
         let record = self
             .store
             .api_key_by_hash(&hash)

@@ -3,6 +3,45 @@
 //! [`Hallpass`] holds a [`hallpass_core::store::Store`], the master key, a [`Clock`] and the
 //! in-memory state that keeps verify off the database: the parsed keyring, the revocation set,
 //! and read-through caches of session types, products and API keys.
+//!
+//! In-process use, on the embedded SQLite store:
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), hallpass::core::Error> {
+//! use std::sync::Arc;
+//!
+//! use hallpass::core::model::{KeyKind, Principal, Scope};
+//! use hallpass::core::secrets::MasterKey;
+//! use hallpass::core::session_type::SessionTypeInput;
+//! use hallpass::{Hallpass, NewProduct, Settings, StartInput, SystemClock};
+//!
+//! let store = hallpass_store::open("sqlite::memory:").await?;
+//! let master = MasterKey::from_base64(&MasterKey::generate_base64())?;
+//! let hp = Hallpass::open(store, master, Arc::new(SystemClock), Settings::default()).await?;
+//!
+//! // Set up once: a product and a session type (as an admin would over HTTP).
+//! let admin = Principal { key_id: "setup".into(), kind: KeyKind::Admin, product: None, env: None };
+//! hp.create_product(&admin, NewProduct { tag: "shop".into(), name: "Shop".into(), ..Default::default() }).await?;
+//! let user_session = SessionTypeInput {
+//!     name: Some("User".into()),
+//!     selector: Some(Some("$Session{userId}".into())),
+//!     expiry: Some(1),
+//!     period: Some("hours".into()),
+//!     ..Default::default()
+//! };
+//! hp.create_session_type(&admin, Some("shop"), "user-session", user_session).await?;
+//!
+//! // At login: start. On every request: verify. At logout: revoke.
+//! let scope = Scope { product: "shop".into(), env: "prd".into() };
+//! let data = serde_json::json!({"userId": "user-123", "role": "admin"});
+//! let started = hp.start(&scope, StartInput { tag: "user-session".into(), data, ..Default::default() }).await?;
+//! let verified = hp.verify(&scope, "user-session", &started.token).await?;
+//! assert_eq!(verified.identifier.as_deref(), Some("user-123"));
+//! assert!(hp.revoke(&scope, "user-session", &verified.session_id).await?);
+//! assert!(hp.verify(&scope, "user-session", &started.token).await.is_err());
+//! # Ok(()) }
+//! ```
 
 mod admin;
 mod auth;

@@ -1,1 +1,9 @@
-//! HTTP integration tests.
+//! HTTP integration tests of the hallpass API v1 (SPEC sections 1–3), driven through the axum
+//! router with `oneshot` over a temporary SQLite store and a manual clock.
+
+mod errors;
+mod lifecycle;
+mod refresh;
+mod routes;
+mod support;
+mod verify;
