@@ -29,7 +29,7 @@ pub(crate) struct ServeArgs {
     /// Database: `sqlite://hallpass.db` (created if missing).
     #[arg(long, env = "HALLPASS_DATABASE_URL")]
     pub database_url: Option<String>,
-    /// Public URL of this server, used as the tokens' `iss` (default: http://<listen address>).
+    /// Public URL of this server, used as the tokens' `iss` (default: `http://<listen address>`).
     #[arg(long, env = "HALLPASS_ISSUER")]
     pub issuer: Option<String>,
     /// Request body limit in bytes (default 65536).
@@ -82,12 +82,58 @@ pub(crate) enum ClientCommand {
     Sessions(SessionsCommand),
 }
 
+/// A tag given as a positional value or as `--tag`.
+#[derive(Debug, Args)]
+pub(crate) struct TagArg {
+    /// Tag.
+    #[arg(value_name = "TAG", required_unless_present = "tag_option")]
+    tag: Option<String>,
+    /// Tag (the same as the positional TAG).
+    #[arg(
+        long = "tag",
+        id = "tag_option",
+        value_name = "TAG",
+        conflicts_with = "tag"
+    )]
+    tag_option: Option<String>,
+}
+
+impl TagArg {
+    /// The tag, whichever way it was given.
+    pub fn value(self) -> String {
+        self.tag.or(self.tag_option).unwrap_or_default()
+    }
+}
+
+/// A key id given as a positional value or as `--id`.
+#[derive(Debug, Args)]
+pub(crate) struct IdArg {
+    /// Key id.
+    #[arg(value_name = "ID", required_unless_present = "id_option")]
+    id: Option<String>,
+    /// Key id (the same as the positional ID).
+    #[arg(
+        long = "id",
+        id = "id_option",
+        value_name = "ID",
+        conflicts_with = "id"
+    )]
+    id_option: Option<String>,
+}
+
+impl IdArg {
+    /// The id, whichever way it was given.
+    pub fn value(self) -> String {
+        self.id.or(self.id_option).unwrap_or_default()
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub(crate) enum ProductsCommand {
     /// Create a product.
     Create {
-        /// Product tag.
-        tag: String,
+        #[command(flatten)]
+        tag: TagArg,
         /// Display name (default: the tag).
         #[arg(long)]
         name: Option<String>,
@@ -117,8 +163,8 @@ pub(crate) enum KeysCommand {
     List,
     /// Delete a key; it stops working at once.
     Delete {
-        /// Key id.
-        id: String,
+        #[command(flatten)]
+        id: IdArg,
     },
 }
 
@@ -158,29 +204,29 @@ pub(crate) struct TypeFields {
 pub(crate) enum TypesCommand {
     /// Create a session type.
     Create {
-        /// Tag.
-        tag: String,
+        #[command(flatten)]
+        tag: TagArg,
         #[command(flatten)]
         fields: TypeFields,
     },
     /// Merge fields into a session type.
     Update {
-        /// Tag.
-        tag: String,
+        #[command(flatten)]
+        tag: TagArg,
         #[command(flatten)]
         fields: TypeFields,
     },
     /// Show a session type.
     Get {
-        /// Tag.
-        tag: String,
+        #[command(flatten)]
+        tag: TagArg,
     },
     /// List session types.
     List,
     /// Delete a session type.
     Delete {
-        /// Tag.
-        tag: String,
+        #[command(flatten)]
+        tag: TagArg,
         /// Revoke its active sessions and delete anyway.
         #[arg(long)]
         force: bool,

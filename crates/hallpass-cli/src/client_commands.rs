@@ -59,6 +59,7 @@ pub(crate) async fn run(s: ClientSettings, cmd: ClientCommand) -> anyhow::Result
             envs,
             allowed_origins,
         }) => {
+            let tag = tag.value();
             let body = api::ProductCreate {
                 name: name.unwrap_or_else(|| tag.clone()),
                 tag,
@@ -84,29 +85,32 @@ pub(crate) async fn run(s: ClientSettings, cmd: ClientCommand) -> anyhow::Result
         }
         ClientCommand::Keys(KeysCommand::List) => show(&client.keys().await?, json),
         ClientCommand::Keys(KeysCommand::Delete { id }) => {
-            show(&client.delete_key(&id).await?, json)
+            show(&client.delete_key(&id.value()).await?, json)
         }
         ClientCommand::Types(TypesCommand::Create { tag, fields }) => show(
             &client
-                .create_session_type(&type_body(Some(tag), product, fields)?)
+                .create_session_type(&type_body(Some(tag.value()), product, fields)?)
                 .await?,
             json,
         ),
         ClientCommand::Types(TypesCommand::Update { tag, fields }) => show(
             &client
-                .update_session_type(&tag, &type_body(None, product, fields)?)
+                .update_session_type(&tag.value(), &type_body(None, product, fields)?)
                 .await?,
             json,
         ),
-        ClientCommand::Types(TypesCommand::Get { tag }) => {
-            show(&client.session_type(&tag, product.as_deref()).await?, json)
-        }
+        ClientCommand::Types(TypesCommand::Get { tag }) => show(
+            &client
+                .session_type(&tag.value(), product.as_deref())
+                .await?,
+            json,
+        ),
         ClientCommand::Types(TypesCommand::List) => {
             show(&client.session_types(product.as_deref()).await?, json)
         }
         ClientCommand::Types(TypesCommand::Delete { tag, force }) => show(
             &client
-                .delete_session_type(&tag, product.as_deref(), force)
+                .delete_session_type(&tag.value(), product.as_deref(), force)
                 .await?,
             json,
         ),

@@ -2,7 +2,7 @@
 //! `hallpass-store`) and pass one conformance suite. No SQL type appears here.
 //!
 //! Every method is atomic: it either does all it says or nothing. Errors are
-//! [`Error::StoreUnavailable`] when the database cannot be reached and [`Error::Internal`] when
+//! [`crate::Error::StoreUnavailable`] when the database cannot be reached and [`crate::Error::Internal`] when
 //! stored data cannot be read back; "already exists" and "not found" are ordinary results.
 
 use async_trait::async_trait;

@@ -2,7 +2,7 @@
 //! SQLite (PostgreSQL follows), chosen at run time by the database URL.
 //!
 //! Every backend passes one conformance suite (feature `conformance`, macro
-//! [`store_conformance!`]), so the domain can rely on the trait's contract whatever the database.
+//! `store_conformance!`), so the domain can rely on the trait's contract whatever the database.
 
 use std::sync::Arc;
 

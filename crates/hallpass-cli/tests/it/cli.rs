@@ -201,7 +201,7 @@ fn admin_commands_manage_products_keys_and_types() {
         (updated["expiry"].as_u64(), updated["period"].as_str()),
         (Some(45), Some("minutes"))
     );
-    let fetched = server.cli_json(&secret, &["types", "get", "checkout"]);
+    let fetched = server.cli_json(&secret, &["types", "get", "--tag", "checkout"]);
     assert_eq!(fetched["schema"], json!({"cartId": "c"}));
 
     let human = server.cli(&secret, &["types", "list"]);
