@@ -6,7 +6,7 @@ use axum::body::Bytes;
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Query, Request};
 use axum::http::header;
 use axum::http::request::Parts;
-use hallpass::core::model::Principal;
+use hallpass::core::model::{Principal, Scope};
 use serde::de::DeserializeOwned;
 
 use crate::{ApiError, AppState};
@@ -113,5 +113,49 @@ impl FromRequestParts<AppState> for Caller {
             .get::<ConnectInfo<SocketAddr>>()
             .map(|c| c.0.ip());
         Ok(Caller(state.hallpass.authenticate(key, client).await?))
+    }
+}
+
+/// A session-method body with the (product, env) it concerns, resolved from the caller's key
+/// and the body's optional `product` and `env` (SPEC section 1, "Keys").
+pub(crate) struct Scoped<T>(pub Scope, pub T);
+
+/// Bodies that name an optional product and env.
+pub(crate) trait ScopedBody {
+    /// The body's `product` and `env`.
+    fn scope_fields(&self) -> (Option<&str>, Option<&str>);
+}
+
+macro_rules! scoped_bodies {
+    ($($body:ty),* $(,)?) => {
+        $(impl ScopedBody for $body {
+            fn scope_fields(&self) -> (Option<&str>, Option<&str>) {
+                (self.product.as_deref(), self.env.as_deref())
+            }
+        })*
+    };
+}
+
+scoped_bodies!(
+    hallpass_api::StartRequest,
+    hallpass_api::VerifyRequest,
+    hallpass_api::RefreshRequest,
+    hallpass_api::RevokeRequest,
+    hallpass_api::RevokeAllRequest,
+    hallpass_api::ListRequest,
+);
+
+impl<T: DeserializeOwned + ScopedBody + Send + Sync> FromRequest<AppState> for Scoped<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = req.into_parts();
+        // The key is checked before the body is read: an unauthenticated caller learns nothing.
+        let Caller(who) = Caller::from_request_parts(&mut parts, state).await?;
+        let ApiJson(body) =
+            ApiJson::<T>::from_request(Request::from_parts(parts, body), state).await?;
+        let (product, env) = body.scope_fields();
+        let scope = state.hallpass.resolve_scope(&who, product, env).await?;
+        Ok(Scoped(scope, body))
     }
 }

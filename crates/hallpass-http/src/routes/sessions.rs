@@ -7,7 +7,7 @@ use hallpass_api::{
     RevokeAllResponse, RevokeRequest, RevokeResponse, StartRequest, VerifyRequest, VerifyResponse,
 };
 
-use crate::extract::{ApiJson, Caller};
+use crate::extract::Scoped;
 use crate::{ApiError, AppState, convert};
 
 type ApiResult<T> = Result<Json<T>, ApiError>;
@@ -18,13 +18,8 @@ type ApiResult<T> = Result<Json<T>, ApiError>;
     responses((status = 200, body = IssuedResponse), (status = "4XX", body = ErrorBody)))]
 pub(crate) async fn start(
     State(s): State<AppState>,
-    Caller(who): Caller,
-    ApiJson(body): ApiJson<StartRequest>,
+    Scoped(scope, body): Scoped<StartRequest>,
 ) -> ApiResult<IssuedResponse> {
-    let scope = s
-        .hallpass
-        .resolve_scope(&who, body.product.as_deref(), body.env.as_deref())
-        .await?;
     let issued = s
         .hallpass
         .start(&scope, convert::start_input(body)?)
@@ -38,13 +33,8 @@ pub(crate) async fn start(
     responses((status = 200, body = VerifyResponse), (status = "4XX", body = ErrorBody)))]
 pub(crate) async fn verify(
     State(s): State<AppState>,
-    Caller(who): Caller,
-    ApiJson(body): ApiJson<VerifyRequest>,
+    Scoped(scope, body): Scoped<VerifyRequest>,
 ) -> ApiResult<VerifyResponse> {
-    let scope = s
-        .hallpass
-        .resolve_scope(&who, body.product.as_deref(), body.env.as_deref())
-        .await?;
     let verified = s.hallpass.verify(&scope, &body.tag, &body.token).await?;
     Ok(Json(convert::verified(verified)))
 }
@@ -55,13 +45,8 @@ pub(crate) async fn verify(
     responses((status = 200, body = IssuedResponse), (status = "4XX", body = ErrorBody)))]
 pub(crate) async fn refresh(
     State(s): State<AppState>,
-    Caller(who): Caller,
-    ApiJson(body): ApiJson<RefreshRequest>,
+    Scoped(scope, body): Scoped<RefreshRequest>,
 ) -> ApiResult<IssuedResponse> {
-    let scope = s
-        .hallpass
-        .resolve_scope(&who, body.product.as_deref(), body.env.as_deref())
-        .await?;
     let issued = s
         .hallpass
         .refresh(&scope, &body.tag, &body.refresh_token)
@@ -75,13 +60,8 @@ pub(crate) async fn refresh(
     responses((status = 200, body = RevokeResponse), (status = "4XX", body = ErrorBody)))]
 pub(crate) async fn revoke(
     State(s): State<AppState>,
-    Caller(who): Caller,
-    ApiJson(body): ApiJson<RevokeRequest>,
+    Scoped(scope, body): Scoped<RevokeRequest>,
 ) -> ApiResult<RevokeResponse> {
-    let scope = s
-        .hallpass
-        .resolve_scope(&who, body.product.as_deref(), body.env.as_deref())
-        .await?;
     let revoked = s
         .hallpass
         .revoke(&scope, &body.tag, &body.session_id)
@@ -95,13 +75,8 @@ pub(crate) async fn revoke(
     responses((status = 200, body = RevokeAllResponse), (status = "4XX", body = ErrorBody)))]
 pub(crate) async fn revoke_all(
     State(s): State<AppState>,
-    Caller(who): Caller,
-    ApiJson(body): ApiJson<RevokeAllRequest>,
+    Scoped(scope, body): Scoped<RevokeAllRequest>,
 ) -> ApiResult<RevokeAllResponse> {
-    let scope = s
-        .hallpass
-        .resolve_scope(&who, body.product.as_deref(), body.env.as_deref())
-        .await?;
     let revoked_count = s
         .hallpass
         .revoke_all(
@@ -120,13 +95,8 @@ pub(crate) async fn revoke_all(
     responses((status = 200, body = ListResponse), (status = "4XX", body = ErrorBody)))]
 pub(crate) async fn list(
     State(s): State<AppState>,
-    Caller(who): Caller,
-    ApiJson(body): ApiJson<ListRequest>,
+    Scoped(scope, body): Scoped<ListRequest>,
 ) -> ApiResult<ListResponse> {
-    let scope = s
-        .hallpass
-        .resolve_scope(&who, body.product.as_deref(), body.env.as_deref())
-        .await?;
     let page = s
         .hallpass
         .list(
