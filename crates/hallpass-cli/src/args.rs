@@ -4,7 +4,7 @@ use clap::{Args, Parser, Subcommand};
 
 /// hallpass: sessions for your backend — start, verify, refresh, list and revoke.
 #[derive(Debug, Parser)]
-#[command(name = "hallpass", version, about)]
+#[command(name = "hallpass", version)]
 pub(crate) struct Cli {
     #[command(flatten)]
     pub client: ClientArgs,
