@@ -39,7 +39,7 @@ pub enum ClientError {
         message: String,
     },
     /// The server could not be reached or answered something that is not the API.
-    #[error("cannot reach hallpass at {url}: {source}")]
+    #[error("cannot reach hallpass at {url}")]
     Transport {
         /// The URL called.
         url: String,

@@ -4,8 +4,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::{Error, Result};
 
-/// Longest lifetime hallpass accepts for a token or a session: one year.
-pub const MAX_LIFETIME_SECS: u64 = 366 * 24 * 3600;
+/// Longest lifetime hallpass accepts for a token or a session: one year of 365 days.
+pub const MAX_LIFETIME_SECS: u64 = 365 * 24 * 3600;
 
 /// The unit of an expiry. Singular forms are accepted on input; plural forms are written out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -97,7 +97,12 @@ mod tests {
     fn lifetimes_are_bounded() {
         assert_eq!(lifetime_secs("expiry", 7, Period::Hours).unwrap(), 7 * 3600);
         assert!(lifetime_secs("expiry", 0, Period::Hours).is_err());
-        assert!(lifetime_secs("expiry", 400, Period::Days).is_err());
+        assert_eq!(
+            lifetime_secs("expiry", 365, Period::Days).unwrap(),
+            31_536_000
+        );
+        assert!(lifetime_secs("expiry", 366, Period::Days).is_err());
+        assert!(lifetime_secs("expiry", 53, Period::Weeks).is_err());
         assert!(lifetime_secs("expiry", u64::MAX, Period::Weeks).is_err());
     }
 }

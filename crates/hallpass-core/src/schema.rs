@@ -131,10 +131,13 @@ fn check_example(example: &Value, data: &Value, path: &mut String, problems: &mu
             path.push_str(key);
             match have.get(key) {
                 Some(have_value) => check_example(want_value, have_value, path, problems),
-                None if want_value.is_null() => {}
                 None => problems.push(format!(
                     "{path}: missing (expected {})",
-                    type_name(want_value)
+                    if want_value.is_null() {
+                        "any type"
+                    } else {
+                        type_name(want_value)
+                    }
                 )),
             }
             path.truncate(len);
@@ -173,9 +176,13 @@ mod tests {
     }
 
     #[test]
-    fn null_in_the_example_means_any_type() {
+    fn null_in_the_example_means_any_type_but_the_key_must_be_there() {
         assert!(violations(json!({"a": null}), json!({"a": [1]})).is_empty());
-        assert!(violations(json!({"a": null}), json!({})).is_empty());
+        assert!(violations(json!({"a": null}), json!({"a": null})).is_empty());
+        assert_eq!(
+            violations(json!({"d": {"a": null}}), json!({"d": {}})),
+            vec!["d.a: missing (expected any type)"]
+        );
     }
 
     #[test]

@@ -6,7 +6,8 @@ use axum::body::Bytes;
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Query, Request};
 use axum::http::header;
 use axum::http::request::Parts;
-use hallpass::core::model::{Principal, Scope};
+use hallpass::core::Error;
+use hallpass::core::model::{KeyKind, Principal, Scope};
 use serde::de::DeserializeOwned;
 
 use crate::{ApiError, AppState};
@@ -116,6 +117,25 @@ impl FromRequestParts<AppState> for Caller {
     }
 }
 
+/// A caller allowed to use the session and session-type methods: any key but a publishable
+/// one, which is refused before its body is even read.
+pub(crate) struct Backend(pub Principal);
+
+impl FromRequestParts<AppState> for Backend {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let Caller(who) = Caller::from_request_parts(parts, state).await?;
+        if who.kind == KeyKind::Publishable {
+            return Err(Error::PublishableKeyForbidden.into());
+        }
+        Ok(Backend(who))
+    }
+}
+
 /// A session-method body with the (product, env) it concerns, resolved from the caller's key
 /// and the body's optional `product` and `env` (SPEC section 1, "Keys").
 pub(crate) struct Scoped<T>(pub Scope, pub T);
@@ -151,7 +171,7 @@ impl<T: DeserializeOwned + ScopedBody + Send + Sync> FromRequest<AppState> for S
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
         let (mut parts, body) = req.into_parts();
         // The key is checked before the body is read: an unauthenticated caller learns nothing.
-        let Caller(who) = Caller::from_request_parts(&mut parts, state).await?;
+        let Backend(who) = Backend::from_request_parts(&mut parts, state).await?;
         let ApiJson(body) =
             ApiJson::<T>::from_request(Request::from_parts(parts, body), state).await?;
         let (product, env) = body.scope_fields();

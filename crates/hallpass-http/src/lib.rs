@@ -41,7 +41,7 @@ pub fn router(state: AppState) -> Router {
 
 /// The whole API v1 with a chosen body limit.
 pub fn router_with_body_limit(state: AppState, body_limit: usize) -> Router {
-    routes::all()
+    routes::all(body_limit)
         .with_state(state)
         .fallback(error::route_not_found)
         .method_not_allowed_fallback(error::method_not_allowed)

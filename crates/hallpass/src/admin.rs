@@ -251,11 +251,13 @@ impl Hallpass {
         };
         validate_name("name", name)?;
         let product = self.resolve_product(who, product).await?;
+        // Like every request, the env defaults to the caller's own (SPEC section 1, "Keys").
+        let env = env.or(who.env.as_deref());
         if let Some(own_env) = &who.env
             && env != Some(own_env.as_str())
         {
             return Err(Error::ScopeForbidden(format!(
-                "this key belongs to env '{own_env}' and can only create keys for that env: pass env \"{own_env}\""
+                "this key belongs to env '{own_env}' and can only create keys for that env"
             )));
         }
         if let Some(env) = env

@@ -6,15 +6,21 @@ pub(crate) mod session_types;
 pub(crate) mod sessions;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{delete, get, patch, post};
 
 use crate::AppState;
 
-/// Every route of API v1.
-pub(crate) fn all() -> Router<AppState> {
+/// Every route of API v1. `body_limit` is the request body limit; verify takes twice as much,
+/// because a token carries its data twice base64-encoded (JWE inside JWS) and every session
+/// that `start` accepted must stay verifiable.
+pub(crate) fn all(body_limit: usize) -> Router<AppState> {
     Router::new()
         .route("/v1/sessions/start", post(sessions::start))
-        .route("/v1/sessions/verify", post(sessions::verify))
+        .route(
+            "/v1/sessions/verify",
+            post(sessions::verify).layer(DefaultBodyLimit::max(body_limit.saturating_mul(2))),
+        )
         .route("/v1/sessions/refresh", post(sessions::refresh))
         .route("/v1/sessions/revoke", post(sessions::revoke))
         .route("/v1/sessions/revoke-all", post(sessions::revoke_all))

@@ -8,7 +8,7 @@ use hallpass_api::{
     SessionTypeResponse,
 };
 
-use crate::extract::{ApiJson, ApiQuery, Caller};
+use crate::extract::{ApiJson, ApiQuery, Backend};
 use crate::{ApiError, AppState, convert};
 
 /// Creates a session type.
@@ -17,7 +17,7 @@ use crate::{ApiError, AppState, convert};
     responses((status = 201, body = SessionTypeResponse), (status = "4XX", body = ErrorBody)))]
 pub(crate) async fn create(
     State(s): State<AppState>,
-    Caller(who): Caller,
+    Backend(who): Backend,
     ApiQuery(q): ApiQuery<ScopeQuery>,
     ApiJson(mut body): ApiJson<SessionTypeBody>,
 ) -> Result<(StatusCode, Json<SessionTypeResponse>), ApiError> {
@@ -45,7 +45,7 @@ pub(crate) async fn create(
     responses((status = 200, body = SessionTypeResponse), (status = "4XX", body = ErrorBody)))]
 pub(crate) async fn update(
     State(s): State<AppState>,
-    Caller(who): Caller,
+    Backend(who): Backend,
     Path(tag): Path<String>,
     ApiQuery(q): ApiQuery<ScopeQuery>,
     ApiJson(mut body): ApiJson<SessionTypeBody>,
@@ -75,7 +75,7 @@ pub(crate) async fn update(
     responses((status = 200, body = SessionTypeResponse), (status = "4XX", body = ErrorBody)))]
 pub(crate) async fn fetch(
     State(s): State<AppState>,
-    Caller(who): Caller,
+    Backend(who): Backend,
     Path(tag): Path<String>,
     ApiQuery(q): ApiQuery<ScopeQuery>,
 ) -> Result<Json<SessionTypeResponse>, ApiError> {
@@ -92,7 +92,7 @@ pub(crate) async fn fetch(
     responses((status = 200, body = SessionTypeList), (status = "4XX", body = ErrorBody)))]
 pub(crate) async fn list(
     State(s): State<AppState>,
-    Caller(who): Caller,
+    Backend(who): Backend,
     ApiQuery(q): ApiQuery<ScopeQuery>,
 ) -> Result<Json<SessionTypeList>, ApiError> {
     let records = s
@@ -111,7 +111,7 @@ pub(crate) async fn list(
     responses((status = 200, body = Deleted), (status = "4XX", body = ErrorBody)))]
 pub(crate) async fn remove(
     State(s): State<AppState>,
-    Caller(who): Caller,
+    Backend(who): Backend,
     Path(tag): Path<String>,
     ApiQuery(q): ApiQuery<DeleteTypeQuery>,
 ) -> Result<Json<Deleted>, ApiError> {

@@ -197,6 +197,19 @@ async fn publishable_keys_cannot_call_session_or_session_type_methods() {
             "{msg}"
         );
     }
+    // Refused before the body is read: even a malformed body gets the publishable answer.
+    let bearer = format!("Bearer {pk}");
+    for path in [START, VERIFY, "/v1/session-types"] {
+        let resp = app
+            .send(request(Method::POST, path, Some(&bearer), "{bad"))
+            .await;
+        assert_err_ctx(
+            &(resp.status, resp.json),
+            403,
+            "publishable_key_forbidden",
+            path,
+        );
+    }
     // Nothing happened.
     assert_eq!(app.verify(&s["token"]).await.0, 200);
     assert_eq!(

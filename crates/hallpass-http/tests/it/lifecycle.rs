@@ -286,3 +286,74 @@ async fn expires_in_sets_the_lifetime_of_every_token_of_the_session() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_session_with_data_near_the_body_limit_stays_verifiable() {
+    let app = setup().await;
+    let blob = "x".repeat(60 * 1024);
+    let started = app
+        .start_with(
+            "u1",
+            json!({"data": {"userId": "u1", "email": "e", "blob": blob}}),
+        )
+        .await;
+    let token = started["token"].as_str().unwrap();
+    assert!(
+        token.len() > 64 * 1024,
+        "the token outgrows the start body limit"
+    );
+    let (status, body) = app
+        .post(VERIFY, &app.key, json!({"tag": TYPE, "token": token}))
+        .await;
+    assert_eq!(status, 200, "{}", body["error"]);
+    assert_eq!(body["data"]["blob"].as_str().map(str::len), Some(60 * 1024));
+}
+
+#[tokio::test]
+async fn a_key_created_by_an_env_scoped_key_defaults_to_its_env() {
+    let app = setup().await;
+    let (status, body) = app
+        .post(
+            "/v1/keys",
+            &app.key,
+            json!({"kind": "publishable", "name": "browser"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(
+        (body["product"].as_str(), body["env"].as_str()),
+        (Some("shop"), Some("dev"))
+    );
+}
+
+#[tokio::test]
+async fn a_schema_key_whose_example_is_null_must_still_be_present() {
+    let app = setup().await;
+    app.create_type(json!({
+        "tag": "loose", "name": "Loose", "schema": {"userId": "u", "extra": null},
+        "selector": "$Session{userId}", "expiry": 1, "period": "hours",
+    }))
+    .await;
+    let missing = app
+        .post(
+            START,
+            &app.key,
+            json!({"tag": "loose", "data": {"userId": "u1"}}),
+        )
+        .await;
+    assert_err(&missing, 422, "schema_violation");
+    assert!(
+        missing.1["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("extra: missing (expected any type)")
+    );
+    let any = app
+        .post(
+            START,
+            &app.key,
+            json!({"tag": "loose", "data": {"userId": "u1", "extra": [1, {"a": null}]}}),
+        )
+        .await;
+    assert_eq!(any.0, 200, "{}", any.1);
+}
