@@ -52,9 +52,3 @@ impl Clock for ManualClock {
         Timestamp::from_millis(self.0.load(Ordering::SeqCst))
     }
 }
-
-impl<C: Clock> Clock for std::sync::Arc<C> {
-    fn now(&self) -> Timestamp {
-        (**self).now()
-    }
-}

@@ -119,11 +119,6 @@ impl Hallpass {
         self.revocations.len()
     }
 
-    /// The settings this instance runs with.
-    pub fn settings(&self) -> &Settings {
-        &self.settings
-    }
-
     pub(crate) fn keyring(&self) -> Arc<Keyring> {
         Arc::clone(&self.keyring.read().unwrap_or_else(PoisonError::into_inner))
     }

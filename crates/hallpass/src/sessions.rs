@@ -8,7 +8,6 @@ use hallpass_core::model::{Device, Scope, SessionRecord};
 use hallpass_core::period::MAX_LIFETIME_SECS;
 use hallpass_core::refresh::{self, RefreshDecision, RotationAnswer};
 use hallpass_core::secrets::credential_hash;
-use hallpass_core::session_type::SessionType;
 use hallpass_core::store::{IdentifierFilter, Rotation};
 use hallpass_core::token::{self, TokenClaims};
 use hallpass_core::{Error, Result, Timestamp};
@@ -478,13 +477,5 @@ impl Hallpass {
             tag: tag.to_owned(),
             identifier: identifier.to_owned(),
         }
-    }
-
-    /// The session type a session belongs to, for answers that show its settings.
-    ///
-    /// # Errors
-    /// [`Error::SessionTypeNotFound`].
-    pub async fn type_of(&self, scope: &Scope, tag: &str) -> Result<std::sync::Arc<SessionType>> {
-        self.session_type(&scope.product, tag).await
     }
 }

@@ -116,8 +116,7 @@ fn dev_setup_prints_working_keys_and_the_session_commands_drive_a_session() {
 #[test]
 fn errors_print_the_server_code_and_message_and_exit_non_zero() {
     let dir = tempdir();
-    let server = Server::start(dir.path(), &["--dev"], &[]);
-    let key = server.access_key.clone().unwrap();
+    let (server, key) = Server::start_dev(dir.path());
     let out = server.cli(
         &key,
         &[

@@ -1,8 +1,6 @@
 //! `hallpass serve`: bootstrap, persistence across restarts, master key handling.
 
-use std::process::Command;
-
-use crate::support::{BIN, Server, key_file, stderr, tempdir};
+use crate::support::{Server, key_file, serve_to_exit, stderr, tempdir};
 
 const ADMIN: &str = "hp_admin_e2e_0123456789abcdefghijklmnopqrstuv";
 
@@ -24,18 +22,10 @@ fn the_bootstrap_admin_key_is_taken_from_the_environment_and_printed_once() {
 #[test]
 fn a_malformed_bootstrap_key_stops_the_server_with_a_clear_message() {
     let dir = tempdir();
-    let out = Command::new(BIN)
-        .args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--database-url",
-            "sqlite://h.db",
-        ])
-        .current_dir(dir.path())
-        .env("HALLPASS_BOOTSTRAP_ADMIN_KEY", "hp_admin_short")
-        .output()
-        .unwrap();
+    let out = serve_to_exit(
+        dir.path(),
+        &[("HALLPASS_BOOTSTRAP_ADMIN_KEY", "hp_admin_short")],
+    );
     assert!(!out.status.success());
     assert!(
         stderr(&out).contains("at least 32 characters"),
@@ -60,8 +50,7 @@ fn the_master_key_file_is_private() {
 #[test]
 fn sessions_and_revocations_survive_a_kill_and_restart() {
     let dir = tempdir();
-    let server = Server::start(dir.path(), &["--dev"], &[]);
-    let key = server.access_key.clone().unwrap();
+    let (server, key) = Server::start_dev(dir.path());
     let data = r#"{"userId":"u1","email":"e"}"#;
     let kept = server.cli_json(
         &key,
@@ -84,8 +73,7 @@ fn sessions_and_revocations_survive_a_kill_and_restart() {
     );
     server.kill();
 
-    let server = Server::start(dir.path(), &["--dev"], &[]);
-    let key = server.access_key.clone().unwrap();
+    let (server, key) = Server::start_dev(dir.path());
     let verified = server.cli_json(
         &key,
         &[
@@ -121,18 +109,7 @@ fn a_missing_master_key_file_with_existing_keys_is_refused() {
     let dir = tempdir();
     Server::start(dir.path(), &["--dev"], &[]).kill();
     std::fs::remove_file(key_file(dir.path())).unwrap();
-    let out = Command::new(BIN)
-        .args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--database-url",
-            "sqlite://h.db",
-        ])
-        .current_dir(dir.path())
-        .env_remove("HALLPASS_MASTER_KEY")
-        .output()
-        .unwrap();
+    let out = serve_to_exit(dir.path(), &[]);
     assert!(!out.status.success());
     assert!(stderr(&out).contains("master key file"), "{}", stderr(&out));
 }

@@ -67,6 +67,16 @@ impl Server {
         }
     }
 
+    /// Starts `serve --dev` and returns the server with the access key it printed.
+    pub fn start_dev(dir: &Path) -> (Self, String) {
+        let server = Self::start(dir, &["--dev"], &[]);
+        let key = server
+            .access_key
+            .clone()
+            .expect("--dev prints an access key");
+        (server, key)
+    }
+
     /// Runs a client command against this server with `key`.
     pub fn cli(&self, key: &str, args: &[&str]) -> Output {
         Command::new(BIN)
@@ -116,4 +126,24 @@ pub fn stderr(out: &Output) -> String {
 
 pub fn key_file(dir: &Path) -> PathBuf {
     dir.join("h.db.master.key")
+}
+
+/// Runs `serve` on `sqlite://h.db` in `dir` with only `env` among the `HALLPASS_*` secrets
+/// set, and waits for it to exit: for start-ups that must fail.
+pub fn serve_to_exit(dir: &Path, env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(BIN);
+    cmd.args([
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--database-url",
+        "sqlite://h.db",
+    ])
+    .current_dir(dir)
+    .env_remove("HALLPASS_MASTER_KEY")
+    .env_remove("HALLPASS_BOOTSTRAP_ADMIN_KEY");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("run hallpass serve")
 }

@@ -389,18 +389,7 @@ async fn unknown_session_types_are_session_type_not_found() {
 #[tokio::test]
 async fn revoking_a_session_not_in_this_product_env_and_tag_is_session_not_found() {
     let app = setup().await;
-    app.create_type(
-        json!({"tag": "admin-session", "name": "Admin", "expiry": 1, "period": "hours"}),
-    )
-    .await;
-    let (s, other_tag) = app
-        .post(
-            START,
-            &app.key,
-            json!({"tag": "admin-session", "data": {}, "identifier": "u"}),
-        )
-        .await;
-    assert_eq!(s, 200, "{other_tag}");
+    let other_tag = app.start_admin_session().await;
     let (s, prd) = app
         .post(
             START,

@@ -93,18 +93,8 @@ async fn an_older_refresh_token_is_reuse_and_revokes_the_session() {
 #[tokio::test]
 async fn unknown_refresh_tokens_are_refresh_token_invalid() {
     let app = setup().await;
-    app.create_type(
-        json!({"tag": "admin-session", "name": "Admin", "expiry": 1, "period": "hours"}),
-    )
-    .await;
     let s = app.start("u").await;
-    let (_, other_tag) = app
-        .post(
-            START,
-            &app.key,
-            json!({"tag": "admin-session", "data": {}, "identifier": "u"}),
-        )
-        .await;
+    let other_tag = app.start_admin_session().await;
     let (_, prd) = app.post(START, &app.admin, json!({"product": "shop", "env": "prd", "tag": TYPE, "data": {"userId": "u", "email": "e"}})).await;
     let rt = s["refreshToken"].as_str().unwrap();
     let cases = [

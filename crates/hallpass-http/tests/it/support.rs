@@ -174,6 +174,28 @@ impl App {
         assert_eq!(s, 201, "{b}");
     }
 
+    /// A second session type, `admin-session` (no schema, 1 hour), for tag mix-ups.
+    pub async fn create_admin_type(&self) {
+        self.create_type(
+            json!({"tag": "admin-session", "name": "Admin", "expiry": 1, "period": "hours"}),
+        )
+        .await;
+    }
+
+    /// `create_admin_type`, then a session of it for identifier `u`; returns the start answer.
+    pub async fn start_admin_session(&self) -> Value {
+        self.create_admin_type().await;
+        let (s, b) = self
+            .post(
+                START,
+                &self.key,
+                json!({"tag": "admin-session", "data": {}, "identifier": "u"}),
+            )
+            .await;
+        assert_eq!(s, 200, "{b}");
+        b
+    }
+
     /// Starts a `user-session` for `user` with extra fields in `more` (merged into the body).
     pub async fn start_with(&self, user: &str, more: Value) -> Value {
         let mut body =

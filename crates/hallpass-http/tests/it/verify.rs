@@ -185,17 +185,7 @@ async fn tokens_past_their_expiry_are_token_expired() {
 #[tokio::test]
 async fn tokens_of_another_type_are_tag_mismatch() {
     let app = setup().await;
-    app.create_type(
-        json!({"tag": "admin-session", "name": "Admin", "expiry": 1, "period": "hours"}),
-    )
-    .await;
-    let (_, a) = app
-        .post(
-            START,
-            &app.key,
-            json!({"tag": "admin-session", "data": {}, "identifier": "u"}),
-        )
-        .await;
+    let a = app.start_admin_session().await;
     assert_err(&app.verify(&a["token"]).await, 401, "tag_mismatch");
     let u = app.start("u").await;
     assert_err(
@@ -297,10 +287,7 @@ async fn tokens_of_another_env_or_product_are_wrong_environment() {
 #[tokio::test]
 async fn verify_checks_signature_expiry_tag_env_then_revocation() {
     let app = setup().await;
-    app.create_type(
-        json!({"tag": "admin-session", "name": "Admin", "expiry": 1, "period": "hours"}),
-    )
-    .await;
+    app.create_admin_type().await;
     let s = app.start("u").await;
     let all_env = app.create_key("access", None).await;
     assert_eq!(app.revoke(&s["sessionId"]).await.0, 200);
