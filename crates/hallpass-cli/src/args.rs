@@ -26,7 +26,8 @@ pub(crate) struct ServeArgs {
     /// Address to listen on (`127.0.0.1:0` picks a free port).
     #[arg(long, env = "HALLPASS_LISTEN")]
     pub listen: Option<String>,
-    /// Database: `sqlite://hallpass.db` (created if missing).
+    /// Database: `sqlite://hallpass.db` (created if missing), or
+    /// `postgres://user:password@host/database` for several nodes (needs HALLPASS_MASTER_KEY).
     #[arg(long, env = "HALLPASS_DATABASE_URL")]
     pub database_url: Option<String>,
     /// Public URL of this server, used as the tokens' `iss` (default: `http://<listen address>`).

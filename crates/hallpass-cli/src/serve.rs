@@ -4,7 +4,6 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::Duration;
 
 use anyhow::{Context as _, bail};
 use hallpass::core::model::{KeyKind, Principal};
@@ -13,9 +12,6 @@ use hallpass::core::session_type::SessionTypeInput;
 use hallpass::{Hallpass, NewProduct, Settings, SystemClock};
 
 use crate::settings::ServeSettings;
-
-/// How often expired sessions are swept and stale revocations forgotten.
-const UPKEEP_EVERY: Duration = Duration::from_secs(60);
 
 /// The SQLite file a `sqlite:` URL names, if it names a file.
 fn sqlite_path(url: &str) -> Option<PathBuf> {
@@ -65,14 +61,33 @@ async fn master_key(
 
 /// The database URL without its password, for messages.
 fn redacted(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
+    let mut out = match (base.find("://"), base.rfind('@')) {
         (Some(scheme_end), Some(at)) if at > scheme_end => {
-            let userinfo = &url[scheme_end + 3..at];
-            let user = userinfo.split(':').next().unwrap_or_default();
-            format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..])
+            let userinfo = &base[scheme_end + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _password)) => {
+                    format!("{}{user}:***{}", &base[..scheme_end + 3], &base[at..])
+                }
+                None => base.to_owned(),
+            }
         }
-        _ => url.to_owned(),
+        _ => base.to_owned(),
+    };
+    if let Some(query) = query {
+        let params: Vec<String> = query
+            .split('&')
+            .map(|param| match param.split_once('=') {
+                Some((name, _)) if name.eq_ignore_ascii_case("password") => format!("{name}=***"),
+                _ => param.to_owned(),
+            })
+            .collect();
+        out.push('?');
+        out.push_str(&params.join("&"));
     }
+    out
 }
 
 fn key_file_for(db: &Path) -> PathBuf {
@@ -131,19 +146,29 @@ pub(crate) async fn run(settings: ServeSettings) -> anyhow::Result<ExitCode> {
     let service = Arc::new(service);
 
     println!("hallpass: database {}", redacted(&settings.database_url));
-    if let Some(admin) = service
-        .bootstrap_admin(settings.bootstrap_admin_key.as_deref())
-        .await?
-    {
+    let provided = settings.bootstrap_admin_key.as_deref();
+    if let Some(admin) = service.bootstrap_admin(provided).await? {
         println!("admin key: {admin}");
         println!(
             "  (created because the database had none; it is shown only now: store it safely)"
         );
+    } else if let Some(provided) = provided {
+        // Another node (or an earlier start) bootstrapped with a different key: say so, since
+        // the operator expects this one to work.
+        let works = service
+            .authenticate(Some(provided), None)
+            .await
+            .is_ok_and(|p| p.kind == KeyKind::Admin);
+        if !works {
+            eprintln!(
+                "warning: HALLPASS_BOOTSTRAP_ADMIN_KEY was ignored: the database already has an admin key, and it is a different one"
+            );
+        }
     }
     if settings.dev {
         dev_setup(&service, &base_url).await?;
     }
-    let _upkeep = service.spawn_upkeep(UPKEEP_EVERY);
+    let _background = service.spawn_background(hallpass::SWEEP_EVERY);
     let app = hallpass_http::router_with_body_limit(
         hallpass_http::AppState::new(Arc::clone(&service)),
         settings.body_limit,
@@ -285,5 +310,13 @@ mod tests {
             "postgres://app:***@db:5432/h"
         );
         assert_eq!(redacted("sqlite://hallpass.db"), "sqlite://hallpass.db");
+        assert_eq!(
+            redacted("postgres://postgres@127.0.0.1:5432/h"),
+            "postgres://postgres@127.0.0.1:5432/h"
+        );
+        assert_eq!(
+            redacted("postgres://db/h?user=app&password=s3cret&sslmode=require"),
+            "postgres://db/h?user=app&password=***&sslmode=require"
+        );
     }
 }

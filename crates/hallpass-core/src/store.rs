@@ -70,6 +70,43 @@ pub enum DeleteTypeOutcome {
     Deleted(Vec<Revoked>),
 }
 
+/// A committed change that other nodes must apply to what they hold in memory.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Change {
+    /// A session was revoked (by revoke, revoke-all, reuse detection or type deletion).
+    Revoked(Revoked),
+    /// An API key was deleted: it must stop authenticating.
+    ApiKeyDeleted {
+        /// The key's id.
+        id: String,
+    },
+    /// A product's settings changed.
+    ProductChanged {
+        /// The product's tag.
+        tag: String,
+    },
+    /// A session type was updated or deleted.
+    SessionTypeChanged {
+        /// Its product.
+        product: String,
+        /// Its tag.
+        tag: String,
+    },
+    /// Env keys were added or retired (a product created, a signing key rotated).
+    EnvKeysChanged,
+    /// The feed is connected again after a failure; changes committed meanwhile may have been
+    /// missed: reload everything held in memory and catch up on revocations.
+    Gap,
+}
+
+/// A subscription to [`Change`]s, in commit order.
+#[async_trait]
+pub trait ChangeFeed: Send {
+    /// Waits for the next change. After an error the next call reconnects and answers
+    /// [`Change::Gap`] once connected (or fails again while the database is unreachable).
+    async fn next(&mut self) -> Result<Change>;
+}
+
 /// Persistent state of a hallpass deployment.
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
@@ -83,8 +120,10 @@ pub trait Store: Send + Sync + 'static {
     async fn product(&self, tag: &str) -> Result<Option<Product>>;
     /// Every product, by tag.
     async fn products(&self) -> Result<Vec<Product>>;
-    /// Replaces name, allowed origins and `updated_at` of an existing product; false if absent.
-    async fn update_product(&self, product: &Product) -> Result<bool>;
+    /// Replaces name, allowed origins and `updated_at` of the product if its stored
+    /// `updated_at` is still `previous` (compare-and-set, so two concurrent read-merge-writes
+    /// never lose one another's change); false if absent or changed since.
+    async fn update_product(&self, product: &Product, previous: Timestamp) -> Result<bool>;
 
     /// Inserts an API key (ids and hashes are unique; a duplicate is an internal error).
     async fn insert_api_key(&self, key: &ApiKeyRecord) -> Result<()>;
@@ -94,8 +133,9 @@ pub trait Store: Send + Sync + 'static {
     async fn api_keys(&self, product: Option<&str>) -> Result<Vec<ApiKeyRecord>>;
     /// Deletes a key; false if it did not exist.
     async fn delete_api_key(&self, id: &str) -> Result<bool>;
-    /// Whether any admin key exists (bootstrap creates one when none does).
-    async fn has_admin_key(&self) -> Result<bool>;
+    /// Inserts `key` (an admin key) only if no admin key exists yet; true if inserted. Atomic
+    /// across nodes, so nodes starting together on an empty database bootstrap one key.
+    async fn insert_first_admin_key(&self, key: &ApiKeyRecord) -> Result<bool>;
 
     /// Every env key of every product.
     async fn env_keys(&self) -> Result<Vec<EnvKeyRecord>>;
@@ -116,8 +156,13 @@ pub trait Store: Send + Sync + 'static {
     async fn session_type(&self, product: &str, tag: &str) -> Result<Option<SessionTypeRecord>>;
     /// Every session type of the product, by tag.
     async fn session_types(&self, product: &str) -> Result<Vec<SessionTypeRecord>>;
-    /// Replaces configuration and `updated_at`; false if the type does not exist.
-    async fn update_session_type(&self, record: &SessionTypeRecord) -> Result<bool>;
+    /// Replaces configuration and `updated_at` if the stored `updated_at` is still `previous`
+    /// (compare-and-set, as [`Store::update_product`]); false if absent or changed since.
+    async fn update_session_type(
+        &self,
+        record: &SessionTypeRecord,
+        previous: Timestamp,
+    ) -> Result<bool>;
     /// Deletes a session type. With active sessions (at `now`), refuses unless `force`, which
     /// revokes them in the same transaction. Revoked sessions stay revoked if the tag is reused.
     async fn delete_session_type(
@@ -162,6 +207,12 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<SessionPage>;
     /// Revoked sessions whose last token has not expired at `now` (to load the revocation set).
     async fn live_revocations(&self, now: Timestamp) -> Result<Vec<Revoked>>;
+    /// Sessions revoked at or after `since` whose last token has not expired at `now`: the
+    /// catch-up query that lets a node which missed change notifications converge.
+    async fn revocations_since(&self, since: Timestamp, now: Timestamp) -> Result<Vec<Revoked>>;
+    /// Subscribes to the changes every node writes, as they commit; `None` when the backend
+    /// has no way to push them (SQLite serves one node, which sees its own changes).
+    async fn changes(&self) -> Result<Option<Box<dyn ChangeFeed>>>;
     /// Deletes up to `batch` sessions whose refresh lifetime ended before `cutoff`, with their
     /// refresh token history; returns how many were deleted.
     async fn sweep_expired(&self, cutoff: Timestamp, batch: u32) -> Result<u64>;

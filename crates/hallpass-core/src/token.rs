@@ -82,6 +82,15 @@ fn malformed(why: &str) -> Error {
     Error::TokenMalformed(format!("the token is malformed: {why}"))
 }
 
+/// Whether the token's header names a key id that `ring` does not hold (a key rotated in on
+/// another node since `ring` was loaded, or a forged id). False for unreadable headers.
+pub fn names_unknown_key(ring: &Keyring, token: &str) -> bool {
+    Token::decode_metadata(token)
+        .ok()
+        .and_then(|meta| meta.key_id().map(|kid| ring.signing_key(kid).is_none()))
+        .unwrap_or(false)
+}
+
 /// Verifies a token for the env `scope` and session type `tag` at `now`, in the order the
 /// contract gives: signature, expiry, tag, product/env. Revocation is the caller's next step.
 ///

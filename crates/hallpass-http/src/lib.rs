@@ -2,6 +2,7 @@
 //! call, wire types or the one error shape out. No rule of the product is decided here.
 
 mod convert;
+mod detach;
 mod error;
 mod extract;
 mod metrics;
@@ -48,5 +49,6 @@ pub fn router_with_body_limit(state: AppState, body_limit: usize) -> Router {
         .layer(axum::middleware::from_fn(error::json_errors))
         .layer(axum::middleware::from_fn(metrics::track))
         .layer(DefaultBodyLimit::max(body_limit))
+        .layer(axum::middleware::from_fn(detach::run_to_completion))
         .layer(tower_http::trace::TraceLayer::new_for_http())
 }

@@ -32,7 +32,9 @@ pub(crate) fn map_err(e: sqlx::Error) -> Error {
         | sqlx::Error::Decode(_)
         | sqlx::Error::Encode(_) => Error::Internal(format!("stored data cannot be read: {e}")),
         sqlx::Error::Migrate(m) => map_migrate_err(*m),
-        other => Error::StoreUnavailable(other.to_string()),
+        other => Error::StoreUnavailable(format!(
+            "the database cannot be reached ({other}); retry when it is back"
+        )),
     }
 }
 

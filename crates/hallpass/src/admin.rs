@@ -1,7 +1,5 @@
 //! Administration: products, API keys, signing-key rotation, JWKS and the bootstrap admin key.
 
-use std::sync::Arc;
-
 use hallpass_core::ids::{new_prefixed_id, random_b64, truncate_for_message, validate_tag};
 use hallpass_core::keys::{Alg, new_env_keys, new_signing_key_record};
 use hallpass_core::model::{ApiKeyRecord, KeyKind, Principal, Product, Scope};
@@ -9,6 +7,7 @@ use hallpass_core::secrets::credential_hash;
 use hallpass_core::{Error, Result};
 
 use crate::Hallpass;
+use crate::updates::{UPDATE_ATTEMPTS, next_updated_at, too_contended};
 
 /// Most envs a product may have.
 const MAX_ENVS: usize = 16;
@@ -111,9 +110,6 @@ impl Hallpass {
                 "HALLPASS_BOOTSTRAP_ADMIN_KEY must be 'hp_admin_' followed by at least 32 characters of A-Z, a-z, 0-9, '-' and '_'",
             ));
         }
-        if self.store.has_admin_key().await? {
-            return Ok(None);
-        }
         let secret = provided.map_or_else(
             || format!("{}{}", KeyKind::Admin.prefix(), random_b64(32)),
             str::to_owned,
@@ -127,8 +123,12 @@ impl Hallpass {
             hash: credential_hash(&secret),
             created_at: self.now(),
         };
-        self.store.insert_api_key(&record).await?;
-        Ok(Some(secret))
+        // Another node may have bootstrapped meanwhile: then its key stands and this one is dropped.
+        Ok(self
+            .store
+            .insert_first_admin_key(&record)
+            .await?
+            .then_some(secret))
     }
 
     /// Creates a product with its envs, each with a fresh EdDSA signing key and data key.
@@ -197,22 +197,33 @@ impl Hallpass {
         patch: ProductPatch,
     ) -> Result<Product> {
         Self::require_admin(who, "update products")?;
-        let mut product = (*self.product(tag).await?).clone();
-        if let Some(name) = patch.name {
-            validate_name("name", &name)?;
-            product.name = name;
+        if let Some(name) = &patch.name {
+            validate_name("name", name)?;
         }
-        if let Some(origins) = patch.allowed_origins {
-            validate_origins(&origins)?;
-            product.allowed_origins = origins;
+        if let Some(origins) = &patch.allowed_origins {
+            validate_origins(origins)?;
         }
-        product.updated_at = self.now();
-        if !self.store.update_product(&product).await? {
-            return Err(Error::ProductNotFound(tag.to_owned()));
+        for _ in 0..UPDATE_ATTEMPTS {
+            // From the store, not the cache: the merge must start from the latest version.
+            let mut product = self
+                .store
+                .product(tag)
+                .await?
+                .ok_or_else(|| Error::ProductNotFound(tag.to_owned()))?;
+            let previous = product.updated_at;
+            if let Some(name) = &patch.name {
+                product.name.clone_from(name);
+            }
+            if let Some(origins) = &patch.allowed_origins {
+                product.allowed_origins.clone_from(origins);
+            }
+            product.updated_at = next_updated_at(self.now(), previous);
+            if self.store.update_product(&product, previous).await? {
+                self.products.remove(tag);
+                return Ok(product);
+            }
         }
-        self.products
-            .insert(product.tag.clone(), Arc::new(product.clone()));
-        Ok(product)
+        Err(too_contended(&format!("product '{tag}'")))
     }
 
     /// Every product (admin keys), or the caller's own product.

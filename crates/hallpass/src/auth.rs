@@ -62,6 +62,7 @@ impl Hallpass {
             return Err(unknown());
         }
         let hash = credential_hash(key);
+        let ticket = self.principals.ticket();
         let record = self
             .store
             .api_key_by_hash(&hash)
@@ -73,7 +74,8 @@ impl Hallpass {
             product: record.product,
             env: record.env,
         };
-        self.principals.insert(hash, principal.clone());
+        self.principals
+            .insert_if_fresh(ticket, hash, principal.clone());
         Ok(principal)
     }
 
@@ -85,13 +87,15 @@ impl Hallpass {
         if let Some(p) = self.products.get(tag) {
             return Ok(p);
         }
+        let ticket = self.products.ticket();
         let product = Arc::new(
             self.store
                 .product(tag)
                 .await?
                 .ok_or_else(|| Error::ProductNotFound(tag.to_owned()))?,
         );
-        self.products.insert(tag.to_owned(), Arc::clone(&product));
+        self.products
+            .insert_if_fresh(ticket, tag.to_owned(), Arc::clone(&product));
         Ok(product)
     }
 

@@ -45,16 +45,21 @@
 
 mod admin;
 mod auth;
+mod background;
 mod caches;
 mod clock;
 mod rate_limit;
 mod service;
 mod session_types;
 mod sessions;
+mod sync;
+mod updates;
 
 pub use admin::{NewKey, NewProduct, ProductPatch};
+pub use background::{Background, SWEEP_EVERY};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use service::{Hallpass, Settings};
 pub use sessions::{Issued, SessionList, StartInput, Verified};
+pub use sync::CATCH_UP_EVERY;
 
 pub use hallpass_core as core;

@@ -1,6 +1,7 @@
 //! The [`Hallpass`] service: construction, shared state and background upkeep.
 
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::time::{Duration, Instant};
 
 use hallpass_core::keys::{EnvKeys, Keyring};
 use hallpass_core::model::{Principal, Product, Scope};
@@ -14,11 +15,12 @@ use crate::caches::Cache;
 use crate::clock::Clock;
 use crate::rate_limit::FailureLimiter;
 
-/// Revoked sessions and expired ones are kept this long after their session ended, so that a
-/// late revoke still answers `revoked: false` rather than 404.
-const SWEEP_RETENTION_SECS: i64 = 24 * 3600;
-/// Sessions deleted per sweep batch.
-const SWEEP_BATCH: u32 = 1000;
+/// Least time between two reloads of the keyring forced by a request naming an unknown key,
+/// so tokens with made-up key ids cannot turn into a stream of database reads.
+const MIN_KEY_RELOAD_INTERVAL: Duration = Duration::from_millis(50);
+
+/// How long a readiness probe waits for the database.
+pub const READY_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// Settings of a service instance.
 #[derive(Clone, Debug)]
@@ -48,12 +50,16 @@ pub struct Hallpass {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) settings: Settings,
     pub(crate) keyring: RwLock<Arc<Keyring>>,
+    /// Held while a request-forced keyring reload runs; when the last one finished.
+    key_reload: tokio::sync::Mutex<Option<Instant>>,
     pub(crate) revocations: RevocationSet,
     pub(crate) types: Cache<(String, String), Arc<SessionType>>,
     pub(crate) products: Cache<String, Arc<Product>>,
     pub(crate) principals: Cache<String, Principal>,
     pub(crate) auth_failures: FailureLimiter,
     pub(crate) last_session_id: Mutex<Option<ulid::Ulid>>,
+    /// Where the next revocation catch-up starts (see [`crate::sync`]).
+    pub(crate) caught_up_to: Mutex<Timestamp>,
 }
 
 impl std::fmt::Debug for Hallpass {
@@ -93,11 +99,13 @@ impl Hallpass {
             clock,
             settings,
             keyring: RwLock::new(Arc::new(keyring)),
+            key_reload: tokio::sync::Mutex::new(None),
             revocations,
             types: Cache::default(),
             products: Cache::default(),
             principals: Cache::default(),
             last_session_id: Mutex::new(None),
+            caught_up_to: Mutex::new(crate::sync::overlap_before(now)),
         })
     }
 
@@ -106,12 +114,20 @@ impl Hallpass {
         self.clock.now()
     }
 
-    /// Whether the store answers (for readiness probes).
+    /// Whether the store answers within [`READY_TIMEOUT`] (for readiness probes, which must
+    /// answer faster than a load balancer's check times out).
     ///
     /// # Errors
     /// [`Error::StoreUnavailable`] when it does not.
     pub async fn ready(&self) -> Result<()> {
-        self.store.ping().await
+        tokio::time::timeout(READY_TIMEOUT, self.store.ping())
+            .await
+            .unwrap_or_else(|_| {
+                Err(Error::StoreUnavailable(format!(
+                    "the database did not answer within {} ms",
+                    READY_TIMEOUT.as_millis()
+                )))
+            })
     }
 
     /// Number of revoked sessions held in memory.
@@ -131,13 +147,31 @@ impl Hallpass {
         Ok(ring)
     }
 
+    /// Reloads the keyring because `seen` lacks a key a request names: an env created, or a
+    /// signing key rotated, on another node whose change notice has not arrived yet. Single
+    /// flight: callers that waited while another caller reloaded take its result; forced
+    /// reloads are at least [`MIN_KEY_RELOAD_INTERVAL`] apart.
+    pub(crate) async fn reload_keys_after_miss(&self, seen: &Arc<Keyring>) -> Result<Arc<Keyring>> {
+        let mut last = self.key_reload.lock().await;
+        let current = self.keyring();
+        if !Arc::ptr_eq(&current, seen) {
+            return Ok(current);
+        }
+        if let Some(at) = *last {
+            tokio::time::sleep(MIN_KEY_RELOAD_INTERVAL.saturating_sub(at.elapsed())).await;
+        }
+        let ring = self.reload_keys().await;
+        *last = Some(Instant::now());
+        ring
+    }
+
     /// The keyring, reloaded once if it lacks the env (created on another node).
     pub(crate) async fn keyring_with(&self, scope: &Scope) -> Result<Arc<Keyring>> {
         let ring = self.keyring();
         if ring.env(scope).is_some() {
             return Ok(ring);
         }
-        let ring = self.reload_keys().await?;
+        let ring = self.reload_keys_after_miss(&ring).await?;
         if ring.env(scope).is_none() {
             return Err(Error::Internal(format!(
                 "env {}/{} has no keys",
@@ -150,44 +184,6 @@ impl Hallpass {
     pub(crate) fn env_keys<'r>(ring: &'r Keyring, scope: &Scope) -> Result<&'r EnvKeys> {
         ring.env(scope).ok_or_else(|| {
             Error::Internal(format!("env {}/{} has no keys", scope.product, scope.env))
-        })
-    }
-
-    /// One round of upkeep: forgets revocations whose tokens have expired and deletes sessions
-    /// that ended long ago, in bounded batches. Returns the number of sessions deleted.
-    ///
-    /// # Errors
-    /// [`Error::StoreUnavailable`] when the store cannot be reached.
-    pub async fn sweep(&self) -> Result<u64> {
-        let now = self.now();
-        self.revocations.purge(now);
-        let cutoff = now.plus_secs(-SWEEP_RETENTION_SECS);
-        let mut total = 0;
-        loop {
-            let deleted = self.store.sweep_expired(cutoff, SWEEP_BATCH).await?;
-            total += deleted;
-            if deleted < u64::from(SWEEP_BATCH) {
-                return Ok(total);
-            }
-            tokio::task::yield_now().await;
-        }
-    }
-
-    /// Runs [`Hallpass::sweep`] every `every` until the task is dropped.
-    pub fn spawn_upkeep(
-        self: &Arc<Self>,
-        every: std::time::Duration,
-    ) -> tokio::task::JoinHandle<()> {
-        let this = Arc::clone(self);
-        tokio::spawn(async move {
-            let mut tick = tokio::time::interval(every);
-            tick.tick().await;
-            loop {
-                tick.tick().await;
-                if let Err(e) = this.sweep().await {
-                    tracing::warn!(error = %e, "session sweep failed; will retry");
-                }
-            }
         })
     }
 }

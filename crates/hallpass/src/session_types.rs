@@ -11,6 +11,7 @@ use hallpass_core::store::DeleteTypeOutcome;
 use hallpass_core::{Error, Result};
 
 use crate::Hallpass;
+use crate::updates::{UPDATE_ATTEMPTS, next_updated_at, too_contended};
 
 impl Hallpass {
     /// The session type `tag` of `product`, from the cache or the store.
@@ -22,6 +23,7 @@ impl Hallpass {
         if let Some(t) = self.types.get(&key) {
             return Ok(t);
         }
+        let ticket = self.types.ticket();
         let record = self
             .store
             .session_type(product, tag)
@@ -31,7 +33,8 @@ impl Hallpass {
                 tag: tag.to_owned(),
             })?;
         let compiled = Arc::new(SessionType::from_record(record)?);
-        self.types.insert(key, Arc::clone(&compiled));
+        self.types
+            .insert_if_fresh(ticket, key, Arc::clone(&compiled));
         Ok(compiled)
     }
 
@@ -68,7 +71,8 @@ impl Hallpass {
         Ok(record)
     }
 
-    /// Merges the given fields into a session type.
+    /// Merges the given fields into a session type (a compare-and-set: concurrent updates of
+    /// other fields, on any node, are kept).
     ///
     /// # Errors
     /// [`Error::SessionTypeNotFound`], [`Error::InvalidRequest`], scope errors.
@@ -84,21 +88,24 @@ impl Hallpass {
             product: product.tag.clone(),
             tag: tag.to_owned(),
         };
-        let current = self
-            .store
-            .session_type(&product.tag, tag)
-            .await?
-            .ok_or_else(not_found)?;
-        let record = SessionTypeRecord {
-            config: current.config.merged(input)?,
-            updated_at: self.now(),
-            ..current
-        };
-        if !self.store.update_session_type(&record).await? {
-            return Err(not_found());
+        for _ in 0..UPDATE_ATTEMPTS {
+            let current = self
+                .store
+                .session_type(&product.tag, tag)
+                .await?
+                .ok_or_else(not_found)?;
+            let previous = current.updated_at;
+            let record = SessionTypeRecord {
+                config: current.config.merged(input.clone())?,
+                updated_at: next_updated_at(self.now(), previous),
+                ..current
+            };
+            if self.store.update_session_type(&record, previous).await? {
+                self.types.remove(&(product.tag.clone(), tag.to_owned()));
+                return Ok(record);
+            }
         }
-        self.types.remove(&(product.tag.clone(), tag.to_owned()));
-        Ok(record)
+        Err(too_contended(&format!("session type '{tag}'")))
     }
 
     /// One session type.

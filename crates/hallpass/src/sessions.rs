@@ -229,8 +229,15 @@ impl Hallpass {
     pub async fn verify(&self, scope: &Scope, tag: &str, token: &str) -> Result<Verified> {
         self.session_type(&scope.product, tag).await?;
         let now = self.now();
-        let ring = self.keyring_with(scope).await?;
-        let claims = token::verify(&ring, scope, tag, token, now)?;
+        let mut ring = self.keyring_with(scope).await?;
+        let claims = match token::verify(&ring, scope, tag, token, now) {
+            Err(Error::TokenSignatureInvalid) if token::names_unknown_key(&ring, token) => {
+                // Signed by a key rotated in on another node moments ago, or by no key at all.
+                ring = self.reload_keys_after_miss(&ring).await?;
+                token::verify(&ring, scope, tag, token, now)?
+            }
+            result => result?,
+        };
         if self.revocations.contains(&claims.session_id) {
             return Err(Error::SessionRevoked);
         }

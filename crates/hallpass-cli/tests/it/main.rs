@@ -1,5 +1,13 @@
-//! End-to-end tests: the real `hallpass` binary on port 0, driven by its own CLI and over HTTP.
+//! End-to-end tests: the real `hallpass` binary on port 0, driven by its own CLI and over HTTP,
+//! alone on SQLite and as several nodes on one PostgreSQL database.
 
 mod cli;
+mod cluster;
+mod durability;
+#[cfg(unix)]
+mod outage;
+#[cfg(unix)]
+mod pg_instance;
+mod refresh_race;
 mod serve;
 mod support;

@@ -20,6 +20,26 @@ fn the_bootstrap_admin_key_is_taken_from_the_environment_and_printed_once() {
 }
 
 #[test]
+fn a_different_bootstrap_key_on_a_bootstrapped_database_is_reported_as_ignored() {
+    let dir = tempdir();
+    let first = Server::start(dir.path(), &[], &[]);
+    let existing = first
+        .admin_key
+        .clone()
+        .expect("a random admin key is printed");
+    first.kill();
+    let second = Server::start(dir.path(), &[], &[("HALLPASS_BOOTSTRAP_ADMIN_KEY", ADMIN)]);
+    assert_eq!(second.admin_key, None);
+    let log = second.log();
+    assert!(
+        log.contains("HALLPASS_BOOTSTRAP_ADMIN_KEY was ignored"),
+        "the operator must learn that their key does not work; the server logged:\n{log}"
+    );
+    let products = second.cli_json(&existing, &["products", "list"]);
+    assert_eq!(products["products"], serde_json::json!([]));
+}
+
+#[test]
 fn a_malformed_bootstrap_key_stops_the_server_with_a_clear_message() {
     let dir = tempdir();
     let out = serve_to_exit(

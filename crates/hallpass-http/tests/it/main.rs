@@ -1,6 +1,7 @@
 //! HTTP integration tests of the hallpass API v1 (SPEC sections 1–3), driven through the axum
 //! router with `oneshot` over a temporary SQLite store and a manual clock.
 
+mod abandoned;
 mod errors;
 mod lifecycle;
 mod refresh;

@@ -92,15 +92,44 @@ pub async fn api_key_duplicate_is_internal_error(store: Arc<dyn Store>) {
     assert_eq!(store.api_keys(None).await.expect("list"), vec![first]);
 }
 
-/// `has_admin_key` is true exactly while an admin key exists (bootstrap depends on it).
-pub async fn has_admin_key_tracks_admin_keys(store: Arc<dyn Store>) {
-    assert!(!store.has_admin_key().await.expect("empty"));
+/// The first admin key is inserted only while no admin key exists; the check and the insert
+/// are one atomic step, so concurrent bootstraps insert exactly one key.
+pub async fn insert_first_admin_key_only_once(store: Arc<dyn Store>) {
     let access = api_key("key_access", KeyKind::Access, Some("shop"), None, 0);
     store.insert_api_key(&access).await.expect("insert access");
-    assert!(!store.has_admin_key().await.expect("access only"));
-    let admin = api_key("key_admin", KeyKind::Admin, None, None, 1);
-    store.insert_api_key(&admin).await.expect("insert admin");
-    assert!(store.has_admin_key().await.expect("with admin"));
-    assert!(store.delete_api_key("key_admin").await.expect("delete"));
-    assert!(!store.has_admin_key().await.expect("after delete"));
+    let candidates: Vec<ApiKeyRecord> = (0..8)
+        .map(|n| ApiKeyRecord {
+            hash: format!("hash-admin-{n}"),
+            ..api_key(&format!("key_admin_{n}"), KeyKind::Admin, None, None, 1)
+        })
+        .collect();
+    let attempts = candidates.iter().cloned().map(|key| {
+        let store = Arc::clone(&store);
+        tokio::spawn(async move { store.insert_first_admin_key(&key).await })
+    });
+    let mut inserted = 0;
+    for attempt in attempts.collect::<Vec<_>>() {
+        if attempt.await.expect("task").expect("insert first admin") {
+            inserted += 1;
+        }
+    }
+    assert_eq!(inserted, 1, "exactly one concurrent bootstrap wins");
+    let admins: Vec<ApiKeyRecord> = store
+        .api_keys(None)
+        .await
+        .expect("list")
+        .into_iter()
+        .filter(|k| k.kind == KeyKind::Admin)
+        .collect();
+    assert_eq!(admins.len(), 1);
+    let later = api_key("key_admin_later", KeyKind::Admin, None, None, 2);
+    assert!(!store.insert_first_admin_key(&later).await.expect("later"));
+    assert!(store.delete_api_key(&admins[0].id).await.expect("delete"));
+    assert!(
+        store
+            .insert_first_admin_key(&later)
+            .await
+            .expect("after delete"),
+        "with no admin key left, bootstrap inserts again"
+    );
 }

@@ -103,7 +103,23 @@ pub async fn product_update_replaces_name_origins_updated_at(store: Arc<dyn Stor
         updated_at: at(100),
         ..shop.clone()
     };
-    assert!(store.update_product(&change).await.expect("update"));
+    assert!(
+        !store
+            .update_product(&change, at(5))
+            .await
+            .expect("update from a stale read"),
+        "an update based on an outdated read must not apply"
+    );
+    assert_eq!(
+        store.product("shop").await.expect("get"),
+        Some(shop.clone())
+    );
+    assert!(
+        store
+            .update_product(&change, shop.updated_at)
+            .await
+            .expect("update")
+    );
     let expected = Product {
         name: change.name.clone(),
         allowed_origins: change.allowed_origins.clone(),
@@ -112,6 +128,11 @@ pub async fn product_update_replaces_name_origins_updated_at(store: Arc<dyn Stor
     };
     assert_eq!(store.product("shop").await.expect("get"), Some(expected));
     let ghost = product("ghost", &["dev"]);
-    assert!(!store.update_product(&ghost).await.expect("update absent"));
+    assert!(
+        !store
+            .update_product(&ghost, ghost.updated_at)
+            .await
+            .expect("update absent")
+    );
     assert_eq!(store.product("ghost").await.expect("get"), None);
 }

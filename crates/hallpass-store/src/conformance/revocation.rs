@@ -171,6 +171,80 @@ pub async fn live_revocations_until_last_token_expires(store: Arc<dyn Store>) {
     assert_eq!(live, vec![]);
 }
 
+/// The catch-up query finds sessions revoked at or after `since` (by any path) whose last
+/// token is still valid, and nothing revoked earlier or already over.
+pub async fn revocations_since_finds_what_was_revoked_from_then(store: Arc<dyn Store>) {
+    let early = session(1);
+    let late = session(2);
+    let by_all = session_of(3, Some("grace"));
+    let expired_token = SessionRecord {
+        token_expires_at: at(30),
+        ..session(4)
+    };
+    let active = session(5);
+    insert_sessions(
+        &*store,
+        &[
+            early.clone(),
+            late.clone(),
+            by_all.clone(),
+            expired_token.clone(),
+            active,
+        ],
+    )
+    .await;
+    assert!(
+        store
+            .revoke_session(&early.id, at(10))
+            .await
+            .expect("revoke")
+            .is_some()
+    );
+    assert!(
+        store
+            .revoke_session(&late.id, at(20))
+            .await
+            .expect("revoke")
+            .is_some()
+    );
+    assert!(
+        store
+            .revoke_session(&expired_token.id, at(20))
+            .await
+            .expect("revoke")
+            .is_some()
+    );
+    let all = store
+        .revoke_all(&filter("grace"), None, at(25))
+        .await
+        .expect("revoke all");
+    assert_eq!(all, vec![revoked(&by_all)]);
+
+    assert_eq!(
+        store
+            .revocations_since(at(20), at(31))
+            .await
+            .expect("since"),
+        vec![revoked(&late), revoked(&by_all)]
+    );
+    assert_eq!(
+        store.revocations_since(at(0), at(21)).await.expect("since"),
+        vec![
+            revoked(&early),
+            revoked(&late),
+            revoked(&by_all),
+            revoked(&expired_token)
+        ]
+    );
+    assert_eq!(
+        store
+            .revocations_since(at(26), at(21))
+            .await
+            .expect("since"),
+        vec![]
+    );
+}
+
 /// Sweeping deletes at most `batch` sessions whose refresh lifetime ended strictly before the
 /// cutoff, with their whole refresh history, and keeps every other session.
 pub async fn sweep_expired_respects_batch_and_cutoff(store: Arc<dyn Store>) {

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use hallpass_core::model::SessionRecord;
+use hallpass_core::session_type::SessionTypeRecord;
 use hallpass_core::store::{DeleteTypeOutcome, Revoked, Store};
 
 use super::fixtures::{
@@ -37,7 +38,27 @@ pub async fn session_type_insert_get_list_update(store: Arc<dyn Store>) {
     changed.config.cookie = None;
     changed.config.schema = serde_json::Value::Null;
     changed.updated_at = at(100);
-    assert!(store.update_session_type(&changed).await.expect("update"));
+    let stale = SessionTypeRecord {
+        updated_at: at(90),
+        ..changed.clone()
+    };
+    assert!(
+        !store
+            .update_session_type(&stale, at(5))
+            .await
+            .expect("update from a stale read"),
+        "an update based on an outdated read must not apply"
+    );
+    assert_eq!(
+        store.session_type("shop", "user").await.expect("get"),
+        Some(user.clone())
+    );
+    assert!(
+        store
+            .update_session_type(&changed, user.updated_at)
+            .await
+            .expect("update")
+    );
     assert_eq!(
         store.session_type("shop", "user").await.expect("get"),
         Some(changed)
@@ -49,7 +70,7 @@ pub async fn session_type_insert_get_list_update(store: Arc<dyn Store>) {
     let ghost = session_type("shop", "ghost");
     assert!(
         !store
-            .update_session_type(&ghost)
+            .update_session_type(&ghost, ghost.updated_at)
             .await
             .expect("update absent")
     );

@@ -4,11 +4,12 @@ use hallpass_core::Result;
 use hallpass_core::model::ApiKeyRecord;
 use sqlx::SqlitePool;
 
+use super::begin_write;
 use crate::error::map_err;
 use crate::rows::{ApiKeyRow, api_key_columns, convert_all};
 
 /// Inserts a key; a duplicate id or hash is a constraint violation, hence an internal error.
-pub(super) async fn insert(pool: &SqlitePool, key: &ApiKeyRecord) -> Result<()> {
+pub(super) async fn insert(conn: impl sqlx::SqliteExecutor<'_>, key: &ApiKeyRecord) -> Result<()> {
     sqlx::query(concat!(
         "INSERT INTO api_keys (",
         api_key_columns!(),
@@ -21,7 +22,7 @@ pub(super) async fn insert(pool: &SqlitePool, key: &ApiKeyRecord) -> Result<()> 
     .bind(key.name.as_str())
     .bind(key.hash.as_str())
     .bind(key.created_at.as_millis())
-    .execute(pool)
+    .execute(conn)
     .await
     .map_err(map_err)?;
     Ok(())
@@ -79,12 +80,20 @@ pub(super) async fn delete(pool: &SqlitePool, id: &str) -> Result<bool> {
     Ok(result.rows_affected() == 1)
 }
 
-/// Whether any admin key exists.
-pub(super) async fn has_admin(pool: &SqlitePool) -> Result<bool> {
+/// Inserts the admin key only if no admin key exists, under the write lock so two nodes
+/// bootstrapping at once insert one key between them.
+pub(super) async fn insert_first_admin(pool: &SqlitePool, key: &ApiKeyRecord) -> Result<bool> {
+    let mut tx = begin_write(pool).await?;
     let exists: i64 =
         sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM api_keys WHERE kind = 'admin')")
-            .fetch_one(pool)
+            .fetch_one(&mut *tx)
             .await
             .map_err(map_err)?;
-    Ok(exists != 0)
+    if exists != 0 {
+        tx.rollback().await.map_err(map_err)?;
+        return Ok(false);
+    }
+    insert(&mut *tx, key).await?;
+    tx.commit().await.map_err(map_err)?;
+    Ok(true)
 }

@@ -1,12 +1,15 @@
 //! The [`Store`] on SQLite: one file (or memory) database, WAL journal, a small pool.
 //!
-//! Writes that must see a consistent state take the write lock up front (`BEGIN IMMEDIATE`),
-//! so no read-then-write can race another connection. Queries live in one file per resource.
+//! Writes queue for one writer in this process, and those that must see a consistent state
+//! also take the database's write lock up front (`BEGIN IMMEDIATE`), so no read-then-write
+//! can race another connection or process. Queries live in one file per resource.
+
+use std::sync::Arc;
 
 use hallpass_core::model::{ApiKeyRecord, EnvKeyRecord, Product, SessionRecord};
 use hallpass_core::session_type::SessionTypeRecord;
 use hallpass_core::store::{
-    DeleteTypeOutcome, IdentifierFilter, Revoked, Rotation, SessionPage, Store,
+    ChangeFeed, DeleteTypeOutcome, IdentifierFilter, Revoked, Rotation, SessionPage, Store,
 };
 use hallpass_core::{Result, Timestamp};
 use sqlx::{Sqlite, SqlitePool, Transaction};
@@ -25,6 +28,10 @@ mod sessions;
 #[derive(Clone, Debug)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    /// Taken by every write. SQLite runs one writer at a time; queueing writers here, in
+    /// arrival order, replaces the busy handler's sleep-and-retry between connections, which
+    /// left a write waiting up to hundreds of milliseconds under load.
+    writer: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl SqliteStore {
@@ -37,6 +44,7 @@ impl SqliteStore {
     pub async fn connect(url: &str) -> Result<Self> {
         Ok(Self {
             pool: connect::connect(url).await?,
+            writer: Arc::default(),
         })
     }
 }
@@ -62,6 +70,7 @@ impl Store for SqliteStore {
     }
 
     async fn insert_product(&self, product: &Product, keys: &[EnvKeyRecord]) -> Result<bool> {
+        let _writer = self.writer.lock().await;
         products::insert(&self.pool, product, keys).await
     }
 
@@ -73,11 +82,13 @@ impl Store for SqliteStore {
         products::list(&self.pool).await
     }
 
-    async fn update_product(&self, product: &Product) -> Result<bool> {
-        products::update(&self.pool, product).await
+    async fn update_product(&self, product: &Product, previous: Timestamp) -> Result<bool> {
+        let _writer = self.writer.lock().await;
+        products::update(&self.pool, product, previous).await
     }
 
     async fn insert_api_key(&self, key: &ApiKeyRecord) -> Result<()> {
+        let _writer = self.writer.lock().await;
         api_keys::insert(&self.pool, key).await
     }
 
@@ -90,11 +101,13 @@ impl Store for SqliteStore {
     }
 
     async fn delete_api_key(&self, id: &str) -> Result<bool> {
+        let _writer = self.writer.lock().await;
         api_keys::delete(&self.pool, id).await
     }
 
-    async fn has_admin_key(&self) -> Result<bool> {
-        api_keys::has_admin(&self.pool).await
+    async fn insert_first_admin_key(&self, key: &ApiKeyRecord) -> Result<bool> {
+        let _writer = self.writer.lock().await;
+        api_keys::insert_first_admin(&self.pool, key).await
     }
 
     async fn env_keys(&self) -> Result<Vec<EnvKeyRecord>> {
@@ -107,6 +120,7 @@ impl Store for SqliteStore {
         retired_at: Timestamp,
         verify_until: Timestamp,
     ) -> Result<()> {
+        let _writer = self.writer.lock().await;
         env_keys::rotate_signing(&self.pool, new, retired_at, verify_until).await
     }
 
@@ -115,6 +129,7 @@ impl Store for SqliteStore {
     }
 
     async fn insert_session_type(&self, record: &SessionTypeRecord) -> Result<bool> {
+        let _writer = self.writer.lock().await;
         session_types::insert(&self.pool, record).await
     }
 
@@ -126,8 +141,13 @@ impl Store for SqliteStore {
         session_types::list(&self.pool, product).await
     }
 
-    async fn update_session_type(&self, record: &SessionTypeRecord) -> Result<bool> {
-        session_types::update(&self.pool, record).await
+    async fn update_session_type(
+        &self,
+        record: &SessionTypeRecord,
+        previous: Timestamp,
+    ) -> Result<bool> {
+        let _writer = self.writer.lock().await;
+        session_types::update(&self.pool, record, previous).await
     }
 
     async fn delete_session_type(
@@ -137,10 +157,12 @@ impl Store for SqliteStore {
         force: bool,
         now: Timestamp,
     ) -> Result<DeleteTypeOutcome> {
+        let _writer = self.writer.lock().await;
         session_types::delete(&self.pool, product, tag, force, now).await
     }
 
     async fn insert_session(&self, session: &SessionRecord) -> Result<()> {
+        let _writer = self.writer.lock().await;
         sessions::insert(&self.pool, session).await
     }
 
@@ -158,10 +180,12 @@ impl Store for SqliteStore {
         expected_hash: &str,
         rotation: &Rotation,
     ) -> Result<bool> {
+        let _writer = self.writer.lock().await;
         sessions::rotate_refresh(&self.pool, id, expected_hash, rotation).await
     }
 
     async fn revoke_session(&self, id: &str, now: Timestamp) -> Result<Option<Revoked>> {
+        let _writer = self.writer.lock().await;
         revocation::revoke_session(&self.pool, id, now).await
     }
 
@@ -171,6 +195,7 @@ impl Store for SqliteStore {
         exclude: Option<&str>,
         now: Timestamp,
     ) -> Result<Vec<Revoked>> {
+        let _writer = self.writer.lock().await;
         revocation::revoke_all(&self.pool, filter, exclude, now).await
     }
 
@@ -188,7 +213,16 @@ impl Store for SqliteStore {
         revocation::live(&self.pool, now).await
     }
 
+    async fn revocations_since(&self, since: Timestamp, now: Timestamp) -> Result<Vec<Revoked>> {
+        revocation::since(&self.pool, since, now).await
+    }
+
+    async fn changes(&self) -> Result<Option<Box<dyn ChangeFeed>>> {
+        Ok(None)
+    }
+
     async fn sweep_expired(&self, cutoff: Timestamp, batch: u32) -> Result<u64> {
+        let _writer = self.writer.lock().await;
         revocation::sweep(&self.pool, cutoff, batch).await
     }
 }

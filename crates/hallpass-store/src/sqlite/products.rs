@@ -1,7 +1,7 @@
 //! Products, stored with their envs' first keys.
 
-use hallpass_core::Result;
 use hallpass_core::model::{EnvKeyRecord, Product};
+use hallpass_core::{Result, Timestamp};
 use sqlx::SqlitePool;
 
 use super::{begin_write, env_keys};
@@ -73,14 +73,19 @@ pub(super) async fn list(pool: &SqlitePool) -> Result<Vec<Product>> {
 }
 
 /// Replaces name, allowed origins and `updated_at` (never envs nor `created_at`).
-pub(super) async fn update(pool: &SqlitePool, product: &Product) -> Result<bool> {
+pub(super) async fn update(
+    pool: &SqlitePool,
+    product: &Product,
+    previous: Timestamp,
+) -> Result<bool> {
     let result = sqlx::query(
-        "UPDATE products SET name = ?, allowed_origins = ?, updated_at = ? WHERE tag = ?",
+        "UPDATE products SET name = ?, allowed_origins = ?, updated_at = ? WHERE tag = ? AND updated_at = ?",
     )
     .bind(product.name.as_str())
     .bind(json_list(&product.allowed_origins)?)
     .bind(product.updated_at.as_millis())
     .bind(product.tag.as_str())
+    .bind(previous.as_millis())
     .execute(pool)
     .await
     .map_err(map_err)?;

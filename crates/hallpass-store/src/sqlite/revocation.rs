@@ -67,6 +67,24 @@ pub(super) async fn live(pool: &SqlitePool, now: Timestamp) -> Result<Vec<Revoke
     Ok(revoked_by_id(rows))
 }
 
+/// Sessions revoked at or after `since` whose last token is still valid at `now`, by id.
+pub(super) async fn since(
+    pool: &SqlitePool,
+    since: Timestamp,
+    now: Timestamp,
+) -> Result<Vec<Revoked>> {
+    let rows = sqlx::query_as::<_, RevokedRow>(
+        "SELECT id, token_expires_at FROM sessions \
+         WHERE revoked_at >= ? AND token_expires_at > ? ORDER BY id",
+    )
+    .bind(since.as_millis())
+    .bind(now.as_millis())
+    .fetch_all(pool)
+    .await
+    .map_err(map_err)?;
+    Ok(revoked_by_id(rows))
+}
+
 /// Deletes up to `batch` sessions whose refresh lifetime ended before `cutoff`, oldest first;
 /// their refresh hashes go with them (ON DELETE CASCADE).
 pub(super) async fn sweep(pool: &SqlitePool, cutoff: Timestamp, batch: u32) -> Result<u64> {

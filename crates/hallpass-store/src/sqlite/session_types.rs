@@ -64,14 +64,19 @@ pub(super) async fn list(pool: &SqlitePool, product: &str) -> Result<Vec<Session
 }
 
 /// Replaces configuration and `updated_at`; false if the type does not exist.
-pub(super) async fn update(pool: &SqlitePool, record: &SessionTypeRecord) -> Result<bool> {
+pub(super) async fn update(
+    pool: &SqlitePool,
+    record: &SessionTypeRecord,
+    previous: Timestamp,
+) -> Result<bool> {
     let result = sqlx::query(
-        "UPDATE session_types SET config = ?, updated_at = ? WHERE product = ? AND tag = ?",
+        "UPDATE session_types SET config = ?, updated_at = ? WHERE product = ? AND tag = ? AND updated_at = ?",
     )
     .bind(config_json(record)?)
     .bind(record.updated_at.as_millis())
     .bind(record.product.as_str())
     .bind(record.tag.as_str())
+    .bind(previous.as_millis())
     .execute(pool)
     .await
     .map_err(map_err)?;

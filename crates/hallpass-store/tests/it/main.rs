@@ -3,3 +3,5 @@
 
 mod conformance;
 mod open;
+mod postgres;
+mod postgres_changes;

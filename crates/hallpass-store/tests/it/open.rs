@@ -34,7 +34,7 @@ async fn open_creates_the_file_and_runs_the_migrations() {
             .fetch_all(&mut conn)
             .await
             .expect("migrations table");
-    assert_eq!(versions, vec![1]);
+    assert_eq!(versions, vec![1, 2]);
     let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
         .fetch_one(&mut conn)
         .await
@@ -73,12 +73,7 @@ async fn memory_databases_are_separate_and_keep_data_while_open() {
 
 #[tokio::test]
 async fn other_schemes_are_invalid_requests_without_echoing_secrets() {
-    for url in [
-        "postgres://hallpass:s3cret@db.internal/hallpass",
-        "mysql://root:s3cret@localhost/hallpass",
-        "hallpass.db",
-        "",
-    ] {
+    for url in ["mysql://root:s3cret@localhost/hallpass", "hallpass.db", ""] {
         let err = hallpass_store::open(url)
             .await
             .err()
@@ -86,6 +81,7 @@ async fn other_schemes_are_invalid_requests_without_echoing_secrets() {
         match &err {
             Error::InvalidRequest(message) => {
                 assert!(message.contains("sqlite://"), "{message}");
+                assert!(message.contains("postgres://"), "{message}");
                 assert!(!message.contains("s3cret"), "{message}");
             }
             other => panic!("{url}: expected InvalidRequest, got {other:?}"),

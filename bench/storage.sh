@@ -1,0 +1,248 @@
+#!/usr/bin/env bash
+# Storage and multi-node benchmarks of hallpass; the numbers are in docs/BENCHMARKS.md.
+#
+#   bash bench/storage.sh                      # everything (about 4 minutes on 2 cores, once built)
+#   bash bench/storage.sh propagation list     # some parts: propagation, http, list
+#
+# propagation  two nodes on one PostgreSQL database: delay from a revoke's answer on node A to
+#              the first 401 session_revoked of verify on node B
+# http         start and refresh throughput with wrk, on SQLite and on PostgreSQL
+# list         list latency for one identifier among 10,000 holding 1,000,000 sessions, on
+#              PostgreSQL and on SQLite
+#
+# Needs PostgreSQL (13 or later) reachable at BENCH_PG_URL (default
+# postgres://postgres@127.0.0.1:5432/postgres: a URL naming an existing database, of a role
+# that may create databases). The script creates its own databases hallpass_bench_<pid>_* and
+# drops them when it ends; SQLite files live in a temporary directory. wrk is installed
+# through apt when missing. Every process the script starts is stopped when it ends.
+#
+# Settings (environment): BENCH_DURATION (s per wrk run, 10), BENCH_WARMUP (s, 3),
+# BENCH_THREADS (wrk threads, 1), BENCH_CONNECTIONS (wrk connections, 16),
+# BENCH_PROPAGATION_SESSIONS (1000), BENCH_LIST_SESSIONS (1000000),
+# BENCH_LIST_IDENTIFIERS (10000), BENCH_LIST_REQUESTS (5000), BENCH_KEEP=1 keeps the logs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+
+PG_ADMIN_URL=${BENCH_PG_URL:-postgres://postgres@127.0.0.1:5432/postgres}
+DURATION=${BENCH_DURATION:-10}
+WARMUP=${BENCH_WARMUP:-3}
+THREADS=${BENCH_THREADS:-1}
+CONNECTIONS=${BENCH_CONNECTIONS:-16}
+PROPAGATION_SESSIONS=${BENCH_PROPAGATION_SESSIONS:-1000}
+LIST_SESSIONS=${BENCH_LIST_SESSIONS:-1000000}
+LIST_IDENTIFIERS=${BENCH_LIST_IDENTIFIERS:-10000}
+LIST_REQUESTS=${BENCH_LIST_REQUESTS:-5000}
+PARTS=("$@")
+[ ${#PARTS[@]} -gt 0 ] || PARTS=(propagation http list)
+for part in "${PARTS[@]}"; do
+  case $part in
+    propagation | http | list) ;;
+    *) echo "unknown part '$part': choose among propagation, http, list" >&2; exit 2 ;;
+  esac
+done
+
+if ! command -v wrk >/dev/null 2>&1; then
+  echo "installing wrk (apt)"
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get install -y -qq wrk >/dev/null 2>&1 ||
+    { $SUDO apt-get update -qq && $SUDO apt-get install -y -qq wrk >/dev/null; }
+fi
+
+echo "building (release)"
+cargo build --release -q -p hallpass-cli -p hallpass-bench
+HALLPASS=$ROOT/target/release/hallpass
+BENCH=$ROOT/target/release/hallpass-bench
+revision=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+if [ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ]; then
+  revision="$revision with uncommitted changes"
+fi
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/hallpass-bench.XXXXXX")
+SUMMARY=$TMP/summary
+: >"$SUMMARY"
+PIDS=()
+DBS=()
+STEP_PID=
+
+cleanup() {
+  local status=$?
+  trap - EXIT INT TERM
+  for pid in $STEP_PID "${PIDS[@]}"; do
+    kill "$pid" 2>/dev/null || true
+  done
+  for pid in $STEP_PID "${PIDS[@]}"; do
+    wait "$pid" 2>/dev/null || true
+  done
+  for db in "${DBS[@]}"; do
+    "$BENCH" drop-db --admin-url "$PG_ADMIN_URL" --name "$db" || echo "could not drop database $db" >&2
+  done
+  if [ "${BENCH_KEEP:-}" = 1 ]; then
+    echo "logs kept in $TMP"
+  else
+    rm -rf "$TMP"
+  fi
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Every node of a run shares the master key; the admin key is fixed so that nodes agree.
+HALLPASS_MASTER_KEY=$(head -c 32 /dev/urandom | base64)
+HALLPASS_BOOTSTRAP_ADMIN_KEY=hp_admin_$(head -c 33 /dev/urandom | base64 | tr '+/' '-_')
+export HALLPASS_MASTER_KEY HALLPASS_BOOTSTRAP_ADMIN_KEY
+unset HALLPASS_CONFIG HALLPASS_LISTEN HALLPASS_DATABASE_URL HALLPASS_ISSUER HALLPASS_BODY_LIMIT
+
+# new_pg_db NAME: creates database hallpass_bench_<pid>_NAME and sets DB_URL to its URL.
+new_pg_db() {
+  local name=hallpass_bench_$$_$1 base=${PG_ADMIN_URL%%\?*}
+  local query=${PG_ADMIN_URL#"$base"}
+  "$BENCH" drop-db --admin-url "$PG_ADMIN_URL" --name "$name"
+  "$BENCH" create-db --admin-url "$PG_ADMIN_URL" --name "$name"
+  DBS+=("$name")
+  DB_URL=${base%/*}/$name$query
+}
+
+# start_node NAME DATABASE_URL [--dev]: starts a node on a free port, waits until it listens,
+# and sets NODE_PID, NODE_URL and (with --dev) KEY, the demo access key.
+start_node() {
+  local name=$1 url=$2
+  shift 2
+  mkdir -p "$TMP/$name"
+  (cd "$TMP/$name" && exec "$HALLPASS" serve --database-url "$url" --listen 127.0.0.1:0 "$@") \
+    >"$TMP/$name.out" 2>"$TMP/$name.err" &
+  NODE_PID=$!
+  PIDS+=("$NODE_PID")
+  for _ in $(seq 300); do
+    if grep -q '^listening on ' "$TMP/$name.out"; then
+      NODE_URL=$(sed -n 's/^listening on //p' "$TMP/$name.out")
+      if [ "${1:-}" = --dev ]; then
+        KEY=$(sed -n 's/^access key (demo\/dev): //p' "$TMP/$name.out")
+      fi
+      return
+    fi
+    kill -0 "$NODE_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "node $name did not start:" >&2
+  cat "$TMP/$name.err" >&2
+  exit 1
+}
+
+stop_node() {
+  kill "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+}
+
+# fresh_db sqlite|postgres NAME: a new, empty database of that backend; its URL in DB_URL.
+fresh_db() {
+  if [ "$1" = sqlite ]; then
+    DB_URL=sqlite://$TMP/$2.db
+  else
+    new_pg_db "$2"
+  fi
+}
+
+# step COMMAND...: runs COMMAND in the background and waits for it, so that a signal ends the
+# script at once (bash runs traps only between foreground commands) and the trap stops it.
+step() {
+  "$@" &
+  STEP_PID=$!
+  wait "$STEP_PID"
+  STEP_PID=
+}
+
+# measure NAME COMMAND...: a step whose output is shown and kept in $TMP/NAME.txt, and whose
+# SUMMARY lines go to the table.
+measure() {
+  local out=$TMP/$1.txt
+  shift
+  step "$@" >"$out"
+  cat "$out"
+  grep '^SUMMARY|' "$out" >>"$SUMMARY" || true
+}
+
+# wrk_run NAME BACKEND PATH SCRIPT [SCRIPT ARGS...]: one measured wrk run against NODE_URL.
+wrk_run() {
+  local name=$1 backend=$2 path=$3 script=$4
+  shift 4
+  measure "wrk-$name-$backend" env BENCH_NAME="$name" BENCH_BACKEND="$backend" HALLPASS_KEY="$KEY" \
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$script" \
+    "$NODE_URL$path" ${1+-- "$@"}
+}
+
+warm_up() {
+  step "$BENCH" warm-up --url "$NODE_URL" --key "$KEY" --seconds "$WARMUP" --concurrency "$CONNECTIONS"
+}
+
+run_propagation() {
+  echo
+  echo "== revocation propagation between two nodes (PostgreSQL)"
+  new_pg_db propagation
+  start_node propagation-a "$DB_URL" --dev
+  local a_pid=$NODE_PID a_url=$NODE_URL
+  start_node propagation-b "$DB_URL"
+  local b_pid=$NODE_PID b_url=$NODE_URL
+  measure propagation "$BENCH" propagation --a "$a_url" --b "$b_url" --key "$KEY" \
+    --backend postgres --sessions "$PROPAGATION_SESSIONS"
+  stop_node "$a_pid"
+  stop_node "$b_pid"
+}
+
+run_http() {
+  local backend=$1
+  echo
+  echo "== start and refresh throughput ($backend, wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s)"
+  fresh_db "$backend" http
+  # The end of a wrk run drops the requests in flight, and a request dropped while the store
+  # begins a transaction can leave a pooled connection inside it (docs/BENCHMARKS.md). So
+  # warm-ups are done by hallpass-bench, which awaits every answer, and the node is started
+  # afresh (same database) after each wrk run.
+  start_node "http-$backend" "$DB_URL" --dev
+  warm_up
+  wrk_run start "$backend" /v1/sessions/start bench/wrk/start.lua
+  stop_node "$NODE_PID"
+
+  # Refresh tokens, each used once: half as many again as start managed in the same time
+  # (the answers' new tokens take over should they run out, and the summary says so).
+  start_node "http-$backend-refresh" "$DB_URL" --dev
+  local rate
+  rate=$(awk -F'|' '$2 == "start" && $3 == "'"$backend"'" { printf "%d", $5 }' "$SUMMARY")
+  step "$BENCH" pool --url "$NODE_URL" --key "$KEY" --count $((rate * DURATION * 3 / 2 + 1000)) \
+    --out "$TMP/refresh-$backend.txt"
+  warm_up
+  wrk_run refresh "$backend" /v1/sessions/refresh bench/wrk/refresh.lua \
+    "$TMP/refresh-$backend.txt" "$THREADS"
+  stop_node "$NODE_PID"
+}
+
+run_list() {
+  local backend=$1
+  echo
+  echo "== list: $LIST_SESSIONS sessions over $LIST_IDENTIFIERS identifiers ($backend)"
+  fresh_db "$backend" list
+  start_node "list-$backend" "$DB_URL" --dev
+  local pid=$NODE_PID
+  step "$BENCH" fill --url "$NODE_URL" --key "$KEY" --database-url "$DB_URL" \
+    --sessions "$LIST_SESSIONS" --identifiers "$LIST_IDENTIFIERS"
+  measure "list-$backend" "$BENCH" list --url "$NODE_URL" --key "$KEY" --database-url "$DB_URL" \
+    --backend "$backend" --identifiers "$LIST_IDENTIFIERS" \
+    --per-identifier $((LIST_SESSIONS / LIST_IDENTIFIERS)) --requests "$LIST_REQUESTS"
+  stop_node "$pid"
+}
+
+# (Not `a && b`: errors must stop the script, and set -e ignores them in such lists.)
+for part in "${PARTS[@]}"; do
+  case $part in
+    propagation) run_propagation ;;
+    http) for backend in sqlite postgres; do run_http $backend; done ;;
+    list) for backend in postgres sqlite; do run_list $backend; done ;;
+  esac
+done
+
+echo
+echo "== summary of hallpass $revision, $(date -u +%Y-%m-%d) ($(nproc) cores: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1); load generator on the same machine)"
+{
+  echo "measurement|backend|run|req/s|p50|p99|max|notes"
+  sed 's/^SUMMARY|//' "$SUMMARY"
+} | awk -F'|' '{ printf "%-30s %-9s %-22s %7s %10s %10s %10s  %s\n", $1, $2, $3, $4, $5, $6, $7, $8 }'

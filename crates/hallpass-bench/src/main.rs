@@ -1,0 +1,221 @@
+//! `hallpass-bench`: the measuring half of `bench/storage.sh`.
+//!
+//! It talks to running `hallpass serve` processes over HTTP, exactly as a backend would, and to
+//! their database only to create and drop benchmark databases and to bulk-fill sessions. Each
+//! measurement prints one `SUMMARY|…` line on stdout for the script's table; progress and
+//! details go to stderr.
+
+mod api;
+mod db;
+mod list;
+mod propagation;
+mod stats;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Benchmarks of hallpass storage and multi-node behaviour (run through `bench/storage.sh`).
+#[derive(Parser)]
+struct Args {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create an empty PostgreSQL database (the name must start with `hallpass_bench_`).
+    CreateDb {
+        /// URL of an existing database to connect through, e.g. `postgres://postgres@127.0.0.1/postgres`.
+        #[arg(long)]
+        admin_url: String,
+        /// Name of the database to create.
+        #[arg(long)]
+        name: String,
+    },
+    /// Drop a database made by `create-db` (if it exists), disconnecting its clients.
+    DropDb {
+        /// URL of an existing database to connect through.
+        #[arg(long)]
+        admin_url: String,
+        /// Name of the database to drop.
+        #[arg(long)]
+        name: String,
+    },
+    /// Revocation propagation: start on node A, revoke on A, poll verify on node B.
+    Propagation {
+        /// Base URL of node A.
+        #[arg(long)]
+        a: String,
+        /// Base URL of node B.
+        #[arg(long)]
+        b: String,
+        #[command(flatten)]
+        common: Common,
+        /// Sessions to start and revoke, one after another.
+        #[arg(long, default_value_t = 1000)]
+        sessions: usize,
+        /// Pause between two verify polls on B, in microseconds (0: back to back).
+        #[arg(long, default_value_t = 1000)]
+        poll_interval_us: u64,
+    },
+    /// Bulk-insert sessions (copies of one real session with new ids) straight into the database.
+    Fill {
+        /// Base URL of a node on that database (starts the real session that is copied).
+        #[arg(long)]
+        url: String,
+        #[command(flatten)]
+        common: Common,
+        /// The node's database (`postgres://…` or `sqlite://…`).
+        #[arg(long)]
+        database_url: String,
+        /// Sessions to insert.
+        #[arg(long, default_value_t = 1_000_000)]
+        sessions: u64,
+        /// Identifiers they are spread over (`user-00000`, `user-00001`, …), round robin.
+        #[arg(long, default_value_t = 10_000)]
+        identifiers: u64,
+    },
+    /// List latency: `POST /v1/sessions/list` for random identifiers of `fill`, one at a time.
+    List {
+        /// Base URL of the node.
+        #[arg(long)]
+        url: String,
+        #[command(flatten)]
+        common: Common,
+        /// The node's database, to print the query plans of the list statements.
+        #[arg(long)]
+        database_url: Option<String>,
+        /// Identifiers `fill` spread the sessions over.
+        #[arg(long, default_value_t = 10_000)]
+        identifiers: u64,
+        /// Sessions each identifier holds (checked against every answer's `count`).
+        #[arg(long, default_value_t = 100)]
+        per_identifier: u64,
+        /// Measured requests (after as many warm-up requests as a tenth of them).
+        #[arg(long, default_value_t = 5000)]
+        requests: usize,
+    },
+    /// Warm a node up: start a session then refresh it, over and over, for some seconds.
+    ///
+    /// Every request is answered before it ends (unlike the end of a wrk run, which drops the
+    /// requests in flight), so the node is left in a clean state for the measured run.
+    WarmUp {
+        /// Base URL of the node.
+        #[arg(long)]
+        url: String,
+        #[command(flatten)]
+        common: Common,
+        /// How long, in seconds.
+        #[arg(long, default_value_t = 3)]
+        seconds: u64,
+        /// Concurrent requests.
+        #[arg(long, default_value_t = 16)]
+        concurrency: usize,
+    },
+    /// Start sessions and write their refresh tokens, one a line, for the wrk refresh script.
+    Pool {
+        /// Base URL of the node.
+        #[arg(long)]
+        url: String,
+        #[command(flatten)]
+        common: Common,
+        /// Sessions to start.
+        #[arg(long)]
+        count: usize,
+        /// Concurrent requests.
+        #[arg(long, default_value_t = 16)]
+        concurrency: usize,
+        /// File to write the refresh tokens to.
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
+}
+
+/// Options shared by the commands that call the API.
+#[derive(clap::Args)]
+struct Common {
+    /// Access key of the product (`hp_sk_…`).
+    #[arg(long, env = "HALLPASS_KEY", hide_env_values = true)]
+    key: String,
+    /// Session type tag (the `--dev` type by default).
+    #[arg(long, default_value = "user-session")]
+    tag: String,
+    /// Backend name for the summary line (`postgres`, `sqlite`).
+    #[arg(long, default_value = "-")]
+    backend: String,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    match run(Args::parse()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("hallpass-bench: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(args: Args) -> anyhow::Result<()> {
+    match args.command {
+        Command::CreateDb { admin_url, name } => db::create(&admin_url, &name).await,
+        Command::DropDb { admin_url, name } => db::drop(&admin_url, &name).await,
+        Command::Propagation {
+            a,
+            b,
+            common,
+            sessions,
+            poll_interval_us,
+        } => {
+            let a = api::Api::new(&a, &common.key, &common.tag)?;
+            let b = api::Api::new(&b, &common.key, &common.tag)?;
+            propagation::run(&a, &b, &common.backend, sessions, poll_interval_us).await
+        }
+        Command::Fill {
+            url,
+            common,
+            database_url,
+            sessions,
+            identifiers,
+        } => {
+            let api = api::Api::new(&url, &common.key, &common.tag)?;
+            list::fill(&api, &database_url, sessions, identifiers).await
+        }
+        Command::List {
+            url,
+            common,
+            database_url,
+            identifiers,
+            per_identifier,
+            requests,
+        } => {
+            let api = api::Api::new(&url, &common.key, &common.tag)?;
+            let setup = list::ListSetup {
+                identifiers,
+                per_identifier,
+                requests,
+            };
+            list::measure(&api, &common.backend, database_url.as_deref(), &setup).await
+        }
+        Command::WarmUp {
+            url,
+            common,
+            seconds,
+            concurrency,
+        } => {
+            let api = api::Api::new(&url, &common.key, &common.tag)?;
+            api::warm_up(&api, std::time::Duration::from_secs(seconds), concurrency).await
+        }
+        Command::Pool {
+            url,
+            common,
+            count,
+            concurrency,
+            out,
+        } => {
+            let api = api::Api::new(&url, &common.key, &common.tag)?;
+            api::pool(&api, count, concurrency, &out).await
+        }
+    }
+}

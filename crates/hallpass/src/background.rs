@@ -1,0 +1,155 @@
+//! The tasks a running node keeps going: following other nodes' changes, catching up on
+//! revocations, and sweeping ended sessions.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use hallpass_core::Result;
+
+use crate::Hallpass;
+use crate::sync::CATCH_UP_EVERY;
+
+/// Revoked sessions and expired ones are kept this long after their session ended, so that a
+/// late revoke still answers `revoked: false` rather than 404.
+const SWEEP_RETENTION_SECS: i64 = 24 * 3600;
+/// Sessions deleted per sweep batch: one short transaction each, so sweeping never holds
+/// locks that requests wait on for long.
+const SWEEP_BATCH: u32 = 1000;
+/// How often expired sessions are swept and stale revocations forgotten.
+pub const SWEEP_EVERY: Duration = Duration::from_secs(60);
+/// Pause after the change feed fails before it reconnects.
+const FEED_RETRY: Duration = Duration::from_millis(500);
+
+/// The running background tasks of a node; dropping this stops them.
+#[derive(Debug)]
+pub struct Background {
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+    }
+}
+
+impl Hallpass {
+    /// Starts the node's background work: the change feed (when the store has one), the
+    /// revocation catch-up every [`CATCH_UP_EVERY`], and the sweep every `sweep_every`.
+    pub fn spawn_background(self: &Arc<Self>, sweep_every: Duration) -> Background {
+        let mut tasks = vec![
+            every(
+                self,
+                CATCH_UP_EVERY,
+                "revocation catch-up",
+                |hp| async move { hp.catch_up().await.map(drop) },
+            ),
+            every(self, sweep_every, "session sweep", |hp| async move {
+                hp.sweep().await.map(drop)
+            }),
+        ];
+        tasks.push(tokio::spawn(follow_changes(Arc::clone(self))));
+        Background { tasks }
+    }
+
+    /// One round of upkeep: forgets revocations whose tokens have expired and deletes sessions
+    /// that ended long ago, in bounded batches. Returns the number of sessions deleted.
+    ///
+    /// # Errors
+    /// [`hallpass_core::Error::StoreUnavailable`] when the store cannot be reached.
+    pub async fn sweep(&self) -> Result<u64> {
+        let now = self.now();
+        self.revocations.purge(now);
+        let cutoff = now.plus_secs(-SWEEP_RETENTION_SECS);
+        let mut total = 0;
+        loop {
+            let deleted = self.store.sweep_expired(cutoff, SWEEP_BATCH).await?;
+            total += deleted;
+            if deleted < u64::from(SWEEP_BATCH) {
+                return Ok(total);
+            }
+            tokio::task::yield_now().await;
+        }
+    }
+}
+
+/// Runs `job` every `period` (first after one period), logging failures; the next round retries.
+fn every<F, Fut>(
+    hp: &Arc<Hallpass>,
+    period: Duration,
+    what: &'static str,
+    job: F,
+) -> tokio::task::JoinHandle<()>
+where
+    F: Fn(Arc<Hallpass>) -> Fut + Send + 'static,
+    Fut: Future<Output = Result<()>> + Send,
+{
+    let hp = Arc::clone(hp);
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(period);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        tick.tick().await;
+        let mut outage = Outage::default();
+        loop {
+            tick.tick().await;
+            outage.record(what, job(Arc::clone(&hp)).await);
+        }
+    })
+}
+
+/// Applies other nodes' changes as they commit. Subscribing (again) counts as a gap: what
+/// committed before the subscription is reloaded, so nothing falls between load and listen.
+async fn follow_changes(hp: Arc<Hallpass>) {
+    let mut feed = loop {
+        match hp.store.changes().await {
+            Ok(Some(feed)) => break feed,
+            Ok(None) => return,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot subscribe to changes; retrying");
+                tokio::time::sleep(FEED_RETRY).await;
+            }
+        }
+    };
+    let mut change = Ok(hallpass_core::store::Change::Gap);
+    let mut outage = Outage::default();
+    loop {
+        let result = match change {
+            Ok(c) => hp.apply_change(c).await,
+            Err(e) => Err(e),
+        };
+        let failed = result.is_err();
+        outage.record("change feed", result);
+        if failed {
+            tokio::time::sleep(FEED_RETRY).await;
+        }
+        change = feed.next().await;
+    }
+}
+
+/// Logs a task's failures once per outage (a warning when it starts, a note when it ends)
+/// rather than on every retry while the database is away.
+#[derive(Default)]
+struct Outage {
+    failures: u64,
+}
+
+impl Outage {
+    fn record(&mut self, what: &str, result: Result<()>) {
+        match result {
+            Ok(()) if self.failures > 0 => {
+                tracing::info!(failures = self.failures, "{what} works again");
+                self.failures = 0;
+            }
+            Ok(()) => {}
+            Err(e) => {
+                if self.failures == 0 {
+                    tracing::warn!(error = %e, "{what} failed; retrying until it works");
+                } else {
+                    tracing::debug!(error = %e, "{what} failed again");
+                }
+                self.failures += 1;
+            }
+        }
+    }
+}
