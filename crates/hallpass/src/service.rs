@@ -20,7 +20,7 @@ use crate::rate_limit::FailureLimiter;
 const MIN_KEY_RELOAD_INTERVAL: Duration = Duration::from_millis(50);
 
 /// How long a readiness probe waits for the database.
-pub const READY_TIMEOUT: Duration = Duration::from_secs(1);
+const READY_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// Settings of a service instance.
 #[derive(Clone, Debug)]
@@ -114,7 +114,7 @@ impl Hallpass {
         self.clock.now()
     }
 
-    /// Whether the store answers within [`READY_TIMEOUT`] (for readiness probes, which must
+    /// Whether the store answers within a second (for readiness probes, which must
     /// answer faster than a load balancer's check times out).
     ///
     /// # Errors
