@@ -307,6 +307,20 @@ mod tests {
     }
 
     #[test]
+    fn a_token_of_a_key_another_ring_holds_names_an_unknown_key() {
+        let theirs = ring_with(&[("dev", Alg::EdDSA)]);
+        let ours = ring_with(&[("dev", Alg::EdDSA)]);
+        let token = sign(&theirs, "dev");
+        assert!(names_unknown_key(&ours, &token));
+        assert!(!names_unknown_key(&theirs, &token));
+        assert!(!names_unknown_key(&ours, "not.a.token"));
+        assert_eq!(
+            verify(&ours, &scope("dev"), "user-session", &token, T0).unwrap_err(),
+            Error::TokenSignatureInvalid
+        );
+    }
+
+    #[test]
     fn altered_tokens_fail_the_signature() {
         let ring = ring_with(&[("dev", Alg::EdDSA)]);
         let token = sign(&ring, "dev");

@@ -13,8 +13,8 @@ use serde_json::{Value, json};
 use tempfile::TempDir;
 
 use crate::support::{
-    ADMIN_KEY, Api, MASTER_KEY, PROPAGATION_BOUND, Server, TAG, poll_until, set_up_shop,
-    start_together, try_poll_until,
+    ADMIN_KEY, Api, MASTER_KEY, PROPAGATION_BOUND, Server, TAG, poll_until, serve_on_to_exit,
+    set_up_shop, start_together, stderr, try_poll_until,
 };
 
 /// Nodes on one fresh database, with product `shop` set up through the first node.
@@ -82,6 +82,21 @@ async fn rejected_everywhere(nodes: &[Api], token: &str, codes: &[&'static str])
 
 fn report(what: &str, delays: &[Duration]) {
     println!("propagation delay of {what}: {delays:?}");
+}
+
+#[tokio::test]
+async fn a_node_on_postgres_without_a_master_key_refuses_to_start_and_says_why() {
+    let Some(db) = TestDatabase::create("no_master_key").await else {
+        return;
+    };
+    let dir = crate::support::tempdir();
+    let out = serve_on_to_exit(dir.path(), db.url(), &[]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("HALLPASS_MASTER_KEY is required with this database"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -213,13 +213,18 @@ pub fn key_file(dir: &Path) -> PathBuf {
 /// Runs `serve` on `sqlite://h.db` in `dir` with only `env` among the `HALLPASS_*` secrets
 /// set, and waits for it to exit: for start-ups that must fail.
 pub fn serve_to_exit(dir: &Path, env: &[(&str, &str)]) -> Output {
+    serve_on_to_exit(dir, "sqlite://h.db", env)
+}
+
+/// As [`serve_to_exit`], on `database_url`.
+pub fn serve_on_to_exit(dir: &Path, database_url: &str, env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(BIN);
     cmd.args([
         "serve",
         "--listen",
         "127.0.0.1:0",
         "--database-url",
-        "sqlite://h.db",
+        database_url,
     ])
     .current_dir(dir)
     .env_remove("HALLPASS_MASTER_KEY")
