@@ -15,6 +15,8 @@ use serde_json::json;
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{PgPool, Row as _, SqlitePool};
 
+use hallpass_core::store::IdentifierFilter;
+
 use crate::api::Api;
 use crate::stats::{Samples, ms};
 
@@ -239,7 +241,7 @@ pub(crate) async fn measure(
     );
     if let Some(s) = statements {
         println!(
-            "SUMMARY|list: its SQL only, no HTTP|{backend}|{} transactions|-|{} ms|{} ms|{} ms|the store's statements through sqlx",
+            "SUMMARY|list: the store only, no HTTP|{backend}|{} lists|-|{} ms|{} ms|{} ms|Store::list_sessions in process",
             s.len(),
             ms(s.percentile(50.0)),
             ms(s.percentile(99.0)),
@@ -249,83 +251,38 @@ pub(crate) async fn measure(
     Ok(())
 }
 
-/// Times the list transaction as the store runs it (page, then count, in one transaction)
-/// straight through sqlx, for random identifiers: what the database part of a list costs.
+/// Times the store's own `list_sessions` (the very code the server runs, without HTTP and
+/// JSON), for random identifiers: what the database part of a list costs.
 async fn statements_only(
     database_url: &str,
     tag: &str,
     setup: &ListSetup,
 ) -> anyhow::Result<Samples> {
-    let now = now_millis()?;
-    let filter = "product = 'demo' AND env = 'dev' AND tag = $1 AND identifier = $2 \
-                  AND revoked_at IS NULL AND refresh_expires_at > $3";
-    let page = format!("SELECT {COLUMNS} FROM sessions WHERE {filter} ORDER BY id DESC LIMIT 101");
-    let count = format!("SELECT COUNT(*) FROM sessions WHERE {filter}");
+    let store = hallpass_store::open(database_url).await?;
+    let now = hallpass_core::Timestamp::from_millis(now_millis()?);
     let warm_up = (setup.requests / 10).max(100);
-    let identifier = || {
-        format!(
-            "user-{}",
-            rand::thread_rng().gen_range(0..setup.identifiers)
-        )
-    };
     let mut samples = Vec::with_capacity(setup.requests);
-    if database_url.starts_with("postgres") {
-        let pool = PgPool::connect(database_url).await?;
-        for i in 0..warm_up + setup.requests {
-            let identifier = identifier();
-            let started = Instant::now();
-            let mut tx = pool
-                .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-                .await?;
-            let rows = sqlx::query(&page)
-                .bind(tag)
-                .bind(&identifier)
-                .bind(now)
-                .fetch_all(&mut *tx)
-                .await?;
-            let total: i64 = sqlx::query_scalar(&count)
-                .bind(tag)
-                .bind(&identifier)
-                .bind(now)
-                .fetch_one(&mut *tx)
-                .await?;
-            tx.commit().await?;
-            let took = started.elapsed();
-            ensure!(rows.len() as u64 == setup.per_identifier.min(101) && total > 0);
-            if i >= warm_up {
-                samples.push(took);
-            }
-        }
-    } else {
-        let pool = SqlitePool::connect(database_url).await?;
-        let (page, count) = (page.replace('$', "?"), count.replace('$', "?"));
-        for i in 0..warm_up + setup.requests {
-            let identifier = identifier();
-            let started = Instant::now();
-            let mut tx = pool.begin().await?;
-            let rows = sqlx::query(&page)
-                .bind(tag)
-                .bind(&identifier)
-                .bind(now)
-                .fetch_all(&mut *tx)
-                .await?;
-            let total: i64 = sqlx::query_scalar(&count)
-                .bind(tag)
-                .bind(&identifier)
-                .bind(now)
-                .fetch_one(&mut *tx)
-                .await?;
-            tx.commit().await?;
-            let took = started.elapsed();
-            ensure!(rows.len() as u64 == setup.per_identifier.min(101) && total > 0);
-            if i >= warm_up {
-                samples.push(took);
-            }
+    for i in 0..warm_up + setup.requests {
+        let filter = IdentifierFilter {
+            product: "demo".into(),
+            env: "dev".into(),
+            tag: tag.into(),
+            identifier: format!(
+                "user-{}",
+                rand::thread_rng().gen_range(0..setup.identifiers)
+            ),
+        };
+        let started = Instant::now();
+        let page = store.list_sessions(&filter, None, 100, now).await?;
+        let took = started.elapsed();
+        ensure!(page.sessions.len() as u64 == setup.per_identifier.min(100) && page.count > 0);
+        if i >= warm_up {
+            samples.push(took);
         }
     }
     let s = Samples::new(samples);
     eprintln!(
-        "list statements only, through sqlx: {} transactions (after {warm_up} warm-up); \
+        "list through the store, no HTTP: {} lists (after {warm_up} warm-up); \
          mean {} ms, p50 {} ms, p99 {} ms, max {} ms",
         s.len(),
         ms(s.mean()),

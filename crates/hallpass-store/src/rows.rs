@@ -8,7 +8,7 @@ use hallpass_core::model::{
     ApiKeyRecord, Device, EnvKeyRecord, KeyKind, KeyPurpose, Product, SessionRecord,
 };
 use hallpass_core::session_type::SessionTypeRecord;
-use hallpass_core::store::Revoked;
+use hallpass_core::store::{Revoked, SessionPage};
 use hallpass_core::{Error, Result};
 
 use crate::error::corrupt;
@@ -275,4 +275,16 @@ where
     T: TryFrom<R, Error = Error>,
 {
     rows.into_iter().map(T::try_from).collect()
+}
+
+/// A page of sessions from up to `limit + 1` rows (the extra one only says more exist).
+pub(crate) fn session_page(rows: Vec<SessionRow>, count: u64, limit: u32) -> SessionPage {
+    let mut sessions: Vec<SessionRecord> = rows.into_iter().map(SessionRecord::from).collect();
+    let has_more = sessions.len() > limit as usize;
+    sessions.truncate(limit as usize);
+    SessionPage {
+        sessions,
+        count,
+        has_more,
+    }
 }

@@ -7,7 +7,7 @@ use sqlx::PgPool;
 
 use super::count;
 use crate::error::map_err;
-use crate::rows::{SessionRow, session_columns};
+use crate::rows::{SessionRow, session_columns, session_page};
 
 /// Inserts the session and registers its refresh hash (and its previous one, if it has one)
 /// in one statement: one round trip, atomic without an explicit transaction.
@@ -107,7 +107,8 @@ pub(super) async fn rotate_refresh(
 }
 
 /// One page of the identifier's active sessions, newest (highest id) first, and their count,
-/// read from one snapshot (REPEATABLE READ: both statements see the same committed state).
+/// read from one snapshot (REPEATABLE READ: both statements see the same committed state). A first page that holds every session is its own count, and then one
+/// statement is the whole list.
 pub(super) async fn list(
     pool: &PgPool,
     f: &IdentifierFilter,
@@ -115,19 +116,52 @@ pub(super) async fn list(
     limit: u32,
     now: Timestamp,
 ) -> Result<SessionPage> {
+    if before.is_none() {
+        let rows = page(pool, f, None, limit, now).await?;
+        if rows.len() <= limit as usize {
+            let total = rows.len() as u64;
+            return Ok(session_page(rows, total, limit));
+        }
+    }
     let mut tx = pool
         .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         .await
         .map_err(map_err)?;
+    let rows = page(&mut *tx, f, before, limit, now).await?;
+    let total: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM sessions WHERE product = $1 AND env = $2 AND tag = $3 AND identifier = $4 \
+         AND revoked_at IS NULL AND refresh_expires_at > $5",
+    )
+    .bind(f.product.as_str())
+    .bind(f.env.as_str())
+    .bind(f.tag.as_str())
+    .bind(f.identifier.as_str())
+    .bind(now.as_millis())
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(map_err)?;
+    tx.commit().await.map_err(map_err)?;
+    Ok(session_page(rows, count(total), limit))
+}
+
+/// Up to `limit + 1` active sessions older than `before` (all when `None`), newest first: the
+/// extra one tells whether more exist.
+async fn page(
+    conn: impl sqlx::PgExecutor<'_>,
+    f: &IdentifierFilter,
+    before: Option<&str>,
+    limit: u32,
+    now: Timestamp,
+) -> Result<Vec<SessionRow>> {
     let fetch = i64::from(limit) + 1;
-    let rows =
-        match before {
-            Some(before) => sqlx::query_as::<_, SessionRow>(concat!(
+    match before {
+        Some(before) => {
+            sqlx::query_as::<_, SessionRow>(concat!(
                 "SELECT ",
                 session_columns!(),
                 " FROM sessions WHERE product = $1 AND env = $2 AND tag = $3 AND identifier = $4 \
-                 AND revoked_at IS NULL AND refresh_expires_at > $5 AND id < $6 \
-                 ORDER BY id DESC LIMIT $7"
+         AND revoked_at IS NULL AND refresh_expires_at > $5 AND id < $6 \
+         ORDER BY id DESC LIMIT $7"
             ))
             .bind(f.product.as_str())
             .bind(f.env.as_str())
@@ -136,14 +170,16 @@ pub(super) async fn list(
             .bind(now.as_millis())
             .bind(before)
             .bind(fetch)
-            .fetch_all(&mut *tx)
-            .await,
-            None => sqlx::query_as::<_, SessionRow>(concat!(
+            .fetch_all(conn)
+            .await
+        }
+        None => {
+            sqlx::query_as::<_, SessionRow>(concat!(
                 "SELECT ",
                 session_columns!(),
                 " FROM sessions WHERE product = $1 AND env = $2 AND tag = $3 AND identifier = $4 \
-                 AND revoked_at IS NULL AND refresh_expires_at > $5 \
-                 ORDER BY id DESC LIMIT $6"
+         AND revoked_at IS NULL AND refresh_expires_at > $5 \
+         ORDER BY id DESC LIMIT $6"
             ))
             .bind(f.product.as_str())
             .bind(f.env.as_str())
@@ -151,34 +187,9 @@ pub(super) async fn list(
             .bind(f.identifier.as_str())
             .bind(now.as_millis())
             .bind(fetch)
-            .fetch_all(&mut *tx)
-            .await,
+            .fetch_all(conn)
+            .await
         }
-        .map_err(map_err)?;
-    // A first page that holds every session is its own count: skip the second statement.
-    let total = if before.is_none() && rows.len() <= limit as usize {
-        i64::try_from(rows.len()).unwrap_or(i64::MAX)
-    } else {
-        sqlx::query_scalar::<_, i64>(
-            "SELECT COUNT(*) FROM sessions WHERE product = $1 AND env = $2 AND tag = $3 AND identifier = $4 \
-             AND revoked_at IS NULL AND refresh_expires_at > $5",
-        )
-        .bind(f.product.as_str())
-        .bind(f.env.as_str())
-        .bind(f.tag.as_str())
-        .bind(f.identifier.as_str())
-        .bind(now.as_millis())
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(map_err)?
-    };
-    tx.commit().await.map_err(map_err)?;
-    let mut sessions: Vec<SessionRecord> = rows.into_iter().map(SessionRecord::from).collect();
-    let has_more = sessions.len() > limit as usize;
-    sessions.truncate(limit as usize);
-    Ok(SessionPage {
-        sessions,
-        count: count(total),
-        has_more,
-    })
+    }
+    .map_err(map_err)
 }

@@ -7,7 +7,7 @@ use sqlx::{SqliteConnection, SqlitePool};
 
 use super::{begin_write, count};
 use crate::error::map_err;
-use crate::rows::{SessionRow, session_columns};
+use crate::rows::{SessionRow, session_columns, session_page};
 
 /// Inserts the session and registers its refresh hash (and its previous one, if it has one)
 /// in one transaction.
@@ -128,7 +128,8 @@ pub(super) async fn rotate_refresh(
 }
 
 /// One page of the identifier's active sessions, newest (highest id) first, and their count,
-/// read from one snapshot.
+/// read from one snapshot (one read transaction). A first page that holds every session is its own count, and then one
+/// statement is the whole list.
 pub(super) async fn list(
     pool: &SqlitePool,
     f: &IdentifierFilter,
@@ -136,16 +137,49 @@ pub(super) async fn list(
     limit: u32,
     now: Timestamp,
 ) -> Result<SessionPage> {
+    if before.is_none() {
+        let rows = page(pool, f, None, limit, now).await?;
+        if rows.len() <= limit as usize {
+            let total = rows.len() as u64;
+            return Ok(session_page(rows, total, limit));
+        }
+    }
     let mut tx = pool.begin().await.map_err(map_err)?;
+    let rows = page(&mut *tx, f, before, limit, now).await?;
+    let total: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM sessions WHERE product = ? AND env = ? AND tag = ? AND identifier = ? \
+         AND revoked_at IS NULL AND refresh_expires_at > ?",
+    )
+    .bind(f.product.as_str())
+    .bind(f.env.as_str())
+    .bind(f.tag.as_str())
+    .bind(f.identifier.as_str())
+    .bind(now.as_millis())
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(map_err)?;
+    tx.commit().await.map_err(map_err)?;
+    Ok(session_page(rows, count(total), limit))
+}
+
+/// Up to `limit + 1` active sessions older than `before` (all when `None`), newest first: the
+/// extra one tells whether more exist.
+async fn page(
+    conn: impl sqlx::SqliteExecutor<'_>,
+    f: &IdentifierFilter,
+    before: Option<&str>,
+    limit: u32,
+    now: Timestamp,
+) -> Result<Vec<SessionRow>> {
     let fetch = i64::from(limit) + 1;
-    let rows = match before {
+    match before {
         Some(before) => {
             sqlx::query_as::<_, SessionRow>(concat!(
                 "SELECT ",
                 session_columns!(),
                 " FROM sessions WHERE product = ? AND env = ? AND tag = ? AND identifier = ? \
-                 AND revoked_at IS NULL AND refresh_expires_at > ? AND id < ? \
-                 ORDER BY id DESC LIMIT ?"
+         AND revoked_at IS NULL AND refresh_expires_at > ? AND id < ? \
+         ORDER BY id DESC LIMIT ?"
             ))
             .bind(f.product.as_str())
             .bind(f.env.as_str())
@@ -154,7 +188,7 @@ pub(super) async fn list(
             .bind(now.as_millis())
             .bind(before)
             .bind(fetch)
-            .fetch_all(&mut *tx)
+            .fetch_all(conn)
             .await
         }
         None => {
@@ -162,8 +196,8 @@ pub(super) async fn list(
                 "SELECT ",
                 session_columns!(),
                 " FROM sessions WHERE product = ? AND env = ? AND tag = ? AND identifier = ? \
-                 AND revoked_at IS NULL AND refresh_expires_at > ? \
-                 ORDER BY id DESC LIMIT ?"
+         AND revoked_at IS NULL AND refresh_expires_at > ? \
+         ORDER BY id DESC LIMIT ?"
             ))
             .bind(f.product.as_str())
             .bind(f.env.as_str())
@@ -171,35 +205,9 @@ pub(super) async fn list(
             .bind(f.identifier.as_str())
             .bind(now.as_millis())
             .bind(fetch)
-            .fetch_all(&mut *tx)
+            .fetch_all(conn)
             .await
         }
     }
-    .map_err(map_err)?;
-    // A first page that holds every session is its own count: skip the second statement.
-    let total = if before.is_none() && rows.len() <= limit as usize {
-        i64::try_from(rows.len()).unwrap_or(i64::MAX)
-    } else {
-        sqlx::query_scalar::<_, i64>(
-            "SELECT COUNT(*) FROM sessions WHERE product = ? AND env = ? AND tag = ? AND identifier = ? \
-             AND revoked_at IS NULL AND refresh_expires_at > ?",
-        )
-        .bind(f.product.as_str())
-        .bind(f.env.as_str())
-        .bind(f.tag.as_str())
-        .bind(f.identifier.as_str())
-        .bind(now.as_millis())
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(map_err)?
-    };
-    tx.commit().await.map_err(map_err)?;
-    let mut sessions: Vec<SessionRecord> = rows.into_iter().map(SessionRecord::from).collect();
-    let has_more = sessions.len() > limit as usize;
-    sessions.truncate(limit as usize);
-    Ok(SessionPage {
-        sessions,
-        count: count(total),
-        has_more,
-    })
+    .map_err(map_err)
 }
