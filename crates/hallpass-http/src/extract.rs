@@ -32,6 +32,13 @@ async fn read_body<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, Api
 /// comes before the point where it breaks off.
 fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     serde_json::from_slice(bytes).map_err(|e| {
+        // JSON text is UTF-8 (RFC 8259), but skipping over a string does not check it.
+        if let Err(bad) = std::str::from_utf8(bytes) {
+            return ApiError::invalid_json(format!(
+                "the body is not UTF-8 text (invalid byte at offset {})",
+                bad.valid_up_to()
+            ));
+        }
         if let Err(syntax) = serde_json::from_slice::<serde::de::IgnoredAny>(bytes) {
             return ApiError::invalid_json(syntax);
         }

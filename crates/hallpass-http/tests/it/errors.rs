@@ -53,6 +53,15 @@ async fn bodies_that_are_not_json_are_invalid_json() {
         )
         .await;
     assert_err(&(r.status, r.json), 400, "invalid_json");
+    let not_utf8 = b"{\"tag\": \"\xff\xfe\"}".to_vec();
+    let r = app.raw(Method::POST, START, &app.key, not_utf8).await;
+    assert_err(&(r.status, r.json.clone()), 400, "invalid_json");
+    assert!(
+        r.json["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("not UTF-8")
+    );
 }
 
 #[tokio::test]
