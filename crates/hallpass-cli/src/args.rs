@@ -28,7 +28,7 @@ pub(crate) struct ServeArgs {
     pub listen: Option<String>,
     /// Database: `sqlite://hallpass.db` (created if missing), or
     /// `postgres://user:password@host/database` for several nodes (needs HALLPASS_MASTER_KEY).
-    #[arg(long, env = "HALLPASS_DATABASE_URL")]
+    #[arg(long, env = "HALLPASS_DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,
     /// Public URL of this server, used as the tokens' `iss` (default: `http://<listen address>`).
     #[arg(long, env = "HALLPASS_ISSUER")]

@@ -82,6 +82,11 @@ fn malformed(why: &str) -> Error {
     Error::TokenMalformed(format!("the token is malformed: {why}"))
 }
 
+/// How long after its retirement a key's new tokens are still accepted. Other nodes sign with
+/// a retired key until they learn of the rotation (milliseconds through the change feed, and
+/// within the revocation catch-up's overlap in any case), and their clocks may differ a little.
+pub const RETIRED_KEY_GRACE_SECS: i64 = 15;
+
 /// Whether the token's header names a key id that `ring` does not hold (a key rotated in on
 /// another node since `ring` was loaded, or a forged id). False for unreadable headers.
 pub fn names_unknown_key(ring: &Keyring, token: &str) -> bool {
@@ -159,7 +164,7 @@ pub fn verify(
     let expires_at = Timestamp::from_secs(i64::try_from(exp.as_secs()).unwrap_or(i64::MAX));
     if key
         .retired_at
-        .is_some_and(|retired| issued_at > retired.plus_secs(1))
+        .is_some_and(|retired| issued_at > retired.plus_secs(RETIRED_KEY_GRACE_SECS))
     {
         return Err(Error::TokenSignatureInvalid);
     }

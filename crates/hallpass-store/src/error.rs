@@ -8,9 +8,14 @@ use hallpass_core::Error;
 use sqlx::error::ErrorKind;
 
 /// Maps a driver error: unreachable or failing database → [`Error::StoreUnavailable`];
-/// constraint violations and data that does not decode (broken invariants) → [`Error::Internal`].
+/// constraint violations and data that does not decode (broken invariants) → [`Error::Internal`];
+/// values PostgreSQL cannot store (a NUL character in text) → [`Error::InvalidRequest`].
 pub(crate) fn map_err(e: sqlx::Error) -> Error {
     match e {
+        sqlx::Error::Database(db) if is_bad_data(db.as_ref()) => Error::InvalidRequest(format!(
+            "the request holds a value that cannot be stored ({}): text must not contain the NUL character (\\u0000)",
+            db.message()
+        )),
         sqlx::Error::Database(db) => match db.kind() {
             ErrorKind::UniqueViolation
             | ErrorKind::ForeignKeyViolation
@@ -36,6 +41,13 @@ pub(crate) fn map_err(e: sqlx::Error) -> Error {
             "the database cannot be reached ({other}); retry when it is back"
         )),
     }
+}
+
+/// PostgreSQL's class 22, "data exception": the request's data is at fault, not the database
+/// (SQLite stores such values as they are).
+fn is_bad_data(db: &dyn sqlx::error::DatabaseError) -> bool {
+    db.try_downcast_ref::<sqlx::postgres::PgDatabaseError>()
+        .is_some_and(|pg| pg.code().starts_with("22"))
 }
 
 /// Maps a failed schema migration: a statement that failed like any query, anything else (a

@@ -17,6 +17,8 @@ const SWEEP_RETENTION_SECS: i64 = 24 * 3600;
 const SWEEP_BATCH: u32 = 1000;
 /// How often expired sessions are swept and stale revocations forgotten.
 pub const SWEEP_EVERY: Duration = Duration::from_secs(60);
+/// Longest wait for one catch-up query.
+const CATCH_UP_TIMEOUT: Duration = Duration::from_secs(15);
 /// Pause after the change feed fails before it reconnects.
 const FEED_RETRY: Duration = Duration::from_millis(500);
 
@@ -43,7 +45,19 @@ impl Hallpass {
                 self,
                 CATCH_UP_EVERY,
                 "revocation catch-up",
-                |hp| async move { hp.catch_up().await.map(drop) },
+                |hp| async move {
+                    // One read, safe to cancel: a connection the network lost without a word
+                    // would otherwise stall the catch-up for good.
+                    tokio::time::timeout(CATCH_UP_TIMEOUT, hp.catch_up())
+                        .await
+                        .unwrap_or_else(|_| {
+                            Err(hallpass_core::Error::StoreUnavailable(format!(
+                                "the catch-up query did not answer within {} s",
+                                CATCH_UP_TIMEOUT.as_secs()
+                            )))
+                        })
+                        .map(drop)
+                },
             ),
             every(self, sweep_every, "session sweep", |hp| async move {
                 hp.sweep().await.map(drop)
@@ -114,14 +128,22 @@ async fn follow_changes(hp: Arc<Hallpass>) {
     let mut change = Ok(hallpass_core::store::Change::Gap);
     let mut outage = Outage::default();
     loop {
-        let result = match change {
-            Ok(c) => hp.apply_change(c).await,
-            Err(e) => Err(e),
-        };
-        let failed = result.is_err();
-        outage.record("change feed", result);
-        if failed {
-            tokio::time::sleep(FEED_RETRY).await;
+        match change {
+            // A change is applied before the next is read: one that fails (a key reload while
+            // the database is away) is retried until it works, never skipped.
+            Ok(c) => loop {
+                let result = hp.apply_change(c.clone()).await;
+                let failed = result.is_err();
+                outage.record("change feed", result);
+                if !failed {
+                    break;
+                }
+                tokio::time::sleep(FEED_RETRY).await;
+            },
+            Err(e) => {
+                outage.record("change feed", Err(e));
+                tokio::time::sleep(FEED_RETRY).await;
+            }
         }
         change = feed.next().await;
     }

@@ -42,6 +42,13 @@
 //! assert!(hp.verify(&scope, "user-session", &started.token).await.is_err());
 //! # Ok(()) }
 //! ```
+//!
+//! A long-running process calls [`Hallpass::spawn_background`] once and keeps the returned
+//! [`Background`]: it sweeps ended sessions and, when several processes share one PostgreSQL
+//! database, applies what the others change (revocations, deleted keys, rotated keys, type and
+//! product updates). Without it, a node never learns of the others' revocations. Write
+//! operations should run to completion (spawn them rather than drop them half-way), as the
+//! HTTP server does.
 
 mod admin;
 mod auth;

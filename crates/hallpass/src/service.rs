@@ -50,7 +50,8 @@ pub struct Hallpass {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) settings: Settings,
     pub(crate) keyring: RwLock<Arc<Keyring>>,
-    /// Held while a request-forced keyring reload runs; when the last one finished.
+    /// Held while a request-forced keyring reload runs; when the last one ended (in success
+    /// or failure).
     key_reload: tokio::sync::Mutex<Option<Instant>>,
     pub(crate) revocations: RevocationSet,
     pub(crate) types: Cache<(String, String), Arc<SessionType>>,
@@ -147,20 +148,29 @@ impl Hallpass {
         Ok(ring)
     }
 
-    /// Reloads the keyring because `seen` lacks a key a request names: an env created, or a
+    /// Reloads the keyring because it lacks a key a request names: an env created, or a
     /// signing key rotated, on another node whose change notice has not arrived yet. Single
-    /// flight: callers that waited while another caller reloaded take its result; forced
-    /// reloads are at least [`MIN_KEY_RELOAD_INTERVAL`] apart.
-    pub(crate) async fn reload_keys_after_miss(&self, seen: &Arc<Keyring>) -> Result<Arc<Keyring>> {
+    /// flight: callers that waited while another caller's reload ran take its outcome (the
+    /// current keyring, whether that reload worked or not), so a database outage costs one
+    /// attempt at a time, each bounded by [`READY_TIMEOUT`]; forced reloads are at least
+    /// [`MIN_KEY_RELOAD_INTERVAL`] apart.
+    pub(crate) async fn reload_keys_after_miss(&self) -> Result<Arc<Keyring>> {
+        let asked = Instant::now();
         let mut last = self.key_reload.lock().await;
-        let current = self.keyring();
-        if !Arc::ptr_eq(&current, seen) {
-            return Ok(current);
+        if let Some(ended) = *last {
+            if ended >= asked {
+                return Ok(self.keyring());
+            }
+            tokio::time::sleep(MIN_KEY_RELOAD_INTERVAL.saturating_sub(ended.elapsed())).await;
         }
-        if let Some(at) = *last {
-            tokio::time::sleep(MIN_KEY_RELOAD_INTERVAL.saturating_sub(at.elapsed())).await;
-        }
-        let ring = self.reload_keys().await;
+        // Cancelling the reload is safe: it is one read.
+        let ring = tokio::time::timeout(READY_TIMEOUT, self.reload_keys())
+            .await
+            .unwrap_or_else(|_| {
+                Err(Error::StoreUnavailable(
+                    "the database did not answer while reloading keys".into(),
+                ))
+            });
         *last = Some(Instant::now());
         ring
     }
@@ -171,7 +181,7 @@ impl Hallpass {
         if ring.env(scope).is_some() {
             return Ok(ring);
         }
-        let ring = self.reload_keys_after_miss(&ring).await?;
+        let ring = self.reload_keys_after_miss().await?;
         if ring.env(scope).is_none() {
             return Err(Error::Internal(format!(
                 "env {}/{} has no keys",

@@ -233,7 +233,11 @@ impl Hallpass {
         let claims = match token::verify(&ring, scope, tag, token, now) {
             Err(Error::TokenSignatureInvalid) if token::names_unknown_key(&ring, token) => {
                 // Signed by a key rotated in on another node moments ago, or by no key at all.
-                ring = self.reload_keys_after_miss(&ring).await?;
+                // If the keys cannot be read now, the answer stays what this node knows.
+                ring = self.reload_keys_after_miss().await.map_err(|e| {
+                    tracing::debug!(error = %e, "cannot reload keys for an unknown key id");
+                    Error::TokenSignatureInvalid
+                })?;
                 token::verify(&ring, scope, tag, token, now)?
             }
             result => result?,

@@ -86,6 +86,21 @@ async fn a_database_outage_keeps_verify_working_fails_writes_fast_and_heals_by_i
         slowest_verify < Duration::from_millis(500),
         "verify waited on the database: {slowest_verify:?}"
     );
+    // A token naming a key this node does not hold would make it reload its keys; with the
+    // database away, every such verify still answers 401 at once, one reload attempt for all.
+    let forged = with_unknown_kid(&ann.str("token"));
+    let (first, second, third) = tokio::join!(
+        timed(a.verify(&forged)),
+        timed(a.verify(&forged)),
+        timed(a.verify(&forged))
+    );
+    for (reply, took) in [first, second, third] {
+        assert_eq!(reply.code(), "token_signature_invalid", "{reply:?}");
+        assert!(
+            took < Duration::from_secs(2),
+            "a forged key id took {took:?}"
+        );
+    }
     // The failed revoke did not take effect, and nothing half-written shows up later.
     a.verify(&bob.str("token")).await.expect_status(200);
     println!("the database was down for {:?}", down.elapsed());
@@ -160,4 +175,13 @@ async fn timed(reply: impl Future<Output = Reply>) -> (Reply, Duration) {
     let began = Instant::now();
     let reply = reply.await;
     (reply, began.elapsed())
+}
+
+/// The token with its header naming a signing key that exists nowhere.
+fn with_unknown_kid(token: &str) -> String {
+    use base64::Engine as _;
+    let header = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(r#"{"alg":"EdDSA","kid":"sig_never_issued","typ":"JWT"}"#);
+    let (_, rest) = token.split_once('.').expect("a JWS");
+    format!("{header}.{rest}")
 }

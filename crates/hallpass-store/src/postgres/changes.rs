@@ -2,6 +2,8 @@
 //! schema, which `NOTIFY` as part of the writing transaction, so a change is announced exactly
 //! when it commits.
 
+use std::time::{Duration, Instant};
+
 use hallpass_core::store::{Change, ChangeFeed, Revoked};
 use hallpass_core::{Result, Timestamp};
 use sqlx::PgPool;
@@ -11,14 +13,27 @@ use crate::error::map_err;
 
 /// The channel the schema's triggers notify.
 const CHANNEL: &str = "hallpass_changes";
+/// The payload of a liveness check: sent by any node, proof to every node that its listening
+/// connection still delivers.
+const CHECK: &str = "check";
+/// After this long without any notification, the feed checks its connection.
+const QUIET_BEFORE_CHECK: Duration = Duration::from_secs(10);
+/// How long a check may take to come back before the connection counts as lost.
+const CHECK_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// A dedicated connection listening for changes. When it is lost, the next call connects
 /// anew and, once listening again, reports [`Change::Gap`]: changes committed meanwhile were
 /// not delivered. Until then calls fail, so a node keeps what it holds in memory throughout an
 /// outage and refreshes it only when the database is back.
+///
+/// A listening connection never sends anything, so one that a firewall, NAT or failover drops
+/// without a word would wait forever. The feed therefore notifies its own channel after a
+/// quiet spell, and counts the connection as lost when that check does not come back.
 pub(crate) struct PgChangeFeed {
     pool: PgPool,
     listener: Option<PgListener>,
+    /// When the pending liveness check was sent.
+    check_sent: Option<Instant>,
 }
 
 impl PgChangeFeed {
@@ -27,7 +42,25 @@ impl PgChangeFeed {
         Ok(Self {
             listener: Some(subscribe(pool).await?),
             pool: pool.clone(),
+            check_sent: None,
         })
+    }
+
+    /// Asks the database to notify every listener (this one included). Bounded in time, since
+    /// the pool's connections may be as unreachable as the listening one.
+    async fn send_check(&mut self) {
+        let sent = tokio::time::timeout(
+            CHECK_TIMEOUT,
+            sqlx::query("SELECT pg_notify($1, $2)")
+                .bind(CHANNEL)
+                .bind(CHECK)
+                .execute(&self.pool),
+        )
+        .await;
+        if !matches!(sent, Ok(Ok(_))) {
+            tracing::debug!("the change feed's liveness check could not be sent");
+        }
+        self.check_sent = Some(Instant::now());
     }
 }
 
@@ -41,25 +74,51 @@ async fn subscribe(pool: &PgPool) -> Result<PgListener> {
 #[async_trait::async_trait]
 impl ChangeFeed for PgChangeFeed {
     async fn next(&mut self) -> Result<Change> {
-        let Some(listener) = self.listener.as_mut() else {
+        if self.listener.is_none() {
             self.listener = Some(subscribe(&self.pool).await?);
+            self.check_sent = None;
             return Ok(Change::Gap);
-        };
+        }
         loop {
-            match listener.try_recv().await {
-                Ok(Some(notification)) => match parse(notification.payload()) {
-                    Some(change) => return Ok(change),
-                    None => tracing::warn!(
-                        payload = notification.payload(),
-                        "ignoring an unrecognised change notification"
-                    ),
-                },
+            let wait = self.check_sent.map_or(QUIET_BEFORE_CHECK, |sent| {
+                CHECK_TIMEOUT.saturating_sub(sent.elapsed())
+            });
+            let Some(listener) = self.listener.as_mut() else {
+                return Err(lost("the connection listening for changes was lost"));
+            };
+            // `try_recv` is cancel-safe: a notification is never half-read.
+            let received = match tokio::time::timeout(wait, listener.try_recv()).await {
+                Ok(received) => received,
+                Err(_quiet) if self.check_sent.is_none() => {
+                    self.send_check().await;
+                    continue;
+                }
+                Err(_quiet) => {
+                    self.listener = None;
+                    return Err(lost(
+                        "the connection listening for changes stopped delivering notifications",
+                    ));
+                }
+            };
+            match received {
+                Ok(Some(notification)) => {
+                    // Anything that arrives proves the connection works.
+                    self.check_sent = None;
+                    if notification.payload() == CHECK {
+                        continue;
+                    }
+                    match parse(notification.payload()) {
+                        Some(change) => return Ok(change),
+                        None => tracing::warn!(
+                            payload = notification.payload(),
+                            "ignoring an unrecognised change notification"
+                        ),
+                    }
+                }
                 // The connection was lost (`None`) or failed: start over on the next call.
                 Ok(None) => {
                     self.listener = None;
-                    return Err(hallpass_core::Error::StoreUnavailable(
-                        "the connection listening for changes was lost".into(),
-                    ));
+                    return Err(lost("the connection listening for changes was lost"));
                 }
                 Err(e) => {
                     self.listener = None;
@@ -68,6 +127,10 @@ impl ChangeFeed for PgChangeFeed {
             }
         }
     }
+}
+
+fn lost(what: &str) -> hallpass_core::Error {
+    hallpass_core::Error::StoreUnavailable(what.into())
 }
 
 /// Parses a trigger's payload: `<kind> <fields…>` separated by single spaces.

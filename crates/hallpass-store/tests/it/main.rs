@@ -5,3 +5,4 @@ mod conformance;
 mod open;
 mod postgres;
 mod postgres_changes;
+mod postgres_silent;
