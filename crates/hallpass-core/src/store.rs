@@ -150,8 +150,12 @@ pub trait Store: Send + Sync + 'static {
     /// The latest `token_expires_at` of any session of the env (what a retired key must cover).
     async fn max_token_expiry(&self, product: &str, env: &str) -> Result<Option<Timestamp>>;
 
-    /// Inserts a session type; false (nothing written) if the tag exists in the product.
-    async fn insert_session_type(&self, record: &SessionTypeRecord) -> Result<bool>;
+    /// Inserts a session type; `None` (nothing written) if the tag exists in the product. In
+    /// the same transaction it revokes, at the record's `created_at`, any session of the tag
+    /// still active (left by a start that raced the deletion of an earlier type of that tag),
+    /// and returns them: a reused tag never revives old sessions.
+    async fn insert_session_type(&self, record: &SessionTypeRecord)
+    -> Result<Option<Vec<Revoked>>>;
     /// The session type with this tag in the product.
     async fn session_type(&self, product: &str, tag: &str) -> Result<Option<SessionTypeRecord>>;
     /// Every session type of the product, by tag.

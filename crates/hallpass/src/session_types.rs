@@ -61,11 +61,14 @@ impl Hallpass {
             created_at: now,
             updated_at: now,
         };
-        if !self.store.insert_session_type(&record).await? {
+        let Some(left_over) = self.store.insert_session_type(&record).await? else {
             return Err(Error::Conflict(format!(
                 "session type '{tag}' already exists in product '{}': update it with PATCH /v1/session-types/{tag}",
                 product.tag
             )));
+        };
+        for r in left_over {
+            self.revocations.insert(&r.session_id, r.forget_after);
         }
         self.types.remove(&(product.tag.clone(), tag.to_owned()));
         Ok(record)

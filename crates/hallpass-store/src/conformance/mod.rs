@@ -84,6 +84,7 @@ macro_rules! store_conformance {
             delete_session_type_not_found,
             delete_session_type_refuses_with_active_sessions,
             delete_session_type_force_revokes_and_reuse_keeps_them_revoked,
+            reusing_a_tag_revokes_sessions_left_from_the_old_type,
             session_insert_get_and_by_refresh_hash,
             session_duplicate_is_internal_error,
             rotate_refresh_applies_once,

@@ -17,7 +17,10 @@ pub async fn session_type_insert_get_list_update(store: Arc<dyn Store>) {
     let admin = session_type("shop", "admin");
     let other = session_type("blog", "user");
     for t in [&user, &admin, &other] {
-        assert!(store.insert_session_type(t).await.expect("insert"));
+        assert_eq!(
+            store.insert_session_type(t).await.expect("insert"),
+            Some(vec![])
+        );
     }
     assert_eq!(
         store.session_type("shop", "user").await.expect("get"),
@@ -83,15 +86,19 @@ pub async fn session_type_insert_get_list_update(store: Arc<dyn Store>) {
 /// A second type with an existing (product, tag) is refused and changes nothing.
 pub async fn session_type_duplicate_writes_nothing(store: Arc<dyn Store>) {
     let user = session_type("shop", "user");
-    assert!(store.insert_session_type(&user).await.expect("insert"));
+    assert_eq!(
+        store.insert_session_type(&user).await.expect("insert"),
+        Some(vec![])
+    );
     let mut again = session_type("shop", "user");
     again.config.name = "Other".into();
     again.created_at = at(50);
-    assert!(
-        !store
+    assert_eq!(
+        store
             .insert_session_type(&again)
             .await
-            .expect("insert again")
+            .expect("insert again"),
+        None
     );
     assert_eq!(
         store.session_type("shop", "user").await.expect("get"),
@@ -101,11 +108,12 @@ pub async fn session_type_duplicate_writes_nothing(store: Arc<dyn Store>) {
 
 /// Deleting a type that does not exist says so.
 pub async fn delete_session_type_not_found(store: Arc<dyn Store>) {
-    assert!(
+    assert_eq!(
         store
             .insert_session_type(&session_type("blog", "user"))
             .await
-            .expect("insert")
+            .expect("insert"),
+        Some(vec![])
     );
     let outcome = store
         .delete_session_type("shop", "user", true, now())
@@ -147,7 +155,10 @@ fn type_sessions() -> Vec<SessionRecord> {
 /// Without `force`, a type with active sessions (in any env) is kept and nothing changes.
 pub async fn delete_session_type_refuses_with_active_sessions(store: Arc<dyn Store>) {
     let user = session_type("shop", "user");
-    assert!(store.insert_session_type(&user).await.expect("insert"));
+    assert_eq!(
+        store.insert_session_type(&user).await.expect("insert"),
+        Some(vec![])
+    );
     let sessions = type_sessions();
     insert_sessions(&*store, &sessions).await;
     let outcome = store
@@ -167,17 +178,19 @@ pub async fn delete_session_type_refuses_with_active_sessions(store: Arc<dyn Sto
 /// With `force`, the active sessions are revoked at `now` and the type is gone; a type
 /// created again with the tag does not bring the revoked sessions back.
 pub async fn delete_session_type_force_revokes_and_reuse_keeps_them_revoked(store: Arc<dyn Store>) {
-    assert!(
+    assert_eq!(
         store
             .insert_session_type(&session_type("shop", "user"))
             .await
-            .expect("insert")
+            .expect("insert"),
+        Some(vec![])
     );
-    assert!(
+    assert_eq!(
         store
             .insert_session_type(&session_type("shop", "admin"))
             .await
-            .expect("insert")
+            .expect("insert"),
+        Some(vec![])
     );
     let sessions = type_sessions();
     insert_sessions(&*store, &sessions).await;
@@ -200,11 +213,14 @@ pub async fn delete_session_type_force_revokes_and_reuse_keeps_them_revoked(stor
     assert_eq!(must_get(&*store, &sid(4)).await.revoked_at, None);
     assert_eq!(must_get(&*store, &sid(5)).await, sessions[4]);
 
-    assert!(
-        store
-            .insert_session_type(&session_type("shop", "user"))
-            .await
-            .expect("reuse tag")
+    let reused = SessionTypeRecord {
+        created_at: now(),
+        updated_at: now(),
+        ..session_type("shop", "user")
+    };
+    assert_eq!(
+        store.insert_session_type(&reused).await.expect("reuse tag"),
+        Some(vec![])
     );
     let page = store
         .list_sessions(&filter("u1"), None, 10, now())
@@ -227,4 +243,47 @@ pub async fn delete_session_type_force_revokes_and_reuse_keeps_them_revoked(stor
         .expect("delete");
     assert_eq!(outcome, DeleteTypeOutcome::Deleted(vec![]));
     assert_eq!(must_get(&*store, &sid(5)).await, sessions[4]);
+}
+
+/// A start that raced the deletion of its type can leave an active session behind; creating a
+/// type with that tag again revokes it rather than reviving it.
+pub async fn reusing_a_tag_revokes_sessions_left_from_the_old_type(store: Arc<dyn Store>) {
+    let old = session_type("shop", "user");
+    assert_eq!(
+        store.insert_session_type(&old).await.expect("insert"),
+        Some(vec![])
+    );
+    assert_eq!(
+        store
+            .delete_session_type("shop", "user", false, now())
+            .await
+            .expect("delete"),
+        DeleteTypeOutcome::Deleted(vec![])
+    );
+    // Committed just after the deletion, by a start that had checked the type before it.
+    let left_over = session(1);
+    insert_sessions(&*store, std::slice::from_ref(&left_over)).await;
+
+    let reused = SessionTypeRecord {
+        created_at: now(),
+        updated_at: now(),
+        ..session_type("shop", "user")
+    };
+    let revoked = store.insert_session_type(&reused).await.expect("reuse tag");
+    assert_eq!(
+        revoked,
+        Some(vec![Revoked {
+            session_id: left_over.id.clone(),
+            forget_after: left_over.token_expires_at,
+        }])
+    );
+    assert_eq!(
+        must_get(&*store, &left_over.id).await.revoked_at,
+        Some(now())
+    );
+    let page = store
+        .list_sessions(&filter("u1"), None, 10, now())
+        .await
+        .expect("list");
+    assert_eq!(page.count, 0);
 }

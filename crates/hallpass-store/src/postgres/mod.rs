@@ -112,7 +112,10 @@ impl Store for PgStore {
         env_keys::max_token_expiry(&self.pool, product, env).await
     }
 
-    async fn insert_session_type(&self, record: &SessionTypeRecord) -> Result<bool> {
+    async fn insert_session_type(
+        &self,
+        record: &SessionTypeRecord,
+    ) -> Result<Option<Vec<Revoked>>> {
         session_types::insert(&self.pool, record).await
     }
 

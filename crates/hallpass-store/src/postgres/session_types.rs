@@ -1,7 +1,7 @@
 //! Session types, and their deletion with the revocation of their sessions.
 
 use hallpass_core::session_type::SessionTypeRecord;
-use hallpass_core::store::DeleteTypeOutcome;
+use hallpass_core::store::{DeleteTypeOutcome, Revoked};
 use hallpass_core::{Result, Timestamp};
 use sqlx::PgPool;
 
@@ -11,9 +11,16 @@ use crate::rows::{
     RevokedRow, SessionTypeRow, config_json, convert_all, revoked_by_id, session_type_columns,
 };
 
-/// Inserts a session type; false (nothing written) if the tag exists in the product.
-pub(super) async fn insert(pool: &PgPool, record: &SessionTypeRecord) -> Result<bool> {
-    let result = sqlx::query(concat!(
+/// Inserts a session type; `None` (nothing written) if the tag exists in the product.
+/// Sessions of the tag that are still active are revoked in the same transaction: they can
+/// only be left from an earlier type of that tag (a start that raced its deletion), and a
+/// reused tag must never revive them.
+pub(super) async fn insert(
+    pool: &PgPool,
+    record: &SessionTypeRecord,
+) -> Result<Option<Vec<Revoked>>> {
+    let mut tx = pool.begin().await.map_err(map_err)?;
+    let inserted = sqlx::query(concat!(
         "INSERT INTO session_types (",
         session_type_columns!(),
         ") VALUES ($1, $2, $3, $4, $5) ON CONFLICT (product, tag) DO NOTHING"
@@ -23,10 +30,37 @@ pub(super) async fn insert(pool: &PgPool, record: &SessionTypeRecord) -> Result<
     .bind(config_json(record)?)
     .bind(record.created_at.as_millis())
     .bind(record.updated_at.as_millis())
-    .execute(pool)
+    .execute(&mut *tx)
     .await
     .map_err(map_err)?;
-    Ok(result.rows_affected() == 1)
+    if inserted.rows_affected() == 0 {
+        tx.rollback().await.map_err(map_err)?;
+        return Ok(None);
+    }
+    let left_over = revoke_active(&mut tx, &record.product, &record.tag, record.created_at).await?;
+    tx.commit().await.map_err(map_err)?;
+    Ok(Some(left_over))
+}
+
+/// Revokes every active session of the type at `now` (in every env).
+async fn revoke_active(
+    conn: &mut sqlx::PgConnection,
+    product: &str,
+    tag: &str,
+    now: Timestamp,
+) -> Result<Vec<Revoked>> {
+    let rows = sqlx::query_as::<_, RevokedRow>(
+        "UPDATE sessions SET revoked_at = $1 \
+         WHERE product = $2 AND tag = $3 AND revoked_at IS NULL AND refresh_expires_at > $1 \
+         RETURNING id, token_expires_at",
+    )
+    .bind(now.as_millis())
+    .bind(product)
+    .bind(tag)
+    .fetch_all(conn)
+    .await
+    .map_err(map_err)?;
+    Ok(revoked_by_id(rows))
 }
 
 /// The session type with this tag in the product.
@@ -121,18 +155,7 @@ pub(super) async fn delete(
         tx.rollback().await.map_err(map_err)?;
         return Ok(DeleteTypeOutcome::HasActiveSessions(count(active)));
     }
-    let rows = sqlx::query_as::<_, RevokedRow>(
-        "UPDATE sessions SET revoked_at = $1 \
-         WHERE product = $2 AND tag = $3 AND revoked_at IS NULL AND refresh_expires_at > $4 \
-         RETURNING id, token_expires_at",
-    )
-    .bind(now.as_millis())
-    .bind(product)
-    .bind(tag)
-    .bind(now.as_millis())
-    .fetch_all(&mut *tx)
-    .await
-    .map_err(map_err)?;
+    let revoked = revoke_active(&mut tx, product, tag, now).await?;
     sqlx::query("DELETE FROM session_types WHERE product = $1 AND tag = $2")
         .bind(product)
         .bind(tag)
@@ -140,5 +163,5 @@ pub(super) async fn delete(
         .await
         .map_err(map_err)?;
     tx.commit().await.map_err(map_err)?;
-    Ok(DeleteTypeOutcome::Deleted(revoked_by_id(rows)))
+    Ok(DeleteTypeOutcome::Deleted(revoked))
 }

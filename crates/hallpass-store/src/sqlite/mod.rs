@@ -128,7 +128,10 @@ impl Store for SqliteStore {
         env_keys::max_token_expiry(&self.pool, product, env).await
     }
 
-    async fn insert_session_type(&self, record: &SessionTypeRecord) -> Result<bool> {
+    async fn insert_session_type(
+        &self,
+        record: &SessionTypeRecord,
+    ) -> Result<Option<Vec<Revoked>>> {
         let _writer = self.writer.lock().await;
         session_types::insert(&self.pool, record).await
     }

@@ -104,3 +104,39 @@ async fn a_missing_directory_is_an_invalid_request() {
     }
     assert!(!missing.exists(), "nothing is created");
 }
+
+/// Several processes on one SQLite file do not share the in-process writer queue: the
+/// database's own lock (`BEGIN IMMEDIATE`) must still let exactly one bootstrap win.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stores_on_one_file_bootstrap_exactly_one_admin_key() {
+    use hallpass_core::model::{ApiKeyRecord, KeyKind};
+    use hallpass_store::conformance::fixtures::api_key;
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = format!("sqlite://{}/h.db", dir.path().display());
+    let mut stores = Vec::new();
+    for _ in 0..4 {
+        stores.push(hallpass_store::open(&url).await.expect("open"));
+    }
+    let attempts: Vec<_> = stores
+        .iter()
+        .enumerate()
+        .map(|(n, store)| {
+            let store = std::sync::Arc::clone(store);
+            let key = ApiKeyRecord {
+                hash: format!("hash-admin-{n}"),
+                ..api_key(&format!("key_admin_{n}"), KeyKind::Admin, None, None, 1)
+            };
+            tokio::spawn(async move { store.insert_first_admin_key(&key).await })
+        })
+        .collect();
+    let mut inserted = 0;
+    for attempt in attempts {
+        if attempt.await.expect("task").expect("insert first admin") {
+            inserted += 1;
+        }
+    }
+    assert_eq!(inserted, 1, "exactly one store's bootstrap wins");
+    let admins = stores[0].api_keys(None).await.expect("list");
+    assert_eq!(admins.len(), 1, "{admins:?}");
+}

@@ -79,7 +79,10 @@ async fn every_kind_of_change_reaches_the_other_node_on_commit() {
     );
 
     let user = session_type("shop", "user");
-    assert!(a.insert_session_type(&user).await.expect("type"));
+    assert_eq!(
+        a.insert_session_type(&user).await.expect("type"),
+        Some(vec![])
+    );
     assert!(
         a.update_session_type(&user, user.updated_at)
             .await
