@@ -191,31 +191,54 @@ impl EnvKeys {
 pub struct Keyring {
     envs: HashMap<Scope, EnvKeys>,
     by_kid: HashMap<String, Arc<SigningKey>>,
+    unreadable: Vec<(Scope, String)>,
 }
 
 impl Keyring {
     /// Builds the keyring from stored records, decrypting each secret with the master key.
+    /// An env with a key that does not decrypt (sealed by a node with another master key) is
+    /// left out whole, and listed by [`Keyring::unreadable`], so the other envs
+    /// keep working.
     ///
     /// # Errors
-    /// [`Error::Internal`] when a stored key cannot be decrypted or parsed.
+    /// [`Error::Internal`] when there are keys and none of them decrypts: the master key is
+    /// not the one they were sealed with.
     pub fn load(records: &[EnvKeyRecord], master: &MasterKey) -> Result<Self> {
+        let mut opened = Vec::with_capacity(records.len());
+        let mut unreadable: Vec<(Scope, String)> = Vec::new();
+        for rec in records {
+            let scope = Scope {
+                product: rec.product.clone(),
+                env: rec.env.clone(),
+            };
+            match master.open(&rec.kid, &rec.sealed_secret) {
+                Ok(secret) => opened.push((rec, secret)),
+                Err(e) => unreadable.push((scope, format!("key '{}': {e}", rec.kid))),
+            }
+        }
+        if opened.is_empty() && !records.is_empty() {
+            return Err(Error::Internal(
+                "no stored key decrypts with this master key: it is not the one the keys were sealed with".into(),
+            ));
+        }
         let mut ring = Self::default();
-        let mut sorted: Vec<&EnvKeyRecord> = records.iter().collect();
         // The unretired key first (it is the one that signs), then newest first. Rotation
         // retires every older key, so this holds even when two keys share a millisecond.
-        sorted.sort_by(|a, b| {
+        opened.sort_by(|(a, _), (b, _)| {
             (a.retired_at.is_some(), b.created_at, &b.kid).cmp(&(
                 b.retired_at.is_some(),
                 a.created_at,
                 &a.kid,
             ))
         });
-        for rec in sorted {
-            let secret = master.open(&rec.kid, &rec.sealed_secret)?;
+        for (rec, secret) in opened {
             let scope = Scope {
                 product: rec.product.clone(),
                 env: rec.env.clone(),
             };
+            if unreadable.iter().any(|(s, _)| *s == scope) {
+                continue;
+            }
             match rec.purpose {
                 KeyPurpose::Signing => {
                     let alg = Alg::parse(&rec.alg).map_err(|_| {
@@ -241,7 +264,13 @@ impl Keyring {
                 }
             }
         }
+        ring.unreadable = unreadable;
         Ok(ring)
+    }
+
+    /// The envs left out because a key of theirs does not decrypt, with the reason.
+    pub fn unreadable(&self) -> &[(Scope, String)] {
+        &self.unreadable
     }
 
     fn env_entry(&mut self, scope: Scope) -> &mut EnvKeys {
@@ -330,4 +359,46 @@ fn new_data_key_record(master: &MasterKey, scope: &Scope, now: Timestamp) -> Res
         retired_at: None,
         verify_until: None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scope(product: &str) -> Scope {
+        Scope {
+            product: product.into(),
+            env: "dev".into(),
+        }
+    }
+
+    fn master() -> MasterKey {
+        MasterKey::from_base64(&MasterKey::generate_base64()).expect("master key")
+    }
+
+    #[test]
+    fn an_env_sealed_under_another_master_key_is_left_out_and_the_others_load() {
+        let ours = master();
+        let theirs = master();
+        let t = Timestamp::from_secs(1_800_000_000);
+        let mut records = new_env_keys(&ours, &scope("shop"), t).expect("keys");
+        records.extend(new_env_keys(&theirs, &scope("blog"), t).expect("keys"));
+
+        let ring = Keyring::load(&records, &ours).expect("loads what it can");
+        assert!(ring.env(&scope("shop")).is_some());
+        assert!(ring.env(&scope("blog")).is_none());
+        assert_eq!(ring.unreadable().len(), 2, "{:?}", ring.unreadable());
+        assert!(ring.unreadable().iter().all(|(s, _)| *s == scope("blog")));
+    }
+
+    #[test]
+    fn a_master_key_that_opens_no_stored_key_is_refused() {
+        let t = Timestamp::from_secs(1_800_000_000);
+        let records = new_env_keys(&master(), &scope("shop"), t).expect("keys");
+        assert!(matches!(
+            Keyring::load(&records, &master()),
+            Err(Error::Internal(message)) if message.contains("master key")
+        ));
+        assert!(Keyring::load(&[], &master()).is_ok(), "an empty database");
+    }
 }

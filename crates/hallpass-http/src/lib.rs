@@ -49,6 +49,9 @@ pub fn router_with_body_limit(state: AppState, body_limit: usize) -> Router {
         .layer(axum::middleware::from_fn(error::json_errors))
         .layer(axum::middleware::from_fn(metrics::track))
         .layer(DefaultBodyLimit::max(body_limit))
-        .layer(axum::middleware::from_fn(detach::run_to_completion))
+        .layer(axum::middleware::from_fn_with_state(
+            detach::slots(),
+            detach::run_to_completion,
+        ))
         .layer(tower_http::trace::TraceLayer::new_for_http())
 }

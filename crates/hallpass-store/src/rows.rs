@@ -288,3 +288,8 @@ pub(crate) fn session_page(rows: Vec<SessionRow>, count: u64, limit: u32) -> Ses
         has_more,
     }
 }
+
+/// A `COUNT(*)` as the trait's unsigned count (counts are never negative).
+pub(crate) fn count(n: i64) -> u64 {
+    u64::try_from(n).unwrap_or_default()
+}

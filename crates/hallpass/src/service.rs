@@ -84,7 +84,7 @@ impl Hallpass {
         clock: Arc<dyn Clock>,
         settings: Settings,
     ) -> Result<Self> {
-        let keyring = Keyring::load(&store.env_keys().await?, &master)?;
+        let keyring = load_keyring(&store.env_keys().await?, &master)?;
         let now = clock.now();
         let revocations = RevocationSet::new();
         for revoked in store.live_revocations(now).await? {
@@ -143,7 +143,7 @@ impl Hallpass {
     /// Reloads every env key from the store (after a product is created or a key rotated,
     /// here or on another node).
     pub(crate) async fn reload_keys(&self) -> Result<Arc<Keyring>> {
-        let ring = Arc::new(Keyring::load(&self.store.env_keys().await?, &self.master)?);
+        let ring = Arc::new(load_keyring(&self.store.env_keys().await?, &self.master)?);
         *self.keyring.write().unwrap_or_else(PoisonError::into_inner) = Arc::clone(&ring);
         Ok(ring)
     }
@@ -196,4 +196,20 @@ impl Hallpass {
             Error::Internal(format!("env {}/{} has no keys", scope.product, scope.env))
         })
     }
+}
+
+/// Loads the keyring, and says loudly which envs it had to leave out.
+fn load_keyring(
+    records: &[hallpass_core::model::EnvKeyRecord],
+    master: &MasterKey,
+) -> Result<Keyring> {
+    let ring = Keyring::load(records, master)?;
+    for (scope, why) in ring.unreadable() {
+        tracing::error!(
+            product = %scope.product,
+            env = %scope.env,
+            "the keys of this env do not decrypt with this node's master key ({why}): its requests fail until every node has the same HALLPASS_MASTER_KEY"
+        );
+    }
+    Ok(ring)
 }

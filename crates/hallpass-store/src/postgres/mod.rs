@@ -44,11 +44,6 @@ impl PgStore {
     }
 }
 
-/// A `COUNT(*)` as the trait's unsigned count (counts are never negative).
-fn count(n: i64) -> u64 {
-    u64::try_from(n).unwrap_or_default()
-}
-
 #[async_trait::async_trait]
 impl Store for PgStore {
     async fn ping(&self) -> Result<()> {

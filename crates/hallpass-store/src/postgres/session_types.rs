@@ -5,8 +5,8 @@ use hallpass_core::store::{DeleteTypeOutcome, Revoked};
 use hallpass_core::{Result, Timestamp};
 use sqlx::PgPool;
 
-use super::count;
 use crate::error::map_err;
+use crate::rows::count;
 use crate::rows::{
     RevokedRow, SessionTypeRow, config_json, convert_all, revoked_by_id, session_type_columns,
 };

@@ -54,11 +54,6 @@ async fn begin_write(pool: &SqlitePool) -> Result<Transaction<'static, Sqlite>> 
     pool.begin_with("BEGIN IMMEDIATE").await.map_err(map_err)
 }
 
-/// A `COUNT(*)` as the trait's unsigned count (SQLite counts are never negative).
-fn count(n: i64) -> u64 {
-    u64::try_from(n).unwrap_or_default()
-}
-
 #[async_trait::async_trait]
 impl Store for SqliteStore {
     async fn ping(&self) -> Result<()> {

@@ -5,8 +5,9 @@ use hallpass_core::store::{DeleteTypeOutcome, Revoked};
 use hallpass_core::{Result, Timestamp};
 use sqlx::SqlitePool;
 
-use super::{begin_write, count};
+use super::begin_write;
 use crate::error::map_err;
+use crate::rows::count;
 use crate::rows::{
     RevokedRow, SessionTypeRow, config_json, convert_all, revoked_by_id, session_type_columns,
 };

@@ -5,8 +5,9 @@ use hallpass_core::store::{IdentifierFilter, Rotation, SessionPage};
 use hallpass_core::{Result, Timestamp};
 use sqlx::{SqliteConnection, SqlitePool};
 
-use super::{begin_write, count};
+use super::begin_write;
 use crate::error::map_err;
+use crate::rows::count;
 use crate::rows::{SessionRow, session_columns, session_page};
 
 /// Inserts the session and registers its refresh hash (and its previous one, if it has one)
