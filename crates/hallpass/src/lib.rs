@@ -61,6 +61,7 @@ mod session_types;
 mod sessions;
 mod sync;
 mod updates;
+mod verify_cache;
 
 pub use admin::{NewKey, NewProduct, ProductPatch};
 pub use background::{Background, SWEEP_EVERY};

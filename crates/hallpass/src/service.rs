@@ -14,6 +14,7 @@ use hallpass_core::{Error, Result, Timestamp};
 use crate::caches::Cache;
 use crate::clock::Clock;
 use crate::rate_limit::FailureLimiter;
+use crate::verify_cache::VerifyCache;
 
 /// Least time between two reloads of the keyring forced by a request naming an unknown key,
 /// so tokens with made-up key ids cannot turn into a stream of database reads.
@@ -31,6 +32,8 @@ pub struct Settings {
     pub auth_failure_burst: u32,
     /// Failed authentications regained per second.
     pub auth_failure_refill_per_sec: f64,
+    /// Verified tokens remembered (see `verify_cache.rs`); 0 verifies every token in full.
+    pub verify_cache_entries: usize,
 }
 
 impl Default for Settings {
@@ -39,6 +42,7 @@ impl Default for Settings {
             issuer: "http://127.0.0.1:8420".into(),
             auth_failure_burst: 100,
             auth_failure_refill_per_sec: 2.0,
+            verify_cache_entries: crate::verify_cache::DEFAULT_VERIFY_CACHE_ENTRIES,
         }
     }
 }
@@ -54,6 +58,7 @@ pub struct Hallpass {
     /// or failure).
     key_reload: tokio::sync::Mutex<Option<Instant>>,
     pub(crate) revocations: RevocationSet,
+    pub(crate) verified: VerifyCache,
     pub(crate) types: Cache<(String, String), Arc<SessionType>>,
     pub(crate) products: Cache<String, Arc<Product>>,
     pub(crate) principals: Cache<String, Principal>,
@@ -91,6 +96,7 @@ impl Hallpass {
             revocations.insert(&revoked.session_id, revoked.forget_after);
         }
         Ok(Self {
+            verified: VerifyCache::new(settings.verify_cache_entries),
             auth_failures: FailureLimiter::new(
                 settings.auth_failure_burst,
                 settings.auth_failure_refill_per_sec,

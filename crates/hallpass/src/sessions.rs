@@ -1,5 +1,7 @@
 //! The session methods: start, verify, refresh, revoke, revoke-all and list.
 
+use std::sync::Arc;
+
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hallpass_core::ids::{new_session_id, truncate_for_message};
@@ -221,7 +223,9 @@ impl Hallpass {
     }
 
     /// Verifies a token without touching the database: signature, expiry, tag, product/env,
-    /// then the in-memory revocation set; then decrypts the data.
+    /// then the in-memory revocation set; then decrypts the data. A token verified before is
+    /// recognised by the verification cache instead of its signature, and still checked for
+    /// its type, its expiry and revocation.
     ///
     /// # Errors
     /// `TokenMalformed`, `TokenSignatureInvalid`, `TokenExpired`, `TagMismatch`,
@@ -229,6 +233,13 @@ impl Hallpass {
     pub async fn verify(&self, scope: &Scope, tag: &str, token: &str) -> Result<Verified> {
         self.session_type(&scope.product, tag).await?;
         let now = self.now();
+        let slot = self.verified.slot(scope, tag, token);
+        if let Some(known) = self.verified.get(slot, now) {
+            if self.revocations.contains(&known.session_id) {
+                return Err(Error::SessionRevoked);
+            }
+            return Ok(Verified::clone(&known));
+        }
         let mut ring = self.keyring_with(scope).await?;
         let claims = match token::verify(&ring, scope, tag, token, now) {
             Err(Error::TokenSignatureInvalid) if token::names_unknown_key(&ring, token) => {
@@ -253,14 +264,16 @@ impl Hallpass {
             })?;
         let data = serde_json::from_slice(&data_key.decrypt(&claims.data_jwe)?)
             .map_err(|_| Error::TokenMalformed("the token's dat claim is not JSON".into()))?;
-        Ok(Verified {
+        let verified = Verified {
             session_id: claims.session_id,
             tag: claims.tag,
             identifier: claims.identifier,
             data,
             issued_at: claims.issued_at,
             expires_at: claims.expires_at,
-        })
+        };
+        self.verified.insert(slot, Arc::new(verified.clone()));
+        Ok(verified)
     }
 
     /// Refreshes a session: rotates the refresh token and issues a new token. The token

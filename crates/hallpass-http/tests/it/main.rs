@@ -8,3 +8,4 @@ mod refresh;
 mod routes;
 mod support;
 mod verify;
+mod verify_cache;
