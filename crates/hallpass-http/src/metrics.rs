@@ -48,10 +48,18 @@ pub(crate) async fn track(req: Request<Body>, next: Next) -> Response {
     response
 }
 
+/// Counts a verify by outcome: `ok` or the error code.
+pub(crate) fn verify_outcome(result: Result<(), &hallpass::core::Error>) {
+    let outcome = result.map_or_else(|e| crate::error::status_and_code(e).1, |()| "ok");
+    metrics::counter!("hallpass_verify_total", "outcome" => outcome).increment(1);
+}
+
 /// The text exposition.
 pub(crate) fn render(state: &AppState) -> impl IntoResponse + use<> {
     #[allow(clippy::cast_precision_loss)]
     metrics::gauge!("hallpass_revocation_set_size").set(state.hallpass.revocation_count() as f64);
+    #[allow(clippy::cast_precision_loss)]
+    metrics::gauge!("hallpass_verify_cache_entries").set(state.hallpass.verify_cache_len() as f64);
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
         handle().render(),

@@ -55,6 +55,7 @@ mod auth;
 mod background;
 mod caches;
 mod clock;
+mod counters;
 mod rate_limit;
 mod service;
 mod session_types;

@@ -142,6 +142,11 @@ impl Hallpass {
         self.revocations.len()
     }
 
+    /// Number of tokens held by the verification cache.
+    pub fn verify_cache_len(&self) -> usize {
+        self.verified.len()
+    }
+
     pub(crate) fn keyring(&self) -> Arc<Keyring> {
         Arc::clone(&self.keyring.read().unwrap_or_else(PoisonError::into_inner))
     }

@@ -11,6 +11,7 @@ use hallpass_core::store::DeleteTypeOutcome;
 use hallpass_core::{Error, Result};
 
 use crate::Hallpass;
+use crate::counters::Cause;
 use crate::updates::{UPDATE_ATTEMPTS, next_updated_at, too_contended};
 
 impl Hallpass {
@@ -67,9 +68,7 @@ impl Hallpass {
                 product.tag
             )));
         };
-        for r in left_over {
-            self.revocations.insert(&r.session_id, r.forget_after);
-        }
+        self.revoked_here(&left_over, Cause::TagReused);
         self.types.remove(&(product.tag.clone(), tag.to_owned()));
         Ok(record)
     }
@@ -171,9 +170,7 @@ impl Hallpass {
                 "session type '{tag}' has {n} active session(s): revoke them first, or delete with ?force=true to revoke them all"
             ))),
             DeleteTypeOutcome::Deleted(revoked) => {
-                for r in revoked {
-                    self.revocations.insert(&r.session_id, r.forget_after);
-                }
+                self.revoked_here(&revoked, Cause::TypeDeleted);
                 Ok(())
             }
         }

@@ -16,6 +16,7 @@ use hallpass_core::{Error, Result, Timestamp};
 use serde_json::Value;
 
 use crate::Hallpass;
+use crate::counters::{self, Cause};
 
 /// Longest identifier accepted.
 const MAX_IDENTIFIER_LEN: usize = 256;
@@ -215,6 +216,7 @@ impl Hallpass {
         };
         let token = self.sign(&ring, &session)?;
         self.store.insert_session(&session).await?;
+        counters::session_started();
         Ok(Issued {
             session,
             token,
@@ -234,7 +236,9 @@ impl Hallpass {
         self.session_type(&scope.product, tag).await?;
         let now = self.now();
         let slot = self.verified.slot(scope, tag, token);
-        if let Some(known) = self.verified.get(slot, now) {
+        let known = self.verified.get(slot, now);
+        counters::verify_cache(known.is_some());
+        if let Some(known) = known {
             if self.revocations.contains(&known.session_id) {
                 return Err(Error::SessionRevoked);
             }
@@ -312,14 +316,14 @@ impl Hallpass {
             )? {
                 RefreshDecision::Rotate => {
                     if let Some(issued) = self.rotate(&session, &presented, now).await? {
+                        counters::session_refreshed();
                         return Ok(issued);
                     }
                 }
                 RefreshDecision::ReplayWithinGrace => return self.replay(session),
                 RefreshDecision::Reused => {
                     if let Some(revoked) = self.store.revoke_session(&session.id, now).await? {
-                        self.revocations
-                            .insert(&revoked.session_id, revoked.forget_after);
+                        self.revoked_here(&[revoked], Cause::RefreshTokenReused);
                     }
                     tracing::warn!(session_id = %session.id, "old refresh token presented again: session revoked");
                     return Err(Error::RefreshTokenReused);
@@ -415,8 +419,7 @@ impl Hallpass {
         }
         match self.store.revoke_session(session_id, self.now()).await? {
             Some(revoked) => {
-                self.revocations
-                    .insert(&revoked.session_id, revoked.forget_after);
+                self.revoked_here(&[revoked], Cause::Revoke);
                 Ok(true)
             }
             None => Ok(false),
@@ -438,9 +441,7 @@ impl Hallpass {
         validate_identifier(identifier)?;
         let filter = self.filter(scope, tag, identifier);
         let revoked = self.store.revoke_all(&filter, exclude, self.now()).await?;
-        for r in &revoked {
-            self.revocations.insert(&r.session_id, r.forget_after);
-        }
+        self.revoked_here(&revoked, Cause::RevokeAll);
         Ok(revoked.len() as u64)
     }
 

@@ -35,8 +35,9 @@ pub(crate) async fn verify(
     State(s): State<AppState>,
     Scoped(scope, body): Scoped<VerifyRequest>,
 ) -> ApiResult<VerifyResponse> {
-    let verified = s.hallpass.verify(&scope, &body.tag, &body.token).await?;
-    Ok(Json(convert::verified(verified)))
+    let verified = s.hallpass.verify(&scope, &body.tag, &body.token).await;
+    crate::metrics::verify_outcome(verified.as_ref().map(drop));
+    Ok(Json(convert::verified(verified?)))
 }
 
 /// Rotates the refresh token and issues a new token.

@@ -4,6 +4,7 @@
 mod abandoned;
 mod errors;
 mod lifecycle;
+mod metrics;
 mod refresh;
 mod routes;
 mod support;

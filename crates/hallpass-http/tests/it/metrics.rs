@@ -1,0 +1,52 @@
+//! `/metrics` counts what an operator watches: sessions started, refreshed and revoked,
+//! verify outcomes by code, and the verification cache's hits and misses.
+
+use axum::http::Method;
+
+use crate::support::*;
+
+/// The sum of every sample of `name` whose labels contain `label` (all of them if empty).
+fn total(metrics: &str, name: &str, label: &str) -> f64 {
+    metrics
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| l.rsplit_once(' '))
+        .filter(|(series, _)| {
+            (series == &name || series.starts_with(&format!("{name}{{"))) && series.contains(label)
+        })
+        .filter_map(|(_, value)| value.parse::<f64>().ok())
+        .sum()
+}
+
+async fn scrape(app: &App) -> String {
+    app.raw(Method::GET, "/metrics", "", "").await.text
+}
+
+#[tokio::test]
+async fn session_verify_and_cache_counters_move_with_use() {
+    let app = setup().await;
+    // Metrics are process-wide and other tests run alongside: compare before and after.
+    let before = scrape(&app).await;
+    let s = app.start("u").await;
+    assert_eq!(app.verify(&s["token"]).await.0, 200);
+    assert_eq!(app.verify(&s["token"]).await.0, 200);
+    let (status, refreshed) = app.refresh(&s["refreshToken"]).await;
+    assert_eq!(status, 200, "{refreshed}");
+    assert_eq!(app.revoke(&s["sessionId"]).await.0, 200);
+    assert_err(&app.verify(&s["token"]).await, 401, "session_revoked");
+    let after = scrape(&app).await;
+
+    for (name, label) in [
+        ("hallpass_sessions_started_total", ""),
+        ("hallpass_sessions_refreshed_total", ""),
+        ("hallpass_sessions_revoked_total", "cause=\"revoke\""),
+        ("hallpass_verify_total", "outcome=\"ok\""),
+        ("hallpass_verify_total", "outcome=\"session_revoked\""),
+        ("hallpass_verify_cache_lookups_total", "result=\"hit\""),
+        ("hallpass_verify_cache_lookups_total", "result=\"miss\""),
+    ] {
+        let growth = total(&after, name, label) - total(&before, name, label);
+        assert!(growth >= 1.0, "{name}{{{label}}} did not grow: {after}");
+    }
+    assert!(after.contains("hallpass_verify_cache_entries"), "{after}");
+}
