@@ -2,13 +2,16 @@
 # Storage and multi-node benchmarks of hallpass; the numbers are in docs/BENCHMARKS.md.
 #
 #   bash bench/storage.sh                      # everything (about 4 minutes on 2 cores, once built)
-#   bash bench/storage.sh propagation list     # some parts: propagation, http, list
+#   bash bench/storage.sh propagation list     # some parts: propagation, http, list, verify
 #
 # propagation  two nodes on one PostgreSQL database: delay from a revoke's answer on node A to
 #              the first 401 session_revoked of verify on node B
 # http         start and refresh throughput with wrk, on SQLite and on PostgreSQL
 # list         list latency for one identifier among 10,000 holding 1,000,000 sessions, on
 #              PostgreSQL and on SQLite
+# verify       verify over HTTP with one token (the verification cache) and with tokens never
+#              seen before, next to the HTTP ceiling: a minimal axum echo of a 500-byte JSON
+#              body (`hallpass-bench echo`), with the same wrk settings
 #
 # Needs PostgreSQL (13 or later) reachable at BENCH_PG_URL (default
 # postgres://postgres@127.0.0.1:5432/postgres: a URL naming an existing database, of a role
@@ -19,7 +22,8 @@
 # Settings (environment): BENCH_DURATION (s per wrk run, 10), BENCH_WARMUP (s, 3),
 # BENCH_THREADS (wrk threads, 1), BENCH_CONNECTIONS (wrk connections, 16),
 # BENCH_PROPAGATION_SESSIONS (1000), BENCH_LIST_SESSIONS (1000000),
-# BENCH_LIST_IDENTIFIERS (10000), BENCH_LIST_REQUESTS (5000), BENCH_KEEP=1 keeps the logs.
+# BENCH_LIST_IDENTIFIERS (10000), BENCH_LIST_REQUESTS (5000), BENCH_VERIFY_TOKENS (150000),
+# BENCH_VERIFY_UNIQUE_DURATION (s, 4), BENCH_KEEP=1 keeps the logs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -33,12 +37,14 @@ PROPAGATION_SESSIONS=${BENCH_PROPAGATION_SESSIONS:-1000}
 LIST_SESSIONS=${BENCH_LIST_SESSIONS:-1000000}
 LIST_IDENTIFIERS=${BENCH_LIST_IDENTIFIERS:-10000}
 LIST_REQUESTS=${BENCH_LIST_REQUESTS:-5000}
+VERIFY_TOKENS=${BENCH_VERIFY_TOKENS:-150000}
+VERIFY_UNIQUE_DURATION=${BENCH_VERIFY_UNIQUE_DURATION:-4}
 PARTS=("$@")
-[ ${#PARTS[@]} -gt 0 ] || PARTS=(propagation http list)
+[ ${#PARTS[@]} -gt 0 ] || PARTS=(propagation http list verify)
 for part in "${PARTS[@]}"; do
   case $part in
-    propagation | http | list) ;;
-    *) echo "unknown part '$part': choose among propagation, http, list" >&2; exit 2 ;;
+    propagation | http | list | verify) ;;
+    *) echo "unknown part '$part': choose among propagation, http, list, verify" >&2; exit 2 ;;
   esac
 done
 
@@ -231,12 +237,59 @@ run_list() {
   stop_node "$pid"
 }
 
+run_verify() {
+  echo
+  echo "== verify next to the HTTP ceiling (wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s)"
+  mkdir -p "$TMP/echo"
+  "$BENCH" echo --listen 127.0.0.1:0 >"$TMP/echo.out" 2>"$TMP/echo.err" &
+  local echo_pid=$!
+  PIDS+=("$echo_pid")
+  for _ in $(seq 100); do
+    grep -q '^listening on ' "$TMP/echo.out" && break
+    sleep 0.1
+  done
+  local echo_url
+  echo_url=$(sed -n 's/^listening on //p' "$TMP/echo.out")
+  [ -n "$echo_url" ] || { echo "the echo server did not start" >&2; exit 1; }
+  measure wrk-echo env BENCH_NAME="axum echo (ceiling)" BENCH_BACKEND=- HALLPASS_KEY=- \
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s bench/wrk/echo.lua "$echo_url/echo"
+  stop_node "$echo_pid"
+
+  fresh_db sqlite verify
+  start_node verify "$DB_URL" --dev
+  local token
+  token=$(curl -fsS -X POST "$NODE_URL/v1/sessions/start" -H "Authorization: Bearer $KEY" \
+    -H 'Content-Type: application/json' \
+    -d '{"tag":"user-session","data":{"userId":"user-123","email":"user@example.com"}}' |
+    sed -n 's/.*"token":"\([^"]*\)".*/\1/p')
+  [ -n "$token" ] || { echo "could not start a session to verify" >&2; exit 1; }
+  measure wrk-verify-hot env BENCH_NAME="verify, one token" BENCH_BACKEND=sqlite \
+    HALLPASS_KEY="$KEY" HALLPASS_TOKEN="$token" \
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s bench/wrk/verify-hot.lua \
+    "$NODE_URL/v1/sessions/verify"
+  step "$BENCH" pool --url "$NODE_URL" --key "$KEY" --count "$VERIFY_TOKENS" --session-tokens \
+    --out "$TMP/verify-tokens.txt"
+  measure wrk-verify-unique env BENCH_NAME="verify, unique tokens" BENCH_BACKEND=sqlite \
+    HALLPASS_KEY="$KEY" \
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"${VERIFY_UNIQUE_DURATION}s" --latency \
+    -s bench/wrk/verify-unique.lua "$NODE_URL/v1/sessions/verify" -- "$TMP/verify-tokens.txt" "$THREADS"
+  stop_node "$NODE_PID"
+  measure eddsa "$BENCH" eddsa --seconds 3
+  awk -F'|' '$2 == "axum echo (ceiling)" { ceiling = $5 } $2 == "verify, one token" { hot = $5 }
+    $2 == "verify, unique tokens" { unique = $5 } $2 ~ /^EdDSA verify in process/ { eddsa = $5 }
+    END {
+      if (ceiling > 0) printf "SUMMARY|verify, one token / ceiling|-|ratio|%.0f%%|-|-|-|goal >= 85%%\n", 100 * hot / ceiling
+      if (eddsa > 0) printf "SUMMARY|verify, unique / EdDSA in process|-|ratio|%.0f%%|-|-|-|goal >= 90%%\n", 100 * unique / eddsa
+    }' "$SUMMARY" | tee -a "$SUMMARY"
+}
+
 # (Not `a && b`: errors must stop the script, and set -e ignores them in such lists.)
 for part in "${PARTS[@]}"; do
   case $part in
     propagation) run_propagation ;;
     http) for backend in sqlite postgres; do run_http $backend; done ;;
     list) for backend in postgres sqlite; do run_list $backend; done ;;
+    verify) run_verify ;;
   esac
 done
 

@@ -102,6 +102,7 @@ pub(crate) async fn pool(
     count: usize,
     concurrency: usize,
     out: &Path,
+    session_tokens: bool,
 ) -> anyhow::Result<()> {
     let concurrency = concurrency.clamp(1, count.max(1));
     let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
@@ -115,11 +116,12 @@ pub(crate) async fn pool(
                 if i >= count {
                     return anyhow::Ok(tokens);
                 }
-                tokens.push(
-                    api.start(&format!("pool-{}", i % 1000))
-                        .await?
-                        .refresh_token,
-                );
+                let started = api.start(&format!("pool-{}", i % 1000)).await?;
+                tokens.push(if session_tokens {
+                    started.token
+                } else {
+                    started.refresh_token
+                });
             }
         }));
     }
@@ -131,7 +133,8 @@ pub(crate) async fn pool(
         }
     }
     std::fs::write(out, lines).with_context(|| format!("writing {}", out.display()))?;
-    eprintln!("pool: {count} refresh tokens written to {}", out.display());
+    let what = if session_tokens { "session" } else { "refresh" };
+    eprintln!("pool: {count} {what} tokens written to {}", out.display());
     Ok(())
 }
 

@@ -1,4 +1,5 @@
-//! `hallpass-bench`: the measuring half of `bench/storage.sh`.
+//! `hallpass-bench`: the measuring half of `bench/storage.sh`, and the HTTP ceiling it compares
+//! hallpass with.
 //!
 //! It talks to running `hallpass serve` processes over HTTP, exactly as a backend would, and to
 //! their database only to create and drop benchmark databases and to bulk-fill sessions. Each
@@ -7,6 +8,8 @@
 
 mod api;
 mod db;
+mod echo;
+mod eddsa;
 mod list;
 mod propagation;
 mod stats;
@@ -113,7 +116,8 @@ enum Command {
         #[arg(long, default_value_t = 16)]
         concurrency: usize,
     },
-    /// Start sessions and write their refresh tokens, one a line, for the wrk refresh script.
+    /// Start sessions and write their refresh tokens (or session tokens), one a line, for the
+    /// wrk refresh (or verify) script.
     Pool {
         /// Base URL of the node.
         #[arg(long)]
@@ -129,6 +133,22 @@ enum Command {
         /// File to write the refresh tokens to.
         #[arg(long)]
         out: std::path::PathBuf,
+        /// Write the session tokens (JWTs) instead of the refresh tokens.
+        #[arg(long)]
+        session_tokens: bool,
+    },
+    /// The HTTP ceiling: a minimal axum server whose one route, `POST /echo`, parses a JSON
+    /// body and answers it back, on the same stack and build settings as hallpass.
+    Echo {
+        /// Address to listen on (`127.0.0.1:0` picks a free port, printed as `listening on …`).
+        #[arg(long, default_value = "127.0.0.1:0")]
+        listen: String,
+    },
+    /// The in-process EdDSA verify rate on one core (jwt-simple, as hallpass).
+    Eddsa {
+        /// How long to measure, in seconds.
+        #[arg(long, default_value_t = 3)]
+        seconds: u64,
     },
 }
 
@@ -213,9 +233,12 @@ async fn run(args: Args) -> anyhow::Result<()> {
             count,
             concurrency,
             out,
+            session_tokens,
         } => {
             let api = api::Api::new(&url, &common.key, &common.tag)?;
-            api::pool(&api, count, concurrency, &out).await
+            api::pool(&api, count, concurrency, &out, session_tokens).await
         }
+        Command::Echo { listen } => echo::serve(&listen).await,
+        Command::Eddsa { seconds } => eddsa::run(seconds),
     }
 }
