@@ -13,6 +13,11 @@ use std::process::ExitCode;
 
 use clap::Parser as _;
 
+/// mimalloc rather than the system allocator: a request allocates and frees many small
+/// objects across threads, which glibc's malloc serves markedly slower (docs/BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     match run() {
         Ok(code) => code,
