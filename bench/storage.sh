@@ -11,7 +11,9 @@
 #              PostgreSQL and on SQLite
 # verify       verify over HTTP with one token (the verification cache) and with tokens never
 #              seen before, next to the HTTP ceiling: a minimal axum echo of a 500-byte JSON
-#              body (`hallpass-bench echo`), with the same wrk settings
+#              body (`hallpass-bench echo`), the in-process EdDSA rate, and better-auth's
+#              get-session on its default SQLite setup (npm, bench/peers/better-auth), with the
+#              same wrk settings. Needs Node.js 18+ and npm.
 #
 # Needs PostgreSQL (13 or later) reachable at BENCH_PG_URL (default
 # postgres://postgres@127.0.0.1:5432/postgres: a URL naming an existing database, of a role
@@ -275,12 +277,46 @@ run_verify() {
     -s bench/wrk/verify-unique.lua "$NODE_URL/v1/sessions/verify" -- "$TMP/verify-tokens.txt" "$THREADS"
   stop_node "$NODE_PID"
   measure eddsa "$BENCH" eddsa --seconds 3
+  run_better_auth
   awk -F'|' '$2 == "axum echo (ceiling)" { ceiling = $5 } $2 == "verify, one token" { hot = $5 }
     $2 == "verify, unique tokens" { unique = $5 } $2 ~ /^EdDSA verify in process/ { eddsa = $5 }
+    $2 == "better-auth get-session" { peer = $5 }
     END {
       if (ceiling > 0) printf "SUMMARY|verify, one token / ceiling|-|ratio|%.0f%%|-|-|-|goal >= 85%%\n", 100 * hot / ceiling
       if (eddsa > 0) printf "SUMMARY|verify, unique / EdDSA in process|-|ratio|%.0f%%|-|-|-|goal >= 90%%\n", 100 * unique / eddsa
+      if (peer > 0) printf "SUMMARY|verify, one token / better-auth|-|ratio|%.0fx|-|-|-|goal >= 60x\n", hot / peer
     }' "$SUMMARY" | tee -a "$SUMMARY"
+}
+
+# better-auth's get-session on its default SQLite setup, installed from its lockfile (the
+# first install compiles better-sqlite3, about a minute).
+run_better_auth() {
+  local dir=bench/peers/better-auth
+  if [ ! -d "$dir/node_modules/better-sqlite3/build" ]; then
+    echo "installing better-auth (npm ci)"
+    (cd "$dir" && npm ci --no-audit --no-fund --silent)
+  fi
+  (cd "$dir" && exec env BETTER_AUTH_DB="$TMP/better-auth.db" node server.mjs) \
+    >"$TMP/better-auth.out" 2>"$TMP/better-auth.err" &
+  local pid=$!
+  PIDS+=("$pid")
+  for _ in $(seq 100); do
+    grep -q '^listening on ' "$TMP/better-auth.out" && break
+    sleep 0.1
+  done
+  local url cookie
+  url=$(sed -n 's/^listening on //p' "$TMP/better-auth.out")
+  [ -n "$url" ] || { echo "better-auth did not start:" >&2; cat "$TMP/better-auth.err" >&2; exit 1; }
+  cookie=$(curl -fsS -D - -o /dev/null -X POST "$url/api/auth/sign-up/email" \
+    -H 'Content-Type: application/json' \
+    -d '{"email":"ann@example.com","password":"a-long-password-123","name":"Ann"}' |
+    sed -n 's/^[Ss]et-[Cc]ookie: \(better-auth\.session_token=[^;]*\).*/\1/p')
+  [ -n "$cookie" ] || { echo "could not sign up on better-auth" >&2; exit 1; }
+  measure wrk-better-auth env BENCH_NAME="better-auth get-session" BENCH_BACKEND=sqlite \
+    HALLPASS_KEY=- BETTER_AUTH_COOKIE="$cookie" \
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s bench/wrk/get-session.lua \
+    "$url/api/auth/get-session"
+  stop_node "$pid"
 }
 
 # (Not `a && b`: errors must stop the script, and set -e ignores them in such lists.)
