@@ -1,5 +1,5 @@
 -- wrk script: GET better-auth's /api/auth/get-session with a session cookie (the peer run of
--- bench/storage.sh verify).
+-- bench/run.sh verify).
 --   BETTER_AUTH_COOKIE='better-auth.session_token=...' wrk -t1 -c16 -d10s --latency \
 --     -s bench/wrk/get-session.lua http://127.0.0.1:PORT/api/auth/get-session
 

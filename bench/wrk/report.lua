@@ -1,4 +1,4 @@
--- Shared by the wrk scripts of bench/storage.sh: the access key header and, when the run is
+-- Shared by the wrk scripts of bench/run.sh: the access key header and, when the run is
 -- over, one SUMMARY line (requests/s, p50, p99, max, errors) for the script's table.
 -- BENCH_NAME and BENCH_BACKEND name the row; HALLPASS_KEY is the access key.
 

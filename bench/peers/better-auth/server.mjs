@@ -1,5 +1,5 @@
 // better-auth on its default SQLite setup (better-sqlite3, as its docs show), the peer that
-// bench/storage.sh compares hallpass's verify with: GET /api/auth/get-session with a session
+// bench/run.sh compares hallpass's verify with: GET /api/auth/get-session with a session
 // cookie. Rate limiting is turned off so that the benchmark measures throughput, not the
 // limiter; everything else is the default (no cookie cache: every call reads the database).
 //   BETTER_AUTH_DB=/tmp/x.db node server.mjs   # prints "listening on http://127.0.0.1:PORT"

@@ -1,4 +1,4 @@
-//! `hallpass-bench`: the measuring half of `bench/storage.sh`, and the HTTP ceiling it compares
+//! `hallpass-bench`: the measuring half of `bench/run.sh`, and the HTTP ceiling it compares
 //! hallpass with.
 //!
 //! It talks to running `hallpass serve` processes over HTTP, exactly as a backend would, and to
@@ -18,7 +18,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-/// Benchmarks of hallpass storage and multi-node behaviour (run through `bench/storage.sh`).
+/// Benchmarks of hallpass storage and multi-node behaviour (run through `bench/run.sh`).
 #[derive(Parser)]
 struct Args {
     #[command(subcommand)]

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Storage and multi-node benchmarks of hallpass; the numbers are in docs/BENCHMARKS.md.
+# The HTTP benchmarks of hallpass, with its peers side by side; the numbers are in
+# docs/BENCHMARKS.md.
 #
-#   bash bench/storage.sh                      # everything (about 4 minutes on 2 cores, once built)
-#   bash bench/storage.sh propagation list     # some parts: propagation, http, list, verify
+#   bash bench/run.sh                      # everything (about 6 minutes on 2 cores, once built)
+#   bash bench/run.sh propagation list     # some parts: propagation, http, list, verify
 #
 # propagation  two nodes on one PostgreSQL database: delay from a revoke's answer on node A to
 #              the first 401 session_revoked of verify on node B
