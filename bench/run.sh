@@ -3,7 +3,7 @@
 # docs/BENCHMARKS.md.
 #
 #   bash bench/run.sh                      # everything (about 6 minutes on 2 cores, once built)
-#   bash bench/run.sh propagation list     # some parts: propagation, http, list, verify
+#   bash bench/run.sh propagation list     # some parts: propagation, http, list, verify, memory
 #
 # propagation  two nodes on one PostgreSQL database: delay from a revoke's answer on node A to
 #              the first 401 session_revoked of verify on node B
@@ -15,6 +15,8 @@
 #              body (`hallpass-bench echo`), the in-process EdDSA rate, and better-auth's
 #              get-session on its default SQLite setup (npm, bench/peers/better-auth), with the
 #              same wrk settings. Needs Node.js 18+ and npm.
+# memory       resident size of a node holding 100,000 revocations, and of its verification
+#              cache filled by 50,000 unique tokens; bytes per entry of each
 #
 # Needs PostgreSQL (13 or later) reachable at BENCH_PG_URL (default
 # postgres://postgres@127.0.0.1:5432/postgres: a URL naming an existing database, of a role
@@ -26,7 +28,8 @@
 # BENCH_THREADS (wrk threads, 1), BENCH_CONNECTIONS (wrk connections, 16),
 # BENCH_PROPAGATION_SESSIONS (1000), BENCH_LIST_SESSIONS (1000000),
 # BENCH_LIST_IDENTIFIERS (10000), BENCH_LIST_REQUESTS (5000), BENCH_VERIFY_TOKENS (150000),
-# BENCH_VERIFY_UNIQUE_DURATION (s, 4), BENCH_KEEP=1 keeps the logs.
+# BENCH_VERIFY_UNIQUE_DURATION (s, 4), BENCH_MEMORY_REVOCATIONS (100000),
+# BENCH_MEMORY_CACHE_TOKENS (50000), BENCH_KEEP=1 keeps the logs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -42,12 +45,14 @@ LIST_IDENTIFIERS=${BENCH_LIST_IDENTIFIERS:-10000}
 LIST_REQUESTS=${BENCH_LIST_REQUESTS:-5000}
 VERIFY_TOKENS=${BENCH_VERIFY_TOKENS:-150000}
 VERIFY_UNIQUE_DURATION=${BENCH_VERIFY_UNIQUE_DURATION:-4}
+MEMORY_REVOCATIONS=${BENCH_MEMORY_REVOCATIONS:-100000}
+MEMORY_CACHE_TOKENS=${BENCH_MEMORY_CACHE_TOKENS:-50000}
 PARTS=("$@")
-[ ${#PARTS[@]} -gt 0 ] || PARTS=(propagation http list verify)
+[ ${#PARTS[@]} -gt 0 ] || PARTS=(propagation http list verify memory)
 for part in "${PARTS[@]}"; do
   case $part in
-    propagation | http | list | verify) ;;
-    *) echo "unknown part '$part': choose among propagation, http, list, verify" >&2; exit 2 ;;
+    propagation | http | list | verify | memory) ;;
+    *) echo "unknown part '$part': choose among propagation, http, list, verify, memory" >&2; exit 2 ;;
   esac
 done
 
@@ -320,6 +325,56 @@ run_better_auth() {
   stop_node "$pid"
 }
 
+# rss_kib PID: the resident size of a process, in KiB.
+rss_kib() {
+  sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB$/\1/p' "/proc/$1/status"
+}
+
+# metric NAME: the value of a gauge on NODE_URL's /metrics.
+metric() {
+  curl -fsS "$NODE_URL/metrics" | awk -v name="$1" '$1 == name { printf "%d", $2 }'
+}
+
+run_memory() {
+  echo
+  echo "== memory: $MEMORY_REVOCATIONS revoked sessions, then verifies of unique tokens (SQLite)"
+  fresh_db sqlite memory-empty
+  start_node memory-empty "$DB_URL" --dev
+  warm_up
+  local empty
+  empty=$(rss_kib "$NODE_PID")
+  stop_node "$NODE_PID"
+
+  fresh_db sqlite memory
+  start_node memory-fill "$DB_URL" --dev
+  step "$BENCH" fill --url "$NODE_URL" --key "$KEY" --database-url "$DB_URL" \
+    --sessions "$MEMORY_REVOCATIONS" --identifiers 10000 --revoked
+  stop_node "$NODE_PID"
+  # Restarted, the node loads every revocation whose token is still valid.
+  start_node memory "$DB_URL" --dev
+  warm_up
+  local revoked held
+  revoked=$(rss_kib "$NODE_PID")
+  held=$(metric hallpass_revocation_set_size)
+  step "$BENCH" pool --url "$NODE_URL" --key "$KEY" --count "$MEMORY_CACHE_TOKENS" --session-tokens \
+    --out "$TMP/memory-tokens.txt"
+  local before_cache
+  before_cache=$(rss_kib "$NODE_PID")
+  step env BENCH_NAME="memory: fill the cache" BENCH_BACKEND=sqlite HALLPASS_KEY="$KEY" \
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d5s -s bench/wrk/verify-unique.lua \
+    "$NODE_URL/v1/sessions/verify" -- "$TMP/memory-tokens.txt" "$THREADS" >/dev/null
+  local cached entries
+  cached=$(rss_kib "$NODE_PID")
+  entries=$(metric hallpass_verify_cache_entries)
+  stop_node "$NODE_PID"
+  awk -v empty="$empty" -v revoked="$revoked" -v held="$held" -v before="$before_cache" \
+    -v cached="$cached" -v entries="$entries" 'BEGIN {
+      printf "SUMMARY|memory: resident size|sqlite|%d revocations held|-|%.1f MB|-|-|%.1f MB with none; goal < 64 MB\n", held, revoked / 1024, empty / 1024
+      if (held > 0) printf "SUMMARY|memory: per revocation entry|sqlite|%d entries|-|%.0f bytes|-|-|resident growth / entries\n", held, (revoked - empty) * 1024 / held
+      if (entries > 0) printf "SUMMARY|memory: per verification cache entry|sqlite|%d entries|-|%.0f bytes|-|-|resident growth / entries (%.1f MB with the cache full)\n", entries, (cached - before) * 1024 / entries, cached / 1024
+    }' | tee -a "$SUMMARY"
+}
+
 # (Not `a && b`: errors must stop the script, and set -e ignores them in such lists.)
 for part in "${PARTS[@]}"; do
   case $part in
@@ -327,6 +382,7 @@ for part in "${PARTS[@]}"; do
     http) for backend in sqlite postgres; do run_http $backend; done ;;
     list) for backend in postgres sqlite; do run_list $backend; done ;;
     verify) run_verify ;;
+    memory) run_memory ;;
   esac
 done
 

@@ -72,6 +72,39 @@ fn now_millis() -> anyhow::Result<i64> {
     )?)
 }
 
+/// Revokes every session of the database now, each with a token valid for another hour, so
+/// that a node started on it holds them all in its revocation set.
+pub(crate) async fn revoke_all_for_an_hour(database_url: &str) -> anyhow::Result<()> {
+    let now = now_millis()?;
+    let revoked = if database_url.starts_with("postgres") {
+        let pool = PgPool::connect(database_url).await?;
+        sqlx::query(
+            "UPDATE sessions SET revoked_at = $1, token_expires_at = $1 + 3600000 \
+             WHERE revoked_at IS NULL",
+        )
+        .bind(now)
+        .execute(&pool)
+        .await?
+        .rows_affected()
+    } else {
+        let pool = SqlitePool::connect(database_url).await?;
+        let done = sqlx::query(
+            "UPDATE sessions SET revoked_at = ?1, token_expires_at = ?1 + 3600000 \
+             WHERE revoked_at IS NULL",
+        )
+        .bind(now)
+        .execute(&pool)
+        .await?
+        .rows_affected();
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&pool)
+            .await?;
+        done
+    };
+    eprintln!("fill: {revoked} sessions revoked, their tokens valid for another hour");
+    Ok(())
+}
+
 pub(crate) async fn fill(
     api: &Api,
     database_url: &str,

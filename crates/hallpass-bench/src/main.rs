@@ -78,6 +78,10 @@ enum Command {
         /// Identifiers they are spread over (`user-00000`, `user-00001`, …), round robin.
         #[arg(long, default_value_t = 10_000)]
         identifiers: u64,
+        /// Then revoke every session, with tokens valid for another hour: the revocations a
+        /// node restarted on the database holds in memory.
+        #[arg(long)]
+        revoked: bool,
     },
     /// List latency: `POST /v1/sessions/list` for random identifiers of `fill`, one at a time.
     List {
@@ -202,9 +206,14 @@ async fn run(args: Args) -> anyhow::Result<()> {
             database_url,
             sessions,
             identifiers,
+            revoked,
         } => {
             let api = api::Api::new(&url, &common.key, &common.tag)?;
-            list::fill(&api, &database_url, sessions, identifiers).await
+            list::fill(&api, &database_url, sessions, identifiers).await?;
+            if revoked {
+                list::revoke_all_for_an_hour(&database_url).await?;
+            }
+            Ok(())
         }
         Command::List {
             url,
