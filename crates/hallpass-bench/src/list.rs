@@ -105,6 +105,27 @@ pub(crate) async fn revoke_all_for_an_hour(database_url: &str) -> anyhow::Result
     Ok(())
 }
 
+/// Runs the fill statement `sql` (parameters: template id, first time, step, chunk start and
+/// end, identifiers) over `0..sessions` in chunks of [`CHUNK`], on either kind of pool.
+macro_rules! insert_in_chunks {
+    ($pool:expr, $sql:expr, $template:expr, $first:expr, $step:expr, $sessions:expr, $identifiers:expr, $started:expr) => {
+        for lo in (0..$sessions).step_by(CHUNK as usize) {
+            let hi = (lo + CHUNK).min($sessions);
+            sqlx::query($sql)
+                .bind($template)
+                .bind($first)
+                .bind($step)
+                .bind(i64::try_from(lo)?)
+                .bind(i64::try_from(hi)?)
+                .bind(i64::try_from($identifiers)?)
+                .execute($pool)
+                .await
+                .context("inserting sessions")?;
+            eprintln!("fill: {hi} sessions ({:.0?})", $started.elapsed());
+        }
+    };
+}
+
 pub(crate) async fn fill(
     api: &Api,
     database_url: &str,
@@ -131,20 +152,16 @@ pub(crate) async fn fill(
             )
             .replace("$IDS", "$6")
         );
-        for lo in (0..sessions).step_by(CHUNK as usize) {
-            let hi = (lo + CHUNK).min(sessions);
-            sqlx::query(&sql)
-                .bind(&template)
-                .bind(first)
-                .bind(step)
-                .bind(i64::try_from(lo)?)
-                .bind(i64::try_from(hi)?)
-                .bind(i64::try_from(identifiers)?)
-                .execute(&pool)
-                .await
-                .context("inserting sessions")?;
-            eprintln!("fill: {hi} sessions ({:.0?})", started.elapsed());
-        }
+        insert_in_chunks!(
+            &pool,
+            &sql,
+            &template,
+            first,
+            step,
+            sessions,
+            identifiers,
+            started
+        );
         sqlx::query(REGISTER_HASHES).execute(&pool).await?;
         // What autovacuum would do shortly after such a load.
         for table in ["sessions", "refresh_tokens"] {
@@ -166,20 +183,16 @@ pub(crate) async fn fill(
              (SELECT * FROM sessions WHERE id = ?1) AS t",
             copy_columns("hex(randomblob(32))").replace("$IDS", "?6")
         );
-        for lo in (0..sessions).step_by(CHUNK as usize) {
-            let hi = (lo + CHUNK).min(sessions);
-            sqlx::query(&sql)
-                .bind(&template)
-                .bind(first)
-                .bind(step)
-                .bind(i64::try_from(lo)?)
-                .bind(i64::try_from(hi)?)
-                .bind(i64::try_from(identifiers)?)
-                .execute(&pool)
-                .await
-                .context("inserting sessions")?;
-            eprintln!("fill: {hi} sessions ({:.0?})", started.elapsed());
-        }
+        insert_in_chunks!(
+            &pool,
+            &sql,
+            &template,
+            first,
+            step,
+            sessions,
+            identifiers,
+            started
+        );
         sqlx::query(REGISTER_HASHES).execute(&pool).await?;
         sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
             .execute(&pool)
