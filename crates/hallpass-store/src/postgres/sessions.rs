@@ -153,43 +153,28 @@ async fn page(
     limit: u32,
     now: Timestamp,
 ) -> Result<Vec<SessionRow>> {
-    let fetch = i64::from(limit) + 1;
+    const FILTER: &str = concat!(
+        "SELECT ",
+        session_columns!(),
+        " FROM sessions WHERE product = $1 AND env = $2 AND tag = $3 AND identifier = $4 \
+         AND revoked_at IS NULL AND refresh_expires_at > $5"
+    );
+    const ORDER: &str = " ORDER BY id DESC LIMIT $6";
+    let sql = if before.is_some() {
+        format!("{FILTER} AND id < $7{ORDER}")
+    } else {
+        format!("{FILTER}{ORDER}")
+    };
+    let query = sqlx::query_as::<_, SessionRow>(&sql)
+        .bind(f.product.as_str())
+        .bind(f.env.as_str())
+        .bind(f.tag.as_str())
+        .bind(f.identifier.as_str())
+        .bind(now.as_millis())
+        .bind(i64::from(limit) + 1);
     match before {
-        Some(before) => {
-            sqlx::query_as::<_, SessionRow>(concat!(
-                "SELECT ",
-                session_columns!(),
-                " FROM sessions WHERE product = $1 AND env = $2 AND tag = $3 AND identifier = $4 \
-         AND revoked_at IS NULL AND refresh_expires_at > $5 AND id < $6 \
-         ORDER BY id DESC LIMIT $7"
-            ))
-            .bind(f.product.as_str())
-            .bind(f.env.as_str())
-            .bind(f.tag.as_str())
-            .bind(f.identifier.as_str())
-            .bind(now.as_millis())
-            .bind(before)
-            .bind(fetch)
-            .fetch_all(conn)
-            .await
-        }
-        None => {
-            sqlx::query_as::<_, SessionRow>(concat!(
-                "SELECT ",
-                session_columns!(),
-                " FROM sessions WHERE product = $1 AND env = $2 AND tag = $3 AND identifier = $4 \
-         AND revoked_at IS NULL AND refresh_expires_at > $5 \
-         ORDER BY id DESC LIMIT $6"
-            ))
-            .bind(f.product.as_str())
-            .bind(f.env.as_str())
-            .bind(f.tag.as_str())
-            .bind(f.identifier.as_str())
-            .bind(now.as_millis())
-            .bind(fetch)
-            .fetch_all(conn)
-            .await
-        }
+        Some(before) => query.bind(before).fetch_all(conn).await,
+        None => query.fetch_all(conn).await,
     }
     .map_err(map_err)
 }
