@@ -8,26 +8,10 @@
 
 dofile(debug.getinfo(1, "S").source:match("^@(.*/)") .. "report.lua")
 
-local threads = {}
-local next_id = 0
-
-function setup(thread)
-  thread:set("id", next_id)
-  next_id = next_id + 1
-  table.insert(threads, thread)
-end
-
 local pool, taken, chained, chained_used = {}, 0, {}, 0
 
 function init(args)
-  local file, count = args[1], tonumber(args[2] or "1")
-  local line = 0
-  for token in io.lines(file) do
-    if line % count == id then
-      pool[#pool + 1] = token
-    end
-    line = line + 1
-  end
+  pool = thread_share(args[1], tonumber(args[2] or "1"))
 end
 
 local function body(token)
@@ -60,10 +44,7 @@ end
 
 local report = done
 function done(summary, latency, requests)
-  local from_answers = 0
-  for _, thread in ipairs(threads) do
-    from_answers = from_answers + (thread:get("chained_count") or 0)
-  end
-  report_notes[#report_notes + 1] = string.format("%d tokens from answers", from_answers)
+  report_notes[#report_notes + 1] =
+    string.format("%d tokens from answers", thread_total("chained_count"))
   report(summary, latency, requests)
 end

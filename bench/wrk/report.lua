@@ -17,6 +17,37 @@ end
 -- Lines to add after the numbers (set by the script that loads this file).
 report_notes = {}
 
+-- Every thread, numbered from 0 in its `id`, for the scripts that split a file of tokens
+-- between threads and add up a per-thread count when the run is over.
+local threads, next_id = {}, 0
+
+function setup(thread)
+  thread:set("id", next_id)
+  next_id = next_id + 1
+  table.insert(threads, thread)
+end
+
+-- The sum over threads of the global `name` (in done()).
+function thread_total(name)
+  local total = 0
+  for _, thread in ipairs(threads) do
+    total = total + (thread:get(name) or 0)
+  end
+  return total
+end
+
+-- This thread's share of a file's lines: lines id, id + count, ... (in init()).
+function thread_share(file, count)
+  local share, line = {}, 0
+  for text in io.lines(file) do
+    if line % count == id then
+      share[#share + 1] = text
+    end
+    line = line + 1
+  end
+  return share
+end
+
 function done(summary, latency, requests)
   local seconds = summary.duration / 1e6
   local e = summary.errors

@@ -8,25 +8,11 @@
 
 dofile(debug.getinfo(1, "S").source:match("^@(.*/)") .. "report.lua")
 
-local threads = {}
-local next_id = 0
-
-function setup(thread)
-  thread:set("id", next_id)
-  next_id = next_id + 1
-  table.insert(threads, thread)
-end
-
 local pool, taken = {}, 0
 
 function init(args)
-  local file, count = args[1], tonumber(args[2] or "1")
-  local line = 0
-  for token in io.lines(file) do
-    if line % count == id then
-      pool[#pool + 1] = '{"tag":"user-session","token":"' .. token .. '"}'
-    end
-    line = line + 1
+  for _, token in ipairs(thread_share(args[1], tonumber(args[2] or "1"))) do
+    pool[#pool + 1] = '{"tag":"user-session","token":"' .. token .. '"}'
   end
 end
 
@@ -38,10 +24,7 @@ end
 
 local report = done
 function done(summary, latency, requests)
-  local again = 0
-  for _, thread in ipairs(threads) do
-    again = again + (thread:get("repeated") or 0)
-  end
-  report_notes[#report_notes + 1] = string.format("%d tokens seen before", again)
+  report_notes[#report_notes + 1] =
+    string.format("%d tokens seen before", thread_total("repeated"))
   report(summary, latency, requests)
 end
