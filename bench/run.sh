@@ -11,7 +11,8 @@
 # list         list latency for one identifier among 10,000 holding 1,000,000 sessions, on
 #              PostgreSQL and on SQLite
 # verify       verify over HTTP with one token (the verification cache) and with tokens never
-#              seen before, next to the HTTP ceiling: a minimal axum echo of a 500-byte JSON
+#              seen before, and forward-auth with one token (a proxy's check), next to the
+#              HTTP ceiling: a minimal axum echo of a 500-byte JSON
 #              body (`hallpass-bench echo`), the in-process EdDSA rate, and better-auth's
 #              get-session on its default SQLite setup (npm, bench/peers/better-auth), with the
 #              same wrk settings. Needs Node.js 18+ and npm.
@@ -275,6 +276,10 @@ run_verify() {
     HALLPASS_KEY="$KEY" HALLPASS_TOKEN="$token" \
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s bench/wrk/verify-hot.lua \
     "$NODE_URL/v1/sessions/verify"
+  measure wrk-forward-auth env BENCH_NAME="forward-auth, one token" BENCH_BACKEND=sqlite \
+    HALLPASS_KEY=- HALLPASS_TOKEN="$token" \
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s bench/wrk/forward-auth.lua \
+    "$NODE_URL/v1/forward-auth?product=demo&env=dev&tag=user-session"
   step "$BENCH" pool --url "$NODE_URL" --key "$KEY" --count "$VERIFY_TOKENS" --session-tokens \
     --out "$TMP/verify-tokens.txt"
   measure wrk-verify-unique env BENCH_NAME="verify, unique tokens" BENCH_BACKEND=sqlite \
@@ -285,10 +290,12 @@ run_verify() {
   measure eddsa "$BENCH" eddsa --seconds 3
   run_better_auth
   awk -F'|' '$2 == "axum echo (ceiling)" { ceiling = $5 } $2 == "verify, one token" { hot = $5 }
+    $2 == "forward-auth, one token" { forward = $5 }
     $2 == "verify, unique tokens" { unique = $5 } $2 ~ /^EdDSA verify in process/ { eddsa = $5 }
     $2 == "better-auth get-session" { peer = $5 }
     END {
       if (ceiling > 0) printf "SUMMARY|verify, one token / ceiling|-|ratio|%.0f%%|-|-|-|goal >= 85%%\n", 100 * hot / ceiling
+      if (ceiling > 0) printf "SUMMARY|forward-auth, one token / ceiling|-|ratio|%.0f%%|-|-|-|-\n", 100 * forward / ceiling
       if (eddsa > 0) printf "SUMMARY|verify, unique / EdDSA in process|-|ratio|%.0f%%|-|-|-|goal >= 90%%\n", 100 * unique / eddsa
       if (peer > 0) printf "SUMMARY|verify, one token / better-auth|-|ratio|%.0fx|-|-|-|goal >= 60x\n", hot / peer
     }' "$SUMMARY" | tee -a "$SUMMARY"

@@ -27,8 +27,8 @@ pub(crate) fn slots() -> Arc<Semaphore> {
 }
 
 /// Routes that change nothing, run in place: dropping them half-way loses nothing, and
-/// verify, the hottest route, is spared a task of its own.
-const READ_ONLY: &[&str] = &["/v1/sessions/verify"];
+/// verify and forward-auth, the hottest routes, are spared a task of their own.
+const READ_ONLY: &[&str] = &["/v1/sessions/verify", "/v1/forward-auth"];
 
 /// Middleware: runs the rest of the stack on its own task and waits for its answer.
 pub(crate) async fn run_to_completion(

@@ -3,13 +3,14 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{admin, public, session_types, sessions};
+use crate::routes::{admin, forward_auth, public, session_types, sessions};
 
 #[derive(OpenApi)]
 #[openapi(
     info(title = "hallpass", description = "Session service API v1: start, verify, refresh, list and revoke sessions."),
     paths(
         sessions::start, sessions::verify, sessions::refresh, sessions::revoke, sessions::revoke_all, sessions::list,
+        forward_auth::forward_auth,
         session_types::create, session_types::update, session_types::fetch, session_types::list, session_types::remove,
         admin::create_product, admin::update_product, admin::get_product, admin::list_products,
         admin::create_key, admin::list_keys, admin::delete_key, admin::rotate_signing_key,

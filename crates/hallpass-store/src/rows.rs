@@ -246,6 +246,35 @@ impl From<SessionRow> for SessionRecord {
     }
 }
 
+impl TryFrom<&rusqlite::Row<'_>> for SessionRow {
+    type Error = rusqlite::Error;
+
+    /// A row selected with [`session_columns!`] through rusqlite (SQLite's group commit).
+    fn try_from(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Self {
+            id: row.get(0)?,
+            product: row.get(1)?,
+            env: row.get(2)?,
+            tag: row.get(3)?,
+            identifier: row.get(4)?,
+            data_jwe: row.get(5)?,
+            created_at: row.get(6)?,
+            token_lifetime_secs: row.get(7)?,
+            token_issued_at: row.get(8)?,
+            token_expires_at: row.get(9)?,
+            refresh_expires_at: row.get(10)?,
+            last_active_at: row.get(11)?,
+            device_ip: row.get(12)?,
+            device_user_agent: row.get(13)?,
+            revoked_at: row.get(14)?,
+            refresh_hash: row.get(15)?,
+            previous_refresh_hash: row.get(16)?,
+            rotated_at: row.get(17)?,
+            grace_answer: row.get(18)?,
+        })
+    }
+}
+
 /// A revoked session's id and last token expiry, as `RETURNING id, token_expires_at` gives it.
 #[derive(sqlx::FromRow)]
 pub(crate) struct RevokedRow {

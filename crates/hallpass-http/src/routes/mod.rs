@@ -1,13 +1,14 @@
 //! Route table: one module per resource.
 
 pub(crate) mod admin;
+pub(crate) mod forward_auth;
 pub(crate) mod public;
 pub(crate) mod session_types;
 pub(crate) mod sessions;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{delete, get, patch, post};
+use axum::routing::{any, delete, get, patch, post};
 
 use crate::AppState;
 
@@ -25,6 +26,7 @@ pub(crate) fn all(body_limit: usize) -> Router<AppState> {
         .route("/v1/sessions/revoke", post(sessions::revoke))
         .route("/v1/sessions/revoke-all", post(sessions::revoke_all))
         .route("/v1/sessions/list", post(sessions::list))
+        .route("/v1/forward-auth", any(forward_auth::forward_auth))
         .route(
             "/v1/session-types",
             post(session_types::create).get(session_types::list),

@@ -3,6 +3,7 @@
 
 mod abandoned;
 mod errors;
+mod forward_auth;
 mod lifecycle;
 mod metrics;
 mod refresh;

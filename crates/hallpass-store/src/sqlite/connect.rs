@@ -5,8 +5,8 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use hallpass_core::{Error, Result};
-use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{ConnectOptions as _, SqliteConnection, SqlitePool};
 
 use crate::error::{map_err, map_migrate_err};
 
@@ -15,8 +15,19 @@ const MAX_FILE_CONNECTIONS: u32 = 4;
 /// How long a statement waits for another connection's write lock before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// An open, migrated database.
+pub(crate) struct Opened {
+    /// Connections for reads and for the writes that go through sqlx.
+    pub(crate) pool: SqlitePool,
+    /// A connection of its own for the group commit, on a file database. SQLite drops a
+    /// connection's page cache whenever another connection has written, so writes that all go
+    /// through one connection keep its cache warm. `None` for a memory database, whose one
+    /// connection is the pool's.
+    pub(crate) writer: Option<SqliteConnection>,
+}
+
 /// Opens the database `url` names, creating the file if missing, and runs the migrations.
-pub(crate) async fn connect(url: &str) -> Result<SqlitePool> {
+pub(crate) async fn connect(url: &str) -> Result<Opened> {
     let memory = is_memory(url);
     let options = SqliteConnectOptions::from_str(url)
         .map_err(|e| Error::InvalidRequest(format!("invalid SQLite database URL: {e}")))?
@@ -48,7 +59,12 @@ pub(crate) async fn connect(url: &str) -> Result<SqlitePool> {
         .run(&pool)
         .await
         .map_err(map_migrate_err)?;
-    Ok(pool)
+    let writer = if memory {
+        None
+    } else {
+        Some(pool.connect_options().connect().await.map_err(map_err)?)
+    };
+    Ok(Opened { pool, writer })
 }
 
 /// Whether the URL names an in-memory database rather than a file.

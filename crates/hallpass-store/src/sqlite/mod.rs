@@ -2,7 +2,9 @@
 //!
 //! Writes queue for one writer in this process, and those that must see a consistent state
 //! also take the database's write lock up front (`BEGIN IMMEDIATE`), so no read-then-write
-//! can race another connection or process. Queries live in one file per resource.
+//! can race another connection or process. The hot session writes (start, refresh) queue for
+//! the group commit (`group_commit.rs`), which applies many in one transaction. Queries live
+//! in one file per resource.
 
 use std::sync::Arc;
 
@@ -15,10 +17,12 @@ use hallpass_core::{Result, Timestamp};
 use sqlx::{Sqlite, SqlitePool, Transaction};
 
 use crate::error::map_err;
+use group_commit::{Connections, GroupCommit};
 
 mod api_keys;
 mod connect;
 mod env_keys;
+mod group_commit;
 mod products;
 mod revocation;
 mod session_types;
@@ -32,6 +36,8 @@ pub struct SqliteStore {
     /// arrival order, replaces the busy handler's sleep-and-retry between connections, which
     /// left a write waiting up to hundreds of milliseconds under load.
     writer: Arc<tokio::sync::Mutex<()>>,
+    /// Where session inserts and rotations queue, to commit many in one transaction.
+    group_commit: GroupCommit,
 }
 
 impl SqliteStore {
@@ -42,9 +48,16 @@ impl SqliteStore {
     /// [`hallpass_core::Error::InvalidRequest`] for a malformed URL or a missing directory;
     /// [`hallpass_core::Error::StoreUnavailable`] when the file cannot be opened or migrated.
     pub async fn connect(url: &str) -> Result<Self> {
+        let opened = connect::connect(url).await?;
+        let writer = Arc::default();
+        let connections = match opened.writer {
+            Some(own) => Connections::Own(own),
+            None => Connections::Pool(opened.pool.clone()),
+        };
         Ok(Self {
-            pool: connect::connect(url).await?,
-            writer: Arc::default(),
+            group_commit: GroupCommit::start(connections, Arc::clone(&writer))?,
+            pool: opened.pool,
+            writer,
         })
     }
 }
@@ -160,8 +173,10 @@ impl Store for SqliteStore {
     }
 
     async fn insert_session(&self, session: &SessionRecord) -> Result<()> {
-        let _writer = self.writer.lock().await;
-        sessions::insert(&self.pool, session).await
+        let session = session.clone();
+        self.group_commit
+            .write(move |db| sessions::insert(db, &session))
+            .await
     }
 
     async fn session(&self, id: &str) -> Result<Option<SessionRecord>> {
@@ -169,7 +184,10 @@ impl Store for SqliteStore {
     }
 
     async fn session_by_refresh_hash(&self, hash: &str) -> Result<Option<SessionRecord>> {
-        sessions::by_refresh_hash(&self.pool, hash).await
+        let hash = hash.to_owned();
+        self.group_commit
+            .write(move |db| sessions::by_refresh_hash(db, &hash))
+            .await
     }
 
     async fn rotate_refresh(
@@ -178,8 +196,11 @@ impl Store for SqliteStore {
         expected_hash: &str,
         rotation: &Rotation,
     ) -> Result<bool> {
-        let _writer = self.writer.lock().await;
-        sessions::rotate_refresh(&self.pool, id, expected_hash, rotation).await
+        let (id, expected_hash, rotation) =
+            (id.to_owned(), expected_hash.to_owned(), rotation.clone());
+        self.group_commit
+            .write(move |db| sessions::rotate_refresh(db, &id, &expected_hash, &rotation))
+            .await
     }
 
     async fn revoke_session(&self, id: &str, now: Timestamp) -> Result<Option<Revoked>> {

@@ -1,61 +1,62 @@
-//! Sessions: insertion, lookup by id or by any refresh hash, rotation and listing.
+//! Sessions: insertion, lookup by id or by any refresh hash, rotation and listing. Insertion
+//! and rotation, and the lookup by refresh hash that precedes a rotation, run in the group
+//! commit (rusqlite); the rest through sqlx.
 
 use hallpass_core::model::SessionRecord;
 use hallpass_core::store::{IdentifierFilter, Rotation, SessionPage};
 use hallpass_core::{Result, Timestamp};
-use sqlx::{SqliteConnection, SqlitePool};
+use rusqlite::{Connection, OptionalExtension as _};
+use sqlx::SqlitePool;
 
-use super::begin_write;
+use super::group_commit::map_sql_err;
 use crate::error::map_err;
 use crate::rows::count;
 use crate::rows::{SessionRow, session_columns, session_page};
 
-/// Inserts the session and registers its refresh hash (and its previous one, if it has one)
-/// in one transaction.
-pub(super) async fn insert(pool: &SqlitePool, s: &SessionRecord) -> Result<()> {
-    let mut tx = begin_write(pool).await?;
-    sqlx::query(concat!(
+/// Inserts the session and registers its refresh hash (and its previous one, if it has one).
+/// Runs inside a group-commit transaction.
+pub(super) fn insert(db: &Connection, s: &SessionRecord) -> Result<()> {
+    db.prepare_cached(concat!(
         "INSERT INTO sessions (",
         session_columns!(),
         ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     ))
-    .bind(s.id.as_str())
-    .bind(s.product.as_str())
-    .bind(s.env.as_str())
-    .bind(s.tag.as_str())
-    .bind(s.identifier.as_deref())
-    .bind(s.data_jwe.as_str())
-    .bind(s.created_at.as_millis())
-    .bind(s.token_lifetime_secs)
-    .bind(s.token_issued_at.as_millis())
-    .bind(s.token_expires_at.as_millis())
-    .bind(s.refresh_expires_at.as_millis())
-    .bind(s.last_active_at.as_millis())
-    .bind(s.device.ip.as_deref())
-    .bind(s.device.user_agent.as_deref())
-    .bind(s.revoked_at.map(Timestamp::as_millis))
-    .bind(s.refresh_hash.as_str())
-    .bind(s.previous_refresh_hash.as_deref())
-    .bind(s.rotated_at.map(Timestamp::as_millis))
-    .bind(s.grace_answer.as_deref())
-    .execute(&mut *tx)
-    .await
-    .map_err(map_err)?;
-    register_hash(&mut tx, &s.refresh_hash, &s.id).await?;
+    .and_then(|mut insert| {
+        insert.execute(rusqlite::params![
+            s.id,
+            s.product,
+            s.env,
+            s.tag,
+            s.identifier,
+            s.data_jwe,
+            s.created_at.as_millis(),
+            s.token_lifetime_secs,
+            s.token_issued_at.as_millis(),
+            s.token_expires_at.as_millis(),
+            s.refresh_expires_at.as_millis(),
+            s.last_active_at.as_millis(),
+            s.device.ip,
+            s.device.user_agent,
+            s.revoked_at.map(Timestamp::as_millis),
+            s.refresh_hash,
+            s.previous_refresh_hash,
+            s.rotated_at.map(Timestamp::as_millis),
+            s.grace_answer,
+        ])
+    })
+    .map_err(map_sql_err)?;
+    register_hash(db, &s.refresh_hash, &s.id)?;
     if let Some(previous) = &s.previous_refresh_hash {
-        register_hash(&mut tx, previous, &s.id).await?;
+        register_hash(db, previous, &s.id)?;
     }
-    tx.commit().await.map_err(map_err)
+    Ok(())
 }
 
 /// Records that a refresh token with this hash was issued to the session.
-async fn register_hash(conn: &mut SqliteConnection, hash: &str, session_id: &str) -> Result<()> {
-    sqlx::query("INSERT INTO refresh_tokens (hash, session_id) VALUES (?, ?)")
-        .bind(hash)
-        .bind(session_id)
-        .execute(conn)
-        .await
-        .map_err(map_err)?;
+fn register_hash(db: &Connection, hash: &str, session_id: &str) -> Result<()> {
+    db.prepare_cached("INSERT INTO refresh_tokens (hash, session_id) VALUES (?, ?)")
+        .and_then(|mut insert| insert.execute([hash, session_id]))
+        .map_err(map_sql_err)?;
     Ok(())
 }
 
@@ -73,59 +74,58 @@ pub(super) async fn get(pool: &SqlitePool, id: &str) -> Result<Option<SessionRec
     Ok(row.map(SessionRecord::from))
 }
 
-/// The session any refresh token with this hash (current or older) was issued to.
-pub(super) async fn by_refresh_hash(
-    pool: &SqlitePool,
-    hash: &str,
-) -> Result<Option<SessionRecord>> {
-    let row = sqlx::query_as::<_, SessionRow>(concat!(
+/// The session any refresh token with this hash (current or older) was issued to. Read in the
+/// group commit, on the writer's connection: a refresh then costs no round trip to a pool
+/// connection's thread, and reads the rotation it races with as committed.
+pub(super) fn by_refresh_hash(db: &Connection, hash: &str) -> Result<Option<SessionRecord>> {
+    db.prepare_cached(concat!(
         "SELECT ",
         session_columns!(),
         " FROM sessions WHERE id = (SELECT session_id FROM refresh_tokens WHERE hash = ?)"
     ))
-    .bind(hash)
-    .fetch_optional(pool)
-    .await
-    .map_err(map_err)?;
-    Ok(row.map(SessionRecord::from))
+    .and_then(|mut select| {
+        select
+            .query_row([hash], |row| SessionRow::try_from(row))
+            .optional()
+    })
+    .map(|row| row.map(SessionRecord::from))
+    .map_err(map_sql_err)
 }
 
 /// Applies the rotation if the current hash is still `expected_hash` and the session is not
-/// revoked. The conditional UPDATE comes first, under the write lock, so two concurrent
-/// rotations cannot both see the old hash.
-pub(super) async fn rotate_refresh(
-    pool: &SqlitePool,
+/// revoked. Runs inside a group-commit transaction, which holds the write lock, so two
+/// rotations never both see the old hash.
+pub(super) fn rotate_refresh(
+    db: &Connection,
     id: &str,
     expected_hash: &str,
     r: &Rotation,
 ) -> Result<bool> {
-    let mut tx = begin_write(pool).await?;
-    let applied = sqlx::query(
-        "UPDATE sessions SET previous_refresh_hash = refresh_hash, refresh_hash = ?, \
-         token_issued_at = ?, token_expires_at = ?, last_active_at = ?, rotated_at = ?, \
-         grace_answer = ? \
-         WHERE id = ? AND refresh_hash = ? AND revoked_at IS NULL",
-    )
-    .bind(r.new_hash.as_str())
-    .bind(r.token_issued_at.as_millis())
-    .bind(r.token_expires_at.as_millis())
-    .bind(r.rotated_at.as_millis())
-    .bind(r.rotated_at.as_millis())
-    .bind(r.grace_answer.as_slice())
-    .bind(id)
-    .bind(expected_hash)
-    .execute(&mut *tx)
-    .await
-    .map_err(map_err)?
-    .rows_affected()
+    let applied = db
+        .prepare_cached(
+            "UPDATE sessions SET previous_refresh_hash = refresh_hash, refresh_hash = ?, \
+             token_issued_at = ?, token_expires_at = ?, last_active_at = ?, rotated_at = ?, \
+             grace_answer = ? \
+             WHERE id = ? AND refresh_hash = ? AND revoked_at IS NULL",
+        )
+        .and_then(|mut update| {
+            update.execute(rusqlite::params![
+                r.new_hash,
+                r.token_issued_at.as_millis(),
+                r.token_expires_at.as_millis(),
+                r.rotated_at.as_millis(),
+                r.rotated_at.as_millis(),
+                r.grace_answer,
+                id,
+                expected_hash,
+            ])
+        })
+        .map_err(map_sql_err)?
         == 1;
-    if !applied {
-        tx.rollback().await.map_err(map_err)?;
-        return Ok(false);
+    if applied {
+        register_hash(db, &r.new_hash, id)?;
     }
-    register_hash(&mut tx, &r.new_hash, id).await?;
-    tx.commit().await.map_err(map_err)?;
-    Ok(true)
+    Ok(applied)
 }
 
 /// One page of the identifier's active sessions, newest (highest id) first, and their count,

@@ -1,0 +1,257 @@
+//! Group commit: the hot session writes (start's insert, refresh's rotation) of concurrent
+//! requests are applied together, in one transaction.
+//!
+//! Through sqlx every SQLite statement is a round trip to the connection's worker thread, and a
+//! session write took four of them (begin, two statements, commit) while holding the writer
+//! lock: under load the time went to thread hand-offs, not to SQLite. Here writes queue for one
+//! task. It takes the writer lock and a pooled connection, borrows the connection's SQLite
+//! handle from sqlx (`lock_handle`, sqlx's own API for direct calls), and applies every queued
+//! write with rusqlite in one transaction, each inside a savepoint of its own so that a write
+//! that fails leaves the others intact. Callers hear their result only after the commit, so an
+//! acknowledged write is exactly as durable as before. A caller that goes away does not cancel
+//! its write: once queued, it is applied.
+
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use hallpass_core::{Error, Result};
+use rusqlite::Connection;
+use sqlx::sqlite::LockedSqliteHandle;
+use sqlx::{SqliteConnection, SqlitePool};
+use tokio::sync::{Mutex, mpsc, oneshot};
+
+use crate::error::map_err;
+
+/// Most writes applied in one transaction, which bounds how long one holds the writer lock.
+const MAX_BATCH: usize = 64;
+/// Writes waiting beyond this make callers wait to queue (the HTTP layer bounds requests in
+/// flight well below it).
+const QUEUE: usize = 4096;
+
+/// A queued write. Given the connection inside the transaction (or `None` when the
+/// transaction could not begin), it runs and answers how to tell its caller the outcome once
+/// the transaction has ended.
+type Job = Box<dyn FnOnce(Option<&Connection>) -> Reply + Send>;
+/// Tells a caller its outcome, given how the transaction ended.
+type Reply = Box<dyn FnOnce(Result<()>) + Send>;
+
+/// The queue of writes of one SQLite database.
+#[derive(Clone, Debug)]
+pub(super) struct GroupCommit {
+    jobs: mpsc::Sender<Job>,
+}
+
+/// Where the group commit writes.
+pub(super) enum Connections {
+    /// A connection of its own, held for the store's lifetime, so that its page cache stays
+    /// warm and its statements stay prepared (file databases). Its batches run on a thread of
+    /// their own: a commit that checkpoints the WAL syncs the file, which may take
+    /// milliseconds, and must not stall a runtime thread serving other requests.
+    Own(SqliteConnection),
+    /// A connection of the pool, borrowed for each batch (a memory database, whose one
+    /// connection is the pool's).
+    Pool(SqlitePool),
+}
+
+impl GroupCommit {
+    /// Starts the task that applies queued writes, each batch under `writer`, the lock every
+    /// other write of the store takes too. The task ends when the last handle is dropped.
+    ///
+    /// # Errors
+    /// [`Error::StoreUnavailable`] when the writer thread cannot be started.
+    pub(super) fn start(connections: Connections, writer: Arc<Mutex<()>>) -> Result<Self> {
+        let (jobs, queue) = mpsc::channel(QUEUE);
+        match connections {
+            Connections::Own(conn) => {
+                let runtime = tokio::runtime::Handle::current();
+                std::thread::Builder::new()
+                    .name("hallpass-sqlite-writer".into())
+                    .spawn(move || runtime.block_on(run_on_own(conn, writer, queue)))
+                    .map_err(|e| {
+                        Error::StoreUnavailable(format!(
+                            "cannot start the SQLite writer thread: {e}"
+                        ))
+                    })?;
+            }
+            Connections::Pool(pool) => {
+                tokio::spawn(run_on_pool(pool, writer, queue));
+            }
+        }
+        Ok(Self { jobs })
+    }
+
+    /// Applies `work` in the next transaction and answers its result once that transaction has
+    /// committed. An error of `work` undoes only what `work` did.
+    pub(super) async fn write<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&Connection) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let (answer, answered) = oneshot::channel();
+        let job: Job = Box::new(move |db| {
+            let outcome = db.map(|db| in_savepoint(db, work));
+            Box::new(move |ended| {
+                let result = match (ended, outcome) {
+                    (Err(e), _) => Err(e),
+                    (Ok(()), Some(outcome)) => outcome,
+                    (Ok(()), None) => Err(Error::Internal("a queued write did not run".into())),
+                };
+                // The caller may have gone away; the write stands all the same.
+                let _ = answer.send(result);
+            })
+        });
+        self.jobs.send(job).await.map_err(|_| stopped())?;
+        answered.await.map_err(|_| stopped())?
+    }
+}
+
+fn stopped() -> Error {
+    Error::StoreUnavailable("the SQLite writer has stopped; restart hallpass".into())
+}
+
+/// Runs `work` in a savepoint, rolled back if `work` fails.
+fn in_savepoint<T>(db: &Connection, work: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+    db.execute_batch("SAVEPOINT write").map_err(map_sql_err)?;
+    let outcome = work(db);
+    let end = if outcome.is_ok() {
+        "RELEASE write"
+    } else {
+        "ROLLBACK TO write; RELEASE write"
+    };
+    db.execute_batch(end).map_err(map_sql_err)?;
+    outcome
+}
+
+/// Applies batches on `conn`, whose handle it borrows from sqlx once and for all, until every
+/// handle is dropped.
+async fn run_on_own(
+    mut conn: SqliteConnection,
+    writer: Arc<Mutex<()>>,
+    queue: mpsc::Receiver<Job>,
+) {
+    let mut handle = match conn.lock_handle().await {
+        Ok(handle) => handle,
+        Err(e) => return refuse_all(queue, map_err(e)).await,
+    };
+    match borrow(&mut handle) {
+        Ok(db) => apply_batches(db, writer, queue).await,
+        Err(e) => refuse_all(queue, e).await,
+    }
+}
+
+/// Applies batches on `db` until every handle is dropped.
+async fn apply_batches(db: Borrowed<'_>, writer: Arc<Mutex<()>>, mut queue: mpsc::Receiver<Job>) {
+    let mut batch = Vec::with_capacity(MAX_BATCH);
+    while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
+        let _writer = writer.lock().await;
+        answer(transaction(&db, std::mem::take(&mut batch)));
+    }
+}
+
+/// Applies each batch on a connection borrowed from `pool` until every handle is dropped.
+async fn run_on_pool(pool: SqlitePool, writer: Arc<Mutex<()>>, mut queue: mpsc::Receiver<Job>) {
+    let mut batch = Vec::with_capacity(MAX_BATCH);
+    while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
+        let _writer = writer.lock().await;
+        let jobs = std::mem::take(&mut batch);
+        answer(match pool.acquire().await {
+            Ok(mut conn) => match conn.lock_handle().await {
+                Ok(mut handle) => match borrow(&mut handle) {
+                    Ok(db) => transaction(&db, jobs),
+                    Err(e) => not_begun(jobs, e),
+                },
+                Err(e) => not_begun(jobs, map_err(e)),
+            },
+            Err(e) => not_begun(jobs, map_err(e)),
+        });
+    }
+}
+
+/// A rusqlite connection on the handle sqlx opened. The borrow checker keeps it from
+/// outliving `handle`.
+fn borrow<'h>(handle: &'h mut LockedSqliteHandle<'_>) -> Result<Borrowed<'h>> {
+    #[expect(
+        unsafe_code,
+        reason = "the only way to reach the handle sqlx opened; see SAFETY"
+    )]
+    // SAFETY: `lock_handle` guarantees that sqlx's worker makes no call on the handle while
+    // `handle` lives; `from_handle` never closes the handle, and the `Borrowed` it is wrapped in
+    // cannot outlive `handle`, so every statement rusqlite prepares is finalized before sqlx
+    // gets the handle back.
+    let db = unsafe { Connection::from_handle(handle.as_raw_handle().as_ptr()) };
+    db.map(|db| Borrowed {
+        db,
+        _handle: PhantomData,
+    })
+    .map_err(map_sql_err)
+}
+
+/// A rusqlite connection on a handle borrowed from sqlx, for as long as the borrow.
+struct Borrowed<'h> {
+    db: Connection,
+    _handle: PhantomData<&'h mut ()>,
+}
+
+impl std::ops::Deref for Borrowed<'_> {
+    type Target = Connection;
+
+    fn deref(&self) -> &Connection {
+        &self.db
+    }
+}
+
+/// Answers each job's caller with how its transaction ended.
+fn answer((replies, ended): (Vec<Reply>, Result<()>)) {
+    for reply in replies {
+        reply(ended.clone());
+    }
+}
+
+/// Fails every write queued from now on with `e` (the writer's connection is unusable).
+async fn refuse_all(mut queue: mpsc::Receiver<Job>, e: Error) {
+    tracing::error!(error = %e, "the SQLite writer cannot use its connection; writes will fail");
+    while let Some(job) = queue.recv().await {
+        answer(not_begun(vec![job], e.clone()));
+    }
+}
+
+/// Runs every job in one transaction; answers their replies and how the transaction ended.
+fn transaction(db: &Connection, jobs: Vec<Job>) -> (Vec<Reply>, Result<()>) {
+    if let Err(e) = db.execute_batch("BEGIN IMMEDIATE") {
+        return not_begun(jobs, map_sql_err(e));
+    }
+    let replies = jobs.into_iter().map(|job| job(Some(db))).collect();
+    let ended = db.execute_batch("COMMIT").map_err(|e| {
+        // A failed COMMIT may leave the transaction open: end it, so the connection goes back
+        // to the pool clean.
+        let _ = db.execute_batch("ROLLBACK");
+        map_sql_err(e)
+    });
+    (replies, ended)
+}
+
+/// Replies for jobs whose transaction could not begin.
+fn not_begun(jobs: Vec<Job>, e: Error) -> (Vec<Reply>, Result<()>) {
+    (jobs.into_iter().map(|job| job(None)).collect(), Err(e))
+}
+
+/// Maps a rusqlite error as [`map_err`] maps sqlx's: constraint violations and unreadable
+/// values are broken invariants ([`Error::Internal`]); anything else means the database cannot
+/// serve writes now ([`Error::StoreUnavailable`]).
+pub(super) fn map_sql_err(e: rusqlite::Error) -> Error {
+    match e {
+        rusqlite::Error::SqliteFailure(f, message)
+            if f.code == rusqlite::ErrorCode::ConstraintViolation =>
+        {
+            Error::Internal(format!(
+                "the database refused a write that breaks its constraints: {}",
+                message.unwrap_or_else(|| f.to_string())
+            ))
+        }
+        rusqlite::Error::FromSqlConversionFailure(..)
+        | rusqlite::Error::IntegralValueOutOfRange(..)
+        | rusqlite::Error::InvalidColumnType(..) => {
+            Error::Internal(format!("stored data cannot be read: {e}"))
+        }
+        other => Error::StoreUnavailable(format!("the database answered with an error: {other}")),
+    }
+}
