@@ -107,11 +107,24 @@ pub trait ChangeFeed: Send {
     async fn next(&mut self) -> Result<Change>;
 }
 
+/// How a store's connection pool is used at one moment (for `/metrics`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PoolUsage {
+    /// Connections open.
+    pub open: u32,
+    /// Open connections not lent out.
+    pub idle: u32,
+    /// Most connections the pool opens.
+    pub max: u32,
+}
+
 /// Persistent state of a hallpass deployment.
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
     /// Answers when the database is reachable.
     async fn ping(&self) -> Result<()>;
+    /// How the connection pool is used now.
+    fn pool_usage(&self) -> PoolUsage;
 
     /// Inserts a product and its envs' first keys. Returns false (and writes nothing) if a
     /// product with this tag exists.

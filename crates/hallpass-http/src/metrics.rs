@@ -60,6 +60,11 @@ pub(crate) fn render(state: &AppState) -> impl IntoResponse + use<> {
     metrics::gauge!("hallpass_revocation_set_size").set(state.hallpass.revocation_count() as f64);
     #[allow(clippy::cast_precision_loss)]
     metrics::gauge!("hallpass_verify_cache_entries").set(state.hallpass.verify_cache_len() as f64);
+    let pool = state.hallpass.pool_usage();
+    metrics::gauge!("hallpass_store_pool_connections", "state" => "in_use")
+        .set(f64::from(pool.open.saturating_sub(pool.idle)));
+    metrics::gauge!("hallpass_store_pool_connections", "state" => "idle").set(f64::from(pool.idle));
+    metrics::gauge!("hallpass_store_pool_max_connections").set(f64::from(pool.max));
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
         handle().render(),

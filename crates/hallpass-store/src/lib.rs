@@ -13,6 +13,7 @@ mod error;
 pub mod postgres;
 mod rows;
 pub mod sqlite;
+mod usage;
 
 #[cfg(feature = "conformance")]
 pub mod conformance;

@@ -61,6 +61,7 @@ mod service;
 mod session_types;
 mod sessions;
 mod sync;
+mod timed_store;
 mod updates;
 mod verify_cache;
 

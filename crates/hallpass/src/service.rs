@@ -8,12 +8,13 @@ use hallpass_core::model::{Principal, Product, Scope};
 use hallpass_core::revocation::RevocationSet;
 use hallpass_core::secrets::MasterKey;
 use hallpass_core::session_type::SessionType;
-use hallpass_core::store::Store;
+use hallpass_core::store::{PoolUsage, Store};
 use hallpass_core::{Error, Result, Timestamp};
 
 use crate::caches::Cache;
 use crate::clock::Clock;
 use crate::rate_limit::FailureLimiter;
+use crate::timed_store::TimedStore;
 use crate::verify_cache::VerifyCache;
 
 /// Least time between two reloads of the keyring forced by a request naming an unknown key,
@@ -89,6 +90,7 @@ impl Hallpass {
         clock: Arc<dyn Clock>,
         settings: Settings,
     ) -> Result<Self> {
+        let store: Arc<dyn Store> = Arc::new(TimedStore(store));
         let keyring = load_keyring(&store.env_keys().await?, &master)?;
         let now = clock.now();
         let revocations = RevocationSet::new();
@@ -140,6 +142,11 @@ impl Hallpass {
     /// Number of revoked sessions held in memory.
     pub fn revocation_count(&self) -> usize {
         self.revocations.len()
+    }
+
+    /// How the store's connection pool is used now.
+    pub fn pool_usage(&self) -> PoolUsage {
+        self.store.pool_usage()
     }
 
     /// Number of tokens held by the verification cache.

@@ -80,6 +80,15 @@ async fn a_database_outage_keeps_verify_working_fails_writes_fast_and_heals_by_i
         assert!(took < FAIL_FAST, "{what} took {took:?} to fail");
         println!("while the database is down, {what} failed after {took:?}");
     }
+    let metrics = a.get("/metrics").await;
+    let metrics = metrics.body.as_str().unwrap_or_default();
+    for operation in ["insert_session", "session_by_refresh_hash", "session"] {
+        let series = format!("hallpass_store_errors_total{{operation=\"{operation}\"}} ");
+        assert!(
+            metrics.lines().any(|l| l.starts_with(&series)),
+            "/metrics counts the failed {operation}: {metrics}"
+        );
+    }
     let slowest_verify = verifying.await.expect("verify task");
     println!("while the database is down, the slowest verify took {slowest_verify:?}");
     assert!(

@@ -243,7 +243,8 @@ pub struct Api {
     key: String,
 }
 
-/// An HTTP answer: status and JSON body (`Value::Null` when the body is not JSON).
+/// An HTTP answer: status and JSON body (the text as a JSON string when the body is not JSON,
+/// `Value::Null` when empty).
 #[derive(Debug, Clone)]
 pub struct Reply {
     pub status: u16,
@@ -312,7 +313,12 @@ impl Api {
         let bytes = response.bytes().await?;
         Ok(Reply {
             status,
-            body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+            body: if bytes.is_empty() {
+                Value::Null
+            } else {
+                serde_json::from_slice(&bytes)
+                    .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
+            },
         })
     }
 

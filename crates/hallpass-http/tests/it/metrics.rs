@@ -50,3 +50,35 @@ async fn session_verify_and_cache_counters_move_with_use() {
     }
     assert!(after.contains("hallpass_verify_cache_entries"), "{after}");
 }
+
+#[tokio::test]
+async fn store_latency_errors_and_pool_usage_are_reported() {
+    let app = setup().await;
+    let before = scrape(&app).await;
+    let s = app.start("u").await;
+    let (status, _) = app.refresh(&s["refreshToken"]).await;
+    assert_eq!(status, 200);
+    let after = scrape(&app).await;
+    for operation in [
+        "insert_session",
+        "session_by_refresh_hash",
+        "rotate_refresh",
+    ] {
+        let label = format!("operation=\"{operation}\"");
+        let name = "hallpass_store_operation_duration_seconds_count";
+        let growth = total(&after, name, &label) - total(&before, name, &label);
+        assert!(growth >= 1.0, "{name}{{{label}}} did not grow: {after}");
+    }
+    // The pool of the SQLite file store: 4 connections at most, none lent out between requests
+    // of this test (others may be running, so only the bound is exact).
+    assert_eq!(
+        total(&after, "hallpass_store_pool_max_connections", ""),
+        4.0,
+        "{after}"
+    );
+    assert!(
+        after.contains("hallpass_store_pool_connections{state=\"idle\"}")
+            && after.contains("hallpass_store_pool_connections{state=\"in_use\"}"),
+        "{after}"
+    );
+}

@@ -8,7 +8,8 @@
 use hallpass_core::model::{ApiKeyRecord, EnvKeyRecord, Product, SessionRecord};
 use hallpass_core::session_type::SessionTypeRecord;
 use hallpass_core::store::{
-    ChangeFeed, DeleteTypeOutcome, IdentifierFilter, Revoked, Rotation, SessionPage, Store,
+    ChangeFeed, DeleteTypeOutcome, IdentifierFilter, PoolUsage, Revoked, Rotation, SessionPage,
+    Store,
 };
 use hallpass_core::{Result, Timestamp};
 use sqlx::PgPool;
@@ -46,6 +47,10 @@ impl PgStore {
 
 #[async_trait::async_trait]
 impl Store for PgStore {
+    fn pool_usage(&self) -> PoolUsage {
+        crate::usage::pool_usage(&self.pool)
+    }
+
     async fn ping(&self) -> Result<()> {
         sqlx::query("SELECT 1")
             .execute(&self.pool)

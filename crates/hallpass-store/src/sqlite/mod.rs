@@ -11,7 +11,8 @@ use std::sync::Arc;
 use hallpass_core::model::{ApiKeyRecord, EnvKeyRecord, Product, SessionRecord};
 use hallpass_core::session_type::SessionTypeRecord;
 use hallpass_core::store::{
-    ChangeFeed, DeleteTypeOutcome, IdentifierFilter, Revoked, Rotation, SessionPage, Store,
+    ChangeFeed, DeleteTypeOutcome, IdentifierFilter, PoolUsage, Revoked, Rotation, SessionPage,
+    Store,
 };
 use hallpass_core::{Result, Timestamp};
 use sqlx::{Sqlite, SqlitePool, Transaction};
@@ -69,6 +70,10 @@ async fn begin_write(pool: &SqlitePool) -> Result<Transaction<'static, Sqlite>> 
 
 #[async_trait::async_trait]
 impl Store for SqliteStore {
+    fn pool_usage(&self) -> PoolUsage {
+        crate::usage::pool_usage(&self.pool)
+    }
+
     async fn ping(&self) -> Result<()> {
         sqlx::query("SELECT 1")
             .execute(&self.pool)
