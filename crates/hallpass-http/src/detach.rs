@@ -8,7 +8,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::{MatchedPath, Request, State};
+use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse as _, Response};
 use hallpass::core::Error;
@@ -26,23 +26,15 @@ pub(crate) fn slots() -> Arc<Semaphore> {
     Arc::new(Semaphore::new(MAX_IN_FLIGHT))
 }
 
-/// Routes that change nothing, run in place: dropping them half-way loses nothing, and
-/// verify and forward-auth, the hottest routes, are spared a task of their own.
-const READ_ONLY: &[&str] = &["/v1/sessions/verify", "/v1/forward-auth"];
-
-/// Middleware: runs the rest of the stack on its own task and waits for its answer.
+/// Middleware: runs the rest of the stack on its own task and waits for its answer. The
+/// router layers it on every route but the session checks (verify and forward-auth), which
+/// change nothing: dropping them half-way loses nothing, and the hottest routes are spared a
+/// task of their own.
 pub(crate) async fn run_to_completion(
     State(slots): State<Arc<Semaphore>>,
     request: Request,
     next: Next,
 ) -> Response {
-    let read_only = request
-        .extensions()
-        .get::<MatchedPath>()
-        .is_some_and(|path| READ_ONLY.contains(&path.as_str()));
-    if read_only {
-        return next.run(request).await;
-    }
     let Ok(slot) = slots.acquire_owned().await else {
         return failed("the request slots were closed");
     };

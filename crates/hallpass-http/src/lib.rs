@@ -42,16 +42,16 @@ pub fn router(state: AppState) -> Router {
 
 /// The whole API v1 with a chosen body limit.
 pub fn router_with_body_limit(state: AppState, body_limit: usize) -> Router {
-    routes::all(body_limit)
+    let detached = routes::others().layer(axum::middleware::from_fn_with_state(
+        detach::slots(),
+        detach::run_to_completion,
+    ));
+    routes::session_checks(body_limit)
+        .merge(detached)
         .with_state(state)
         .fallback(error::route_not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(axum::middleware::from_fn(error::json_errors))
-        .layer(axum::middleware::from_fn(metrics::track))
         .layer(DefaultBodyLimit::max(body_limit))
-        .layer(axum::middleware::from_fn_with_state(
-            detach::slots(),
-            detach::run_to_completion,
-        ))
-        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .layer(axum::middleware::from_fn(metrics::track))
 }

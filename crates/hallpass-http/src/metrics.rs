@@ -1,11 +1,12 @@
 //! Prometheus metrics: request count and latency by route and status, plus service gauges.
 
-use std::sync::OnceLock;
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock, PoisonError, RwLock};
 use std::time::Instant;
 
 use axum::body::Body;
 use axum::extract::MatchedPath;
-use axum::http::{Request, header};
+use axum::http::{Method, Request, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
@@ -30,22 +31,86 @@ fn handle() -> &'static PrometheusHandle {
     })
 }
 
-/// Records every request's route, status and latency.
+/// Records every request's route, method, status and latency, and logs server errors (and,
+/// at debug level, every request).
 pub(crate) async fn track(req: Request<Body>, next: Next) -> Response {
     let _ = handle();
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
-    let method = req.method().to_string();
+    let matched = req.extensions().get::<MatchedPath>().cloned();
+    let route = matched.as_ref().map_or("unmatched", MatchedPath::as_str);
+    let method = method_label(req.method());
     let started = Instant::now();
     let response = next.run(req).await;
-    let status = response.status().as_u16().to_string();
-    let labels = [("route", route), ("method", method), ("status", status)];
-    metrics::counter!("hallpass_http_requests_total", &labels).increment(1);
-    metrics::histogram!("hallpass_http_request_duration_seconds", &labels)
-        .record(started.elapsed().as_secs_f64());
+    let took = started.elapsed();
+    let status = response.status().as_u16();
+    with_request_metrics(route, method, status, |m| {
+        m.count.increment(1);
+        m.duration.record(took.as_secs_f64());
+    });
+    if response.status().is_server_error() {
+        tracing::error!(%route, method, status, ?took, "request failed");
+    } else {
+        tracing::debug!(%route, method, status, ?took, "request");
+    }
     response
+}
+
+/// The request method as a label: the standard ones by name, anything else as `OTHER`, so that
+/// clients cannot create series at will.
+fn method_label(method: &Method) -> &'static str {
+    match method.as_str() {
+        "GET" => "GET",
+        "POST" => "POST",
+        "PUT" => "PUT",
+        "PATCH" => "PATCH",
+        "DELETE" => "DELETE",
+        "HEAD" => "HEAD",
+        "OPTIONS" => "OPTIONS",
+        _ => "OTHER",
+    }
+}
+
+/// The metric handles of one route, method and status.
+struct RequestMetrics {
+    count: metrics::Counter,
+    duration: metrics::Histogram,
+}
+
+/// Handles by route, then by method and status, registered on first use: looking a metric up
+/// by its labels in the registry, with the label strings that takes, cost more per request than
+/// the rest of this middleware. Routes are the router's (or `unmatched`), methods and statuses
+/// few, so the map stays small.
+type Handles = HashMap<Arc<str>, HashMap<(&'static str, u16), RequestMetrics>>;
+
+fn with_request_metrics(
+    route: &str,
+    method: &'static str,
+    status: u16,
+    f: impl Fn(&RequestMetrics),
+) {
+    static HANDLES: OnceLock<RwLock<Handles>> = OnceLock::new();
+    let handles = HANDLES.get_or_init(RwLock::default);
+    {
+        let known = handles.read().unwrap_or_else(PoisonError::into_inner);
+        if let Some(m) = known.get(route).and_then(|r| r.get(&(method, status))) {
+            f(m);
+            return;
+        }
+    }
+    let labels = [
+        ("route", route.to_string()),
+        ("method", method.to_owned()),
+        ("status", status.to_string()),
+    ];
+    let mut known = handles.write().unwrap_or_else(PoisonError::into_inner);
+    let m = known
+        .entry(Arc::from(route))
+        .or_default()
+        .entry((method, status))
+        .or_insert_with(|| RequestMetrics {
+            count: metrics::counter!("hallpass_http_requests_total", &labels),
+            duration: metrics::histogram!("hallpass_http_request_duration_seconds", &labels),
+        });
+    f(m);
 }
 
 /// Counts a verify by outcome: `ok` or the error code.

@@ -12,21 +12,28 @@ use axum::routing::{any, delete, get, patch, post};
 
 use crate::AppState;
 
-/// Every route of API v1. `body_limit` is the request body limit; verify takes twice as much,
-/// because a token carries its data twice base64-encoded (JWE inside JWS) and every session
-/// that `start` accepted must stay verifiable.
-pub(crate) fn all(body_limit: usize) -> Router<AppState> {
+/// The session checks, verify and forward-auth: they change nothing and come with every
+/// request of a session, so they run in place, without a task of their own (see `detach.rs`).
+/// `body_limit` is the request body limit; verify takes twice as much, because a token carries
+/// its data twice base64-encoded (JWE inside JWS) and every session that `start` accepted must
+/// stay verifiable.
+pub(crate) fn session_checks(body_limit: usize) -> Router<AppState> {
     Router::new()
-        .route("/v1/sessions/start", post(sessions::start))
         .route(
             "/v1/sessions/verify",
             post(sessions::verify).layer(DefaultBodyLimit::max(body_limit.saturating_mul(2))),
         )
+        .route("/v1/forward-auth", any(forward_auth::forward_auth))
+}
+
+/// Every other route of API v1.
+pub(crate) fn others() -> Router<AppState> {
+    Router::new()
+        .route("/v1/sessions/start", post(sessions::start))
         .route("/v1/sessions/refresh", post(sessions::refresh))
         .route("/v1/sessions/revoke", post(sessions::revoke))
         .route("/v1/sessions/revoke-all", post(sessions::revoke_all))
         .route("/v1/sessions/list", post(sessions::list))
-        .route("/v1/forward-auth", any(forward_auth::forward_auth))
         .route(
             "/v1/session-types",
             post(session_types::create).get(session_types::list),

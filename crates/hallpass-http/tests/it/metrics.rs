@@ -82,3 +82,25 @@ async fn store_latency_errors_and_pool_usage_are_reported() {
         "{after}"
     );
 }
+
+#[tokio::test]
+async fn requests_are_counted_by_route_method_and_status_with_unknown_methods_folded() {
+    let app = setup().await;
+    let before = scrape(&app).await;
+    let custom = Method::from_bytes(b"BREW").expect("a valid extension method");
+    assert_eq!(app.raw(custom, "/healthz", "", "").await.status, 405);
+    assert_eq!(app.raw(Method::GET, "/healthz", "", "").await.status, 200);
+    let after = scrape(&app).await;
+    let name = "hallpass_http_requests_total";
+    for labels in [
+        "method=\"OTHER\",status=\"405\"",
+        "route=\"/healthz\",method=\"GET\",status=\"200\"",
+    ] {
+        let growth = total(&after, name, labels) - total(&before, name, labels);
+        assert!(growth >= 1.0, "{name}{{{labels}}} did not grow: {after}");
+    }
+    assert!(
+        !after.contains("BREW"),
+        "a client's method is no label: {after}"
+    );
+}
