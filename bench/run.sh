@@ -399,3 +399,21 @@ echo "== summary of hallpass $revision, $(date -u +%Y-%m-%d) ($(nproc) cores: $(
   echo "measurement|backend|run|req/s|p50|p99|max|notes"
   sed 's/^SUMMARY|//' "$SUMMARY"
 } | awk -F'|' '{ printf "%-30s %-9s %-22s %7s %10s %10s %10s  %s\n", $1, $2, $3, $4, $5, $6, $7, $8 }'
+
+# Every wrk rate of this run (16 connections) against the ceiling and the peer, when the verify
+# part ran.
+awk -F'|' 'NR == FNR {
+    if ($2 == "axum echo (ceiling)") ceiling = $5
+    if ($2 == "better-auth get-session") peer = $5
+    next
+  }
+  FNR == 1 && (ceiling > 0 || peer > 0) {
+    print ""
+    print "== each HTTP rate against the ceiling and better-auth"
+    printf "%-30s %-9s %9s %12s %14s\n", "measurement", "backend", "req/s", "of ceiling", "x better-auth"
+  }
+  (ceiling > 0 || peer > 0) && $5 ~ /^[0-9]+$/ && $4 ~ /requests, [0-9]+ s/ {
+    c = ceiling > 0 ? sprintf("%.0f%%", 100 * $5 / ceiling) : "-"
+    p = peer > 0 ? sprintf("%.1fx", $5 / peer) : "-"
+    printf "%-30s %-9s %9s %12s %14s\n", $2, $3, $5, c, p
+  }' "$SUMMARY" "$SUMMARY"

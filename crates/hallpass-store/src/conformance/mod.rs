@@ -87,6 +87,7 @@ macro_rules! store_conformance {
             reusing_a_tag_revokes_sessions_left_from_the_old_type,
             session_insert_get_and_by_refresh_hash,
             session_duplicate_is_internal_error,
+            concurrent_session_inserts_are_each_stored,
             rotate_refresh_applies_once,
             rotate_refresh_concurrent_applies_once,
             rotate_refresh_refuses_revoked_or_unknown,

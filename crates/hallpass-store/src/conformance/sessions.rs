@@ -329,3 +329,64 @@ pub async fn list_sessions_excludes_inactive_and_others(store: Arc<dyn Store>) {
         (0, 0, false)
     );
 }
+
+/// Inserts arriving together (which a store may write in one batch) are each stored with every
+/// refresh hash registered, and a duplicate among them fails alone.
+pub async fn concurrent_session_inserts_are_each_stored(store: Arc<dyn Store>) {
+    let records: Vec<SessionRecord> = (1..=60)
+        .map(|n| SessionRecord {
+            previous_refresh_hash: (n % 3 == 0).then(|| format!("rh-before-{n}")),
+            ..session(n)
+        })
+        .collect();
+    let duplicate = SessionRecord {
+        refresh_hash: "rh-duplicate".into(),
+        ..session(7)
+    };
+    let mut tasks = Vec::new();
+    for record in records.iter().chain(std::iter::once(&duplicate)) {
+        let (store, record) = (Arc::clone(&store), record.clone());
+        tasks.push(tokio::spawn(
+            async move { store.insert_session(&record).await },
+        ));
+    }
+    let mut results = Vec::new();
+    for task in tasks {
+        results.push(task.await.expect("insert task"));
+    }
+    let failed: Vec<_> = results.iter().filter(|r| r.is_err()).collect();
+    assert_eq!(
+        failed.len(),
+        1,
+        "only one of the two session 7s fails: {failed:?}"
+    );
+    assert!(matches!(failed[0], Err(Error::Internal(_))), "{failed:?}");
+    let stored7 = must_get(&*store, &sid(7)).await;
+    for record in &records {
+        if record.id == sid(7) {
+            continue;
+        }
+        assert_eq!(&must_get(&*store, &record.id).await, record);
+        for hash in std::iter::once(&record.refresh_hash).chain(&record.previous_refresh_hash) {
+            let found = store.session_by_refresh_hash(hash).await.expect("by hash");
+            assert_eq!(found.as_ref(), Some(record), "hash {hash}");
+        }
+    }
+    assert!(
+        stored7 == records[6] || stored7 == duplicate,
+        "session 7 is one of the two written: {stored7:?}"
+    );
+    let by_loser_hash = if stored7 == duplicate {
+        &records[6].refresh_hash
+    } else {
+        &duplicate.refresh_hash
+    };
+    assert_eq!(
+        store
+            .session_by_refresh_hash(by_loser_hash)
+            .await
+            .expect("by hash"),
+        None,
+        "the refused insert left no refresh hash behind"
+    );
+}

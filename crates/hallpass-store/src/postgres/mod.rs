@@ -15,8 +15,10 @@ use hallpass_core::{Result, Timestamp};
 use sqlx::PgPool;
 
 use crate::error::map_err;
+use batched_inserts::BatchedInserts;
 
 mod api_keys;
+mod batched_inserts;
 mod changes;
 mod connect;
 mod env_keys;
@@ -29,6 +31,8 @@ mod sessions;
 #[derive(Clone, Debug)]
 pub struct PgStore {
     pool: PgPool,
+    /// Where session inserts queue, to be written many in one statement.
+    inserts: BatchedInserts,
 }
 
 impl PgStore {
@@ -39,8 +43,10 @@ impl PgStore {
     /// [`hallpass_core::Error::InvalidRequest`] for a malformed URL;
     /// [`hallpass_core::Error::StoreUnavailable`] when the database cannot be reached or migrated.
     pub async fn connect(url: &str) -> Result<Self> {
+        let pool = connect::connect(url).await?;
         Ok(Self {
-            pool: connect::connect(url).await?,
+            inserts: BatchedInserts::start(pool.clone()),
+            pool,
         })
     }
 }
@@ -146,7 +152,7 @@ impl Store for PgStore {
     }
 
     async fn insert_session(&self, session: &SessionRecord) -> Result<()> {
-        sessions::insert(&self.pool, session).await
+        self.inserts.insert(session.clone()).await
     }
 
     async fn session(&self, id: &str) -> Result<Option<SessionRecord>> {

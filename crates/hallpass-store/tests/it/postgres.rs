@@ -35,3 +35,40 @@ async fn text_with_a_nul_character_is_invalid_request_not_store_unavailable() {
         }
     }
 }
+
+/// A start whose data PostgreSQL refuses fails alone, even when it arrives together with
+/// others (which are written in one statement, and then retried one by one).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_insert_postgresql_refuses_fails_alone_among_concurrent_ones() {
+    let Some(harness) = fresh_store().await else {
+        return;
+    };
+    let store = harness.store();
+    let mut tasks = Vec::new();
+    for n in 0..40 {
+        let store = std::sync::Arc::clone(&store);
+        tasks.push(tokio::spawn(async move {
+            let mut record = hallpass_store::conformance::fixtures::session(n + 1);
+            if n == 17 {
+                record.identifier = Some("nul\0here".into());
+            }
+            store.insert_session(&record).await
+        }));
+    }
+    for (n, task) in tasks.into_iter().enumerate() {
+        let result = task.await.expect("insert task");
+        if n == 17 {
+            assert!(
+                matches!(result, Err(hallpass_core::Error::InvalidRequest(_))),
+                "{result:?}"
+            );
+        } else {
+            assert_eq!(result, Ok(()), "insert {n}");
+        }
+    }
+    for n in 0..40u32 {
+        let id = hallpass_store::conformance::fixtures::sid(n + 1);
+        let stored = store.session(&id).await.expect("get");
+        assert_eq!(stored.is_some(), n != 17, "session {n}");
+    }
+}
