@@ -54,29 +54,15 @@ pub(super) enum Connections {
 }
 
 impl GroupCommit {
-    /// Starts the task that applies queued writes, each batch under `writer`, the lock every
-    /// other write of the store takes too. The task ends when the last handle is dropped.
+    /// Starts what applies queued writes (a thread for a connection of its own, a task for the
+    /// pool's), each batch under `writer`, the lock every other write of the store takes too.
+    /// It ends when the last handle is dropped.
     ///
     /// # Errors
     /// [`Error::StoreUnavailable`] when the writer thread cannot be started.
     pub(super) fn start(connections: Connections, writer: Arc<Mutex<()>>) -> Result<Self> {
         let (jobs, queue) = mpsc::channel(QUEUE);
-        match connections {
-            Connections::Own(conn) => {
-                let runtime = tokio::runtime::Handle::current();
-                std::thread::Builder::new()
-                    .name("hallpass-sqlite-writer".into())
-                    .spawn(move || runtime.block_on(run_on_own(conn, writer, queue)))
-                    .map_err(|e| {
-                        Error::StoreUnavailable(format!(
-                            "cannot start the SQLite writer thread: {e}"
-                        ))
-                    })?;
-            }
-            Connections::Pool(pool) => {
-                tokio::spawn(run_on_pool(pool, writer, queue));
-            }
-        }
+        spawn_writer(connections, writer, queue)?;
         Ok(Self { jobs })
     }
 
@@ -102,6 +88,29 @@ impl GroupCommit {
         self.jobs.send(job).await.map_err(|_| stopped())?;
         answered.await.map_err(|_| stopped())?
     }
+}
+
+/// Starts applying the writes `queue` receives.
+fn spawn_writer(
+    connections: Connections,
+    writer: Arc<Mutex<()>>,
+    queue: mpsc::Receiver<Job>,
+) -> Result<()> {
+    match connections {
+        Connections::Own(conn) => {
+            let runtime = tokio::runtime::Handle::current();
+            std::thread::Builder::new()
+                .name("hallpass-sqlite-writer".into())
+                .spawn(move || runtime.block_on(run_on_own(conn, writer, queue)))
+                .map_err(|e| {
+                    Error::StoreUnavailable(format!("cannot start the SQLite writer thread: {e}"))
+                })?;
+        }
+        Connections::Pool(pool) => {
+            tokio::spawn(run_on_pool(pool, writer, queue));
+        }
+    }
+    Ok(())
 }
 
 fn stopped() -> Error {
@@ -219,7 +228,13 @@ fn transaction(db: &Connection, jobs: Vec<Job>) -> (Vec<Reply>, Result<()>) {
     if let Err(e) = db.execute_batch("BEGIN IMMEDIATE") {
         return not_begun(jobs, map_sql_err(e));
     }
-    let replies = jobs.into_iter().map(|job| job(Some(db))).collect();
+    // Some failures (a full disk, an I/O error) make SQLite roll the whole transaction back.
+    // The jobs after one must not run outside it, in autocommit: they would be written while
+    // the failed COMMIT tells their callers they were not.
+    let replies = jobs
+        .into_iter()
+        .map(|job| job((!db.is_autocommit()).then_some(db)))
+        .collect();
     let ended = db.execute_batch("COMMIT").map_err(|e| {
         // A failed COMMIT may leave the transaction open: end it, so the connection goes back
         // to the pool clean.
@@ -253,5 +268,108 @@ pub(super) fn map_sql_err(e: rusqlite::Error) -> Error {
             Error::Internal(format!("stored data cannot be read: {e}"))
         }
         other => Error::StoreUnavailable(format!("the database answered with an error: {other}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    type Write = Box<dyn FnOnce(&Connection) -> Result<()> + Send>;
+
+    /// Writes applied in one batch on a fresh database file with the store's schema: they are
+    /// all queued before the writer starts. Answers their results in order, and the pool.
+    async fn one_batch(
+        dir: &tempfile::TempDir,
+        writes: Vec<Write>,
+    ) -> (Vec<Result<()>>, GroupCommit, SqlitePool) {
+        let url = format!("sqlite://{}", dir.path().join("t.db").display());
+        let opened = super::super::connect::connect(&url).await.expect("open");
+        let own = opened
+            .writer
+            .expect("a file database has a writer connection");
+        let (jobs, queue) = mpsc::channel(QUEUE);
+        let commit = GroupCommit { jobs };
+        let count = writes.len();
+        let mut tasks = Vec::new();
+        for work in writes {
+            let commit = commit.clone();
+            tasks.push(tokio::spawn(async move { commit.write(work).await }));
+        }
+        while queue.len() < count {
+            tokio::task::yield_now().await;
+        }
+        spawn_writer(Connections::Own(own), Arc::default(), queue).expect("start");
+        let mut results = Vec::new();
+        for task in tasks {
+            results.push(task.await.expect("write task"));
+        }
+        (results, commit, opened.pool)
+    }
+
+    async fn api_keys(pool: &SqlitePool) -> i64 {
+        sqlx::query_scalar("SELECT COUNT(*) FROM api_keys")
+            .fetch_one(pool)
+            .await
+            .expect("count")
+    }
+
+    fn insert_key(db: &Connection, id: &str) -> Result<()> {
+        db.execute(
+            "INSERT INTO api_keys (id, kind, product, env, name, hash, created_at) \
+             VALUES (?1, 'admin', NULL, NULL, 'k', ?1, 0)",
+            [id],
+        )
+        .map(drop)
+        .map_err(map_sql_err)
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_failing_write_is_undone_alone_and_the_others_commit() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (results, _, pool) = one_batch(
+            &dir,
+            vec![
+                Box::new(|db| insert_key(db, "a")),
+                Box::new(|db| {
+                    insert_key(db, "x")?;
+                    insert_key(db, "x")
+                }),
+                Box::new(|db| insert_key(db, "b")),
+            ],
+        )
+        .await;
+        assert_eq!((&results[0], &results[2]), (&Ok(()), &Ok(())));
+        assert!(matches!(results[1], Err(Error::Internal(_))), "{results:?}");
+        assert_eq!(api_keys(&pool).await, 2, "the failed write left no row");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn writes_after_the_transaction_ended_on_its_own_are_not_autocommitted() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        // What SQLite does on some I/O errors: the whole transaction is rolled back. The
+        // writes queued after it must neither run in autocommit nor be reported as written.
+        let (results, commit, pool) = one_batch(
+            &dir,
+            vec![
+                Box::new(|db| insert_key(db, "a")),
+                Box::new(|db| db.execute_batch("ROLLBACK").map_err(map_sql_err)),
+                Box::new(|db| insert_key(db, "b")),
+            ],
+        )
+        .await;
+        for result in &results {
+            assert!(
+                matches!(result, Err(Error::StoreUnavailable(_))),
+                "{results:?}"
+            );
+        }
+        assert_eq!(api_keys(&pool).await, 0);
+        // The writer goes on with the next batch.
+        commit
+            .write(|db| insert_key(db, "c"))
+            .await
+            .expect("the next write");
+        assert_eq!(api_keys(&pool).await, 1);
     }
 }
