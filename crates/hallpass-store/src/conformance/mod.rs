@@ -90,6 +90,7 @@ macro_rules! store_conformance {
             concurrent_session_inserts_are_each_stored,
             rotate_refresh_applies_once,
             rotate_refresh_concurrent_applies_once,
+            concurrent_rotations_each_apply_once,
             rotate_refresh_refuses_revoked_or_unknown,
             revoke_session_once_and_only_active,
             revoke_all_excludes_and_filters,

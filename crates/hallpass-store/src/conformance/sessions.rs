@@ -390,3 +390,66 @@ pub async fn concurrent_session_inserts_are_each_stored(store: Arc<dyn Store>) {
         "the refused insert left no refresh hash behind"
     );
 }
+
+/// Rotations arriving together (which a store may write in one batch) each apply to their own
+/// session; of two for one session with the same expected hash, exactly one applies.
+pub async fn concurrent_rotations_each_apply_once(store: Arc<dyn Store>) {
+    let sessions: Vec<SessionRecord> = (1..=40).map(session).collect();
+    insert_sessions(&*store, &sessions).await;
+    let mut tasks = Vec::new();
+    for (n, s) in sessions.iter().enumerate() {
+        let twice = if n == 5 { 2 } else { 1 };
+        for attempt in 0..twice {
+            let store = Arc::clone(&store);
+            let (id, expected) = (s.id.clone(), s.refresh_hash.clone());
+            let new = rotation(&format!("rh-new-{n}-{attempt}"), 100);
+            tasks.push(tokio::spawn(async move {
+                (n, attempt, store.rotate_refresh(&id, &expected, &new).await)
+            }));
+        }
+    }
+    let mut applied_for_5 = Vec::new();
+    for task in tasks {
+        let (n, attempt, result) = task.await.expect("rotation task");
+        let applied = result.expect("rotate");
+        if n == 5 {
+            if applied {
+                applied_for_5.push(attempt);
+            }
+        } else {
+            assert!(applied, "the rotation of session {n} applied");
+        }
+    }
+    assert_eq!(
+        applied_for_5.len(),
+        1,
+        "one of two rotations of session 5 applies"
+    );
+    for (n, s) in sessions.iter().enumerate() {
+        let attempt = if n == 5 { applied_for_5[0] } else { 0 };
+        let new_hash = format!("rh-new-{n}-{attempt}");
+        let stored = must_get(&*store, &s.id).await;
+        assert_eq!(
+            (
+                stored.refresh_hash.as_str(),
+                stored.previous_refresh_hash.as_deref()
+            ),
+            (new_hash.as_str(), Some(s.refresh_hash.as_str())),
+            "session {n}"
+        );
+        let by_new = store
+            .session_by_refresh_hash(&new_hash)
+            .await
+            .expect("by hash");
+        assert_eq!(by_new.map(|f| f.id), Some(s.id.clone()), "session {n}");
+    }
+    let loser = format!("rh-new-5-{}", 1 - applied_for_5[0]);
+    assert_eq!(
+        store
+            .session_by_refresh_hash(&loser)
+            .await
+            .expect("by hash"),
+        None,
+        "the rotation that did not apply registered nothing"
+    );
+}
