@@ -16,4 +16,5 @@ fi
 
 cargo test --workspace --locked
 (cargo build --locked -q -p hallpass-cli && cd interop/jose && npm ci --no-audit --no-fund --silent && HALLPASS_BIN="$PWD/../../target/debug/hallpass" node --test test.mjs)
+(cd interop/iron && npm ci --no-audit --no-fund --silent && HALLPASS_BIN="$PWD/../../target/debug/hallpass" node --test test.mjs)
 scripts/walkthrough-test.sh

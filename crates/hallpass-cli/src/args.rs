@@ -16,8 +16,33 @@ pub(crate) struct Cli {
 pub(crate) enum Command {
     /// Run the server.
     Serve(ServeArgs),
+    /// Seal the JSON read on stdin (iron "Fe26.2", as h3 and iron-session write cookies).
+    Seal(SealArgs),
+    /// Open the seal read on stdin and print its JSON.
+    Unseal(SealArgs),
     #[command(flatten)]
     Client(ClientCommand),
+}
+
+/// Options of `seal` and `unseal`.
+#[derive(Debug, Args)]
+pub(crate) struct SealArgs {
+    /// File holding the password (one trailing newline is ignored), or a JSON map
+    /// `{"id": "password", …}` of passwords by id.
+    #[arg(long)]
+    pub password_file: std::path::PathBuf,
+    /// With a password map: the id to seal with (opening uses the id in the seal).
+    #[arg(long)]
+    pub password_id: Option<String>,
+    /// PBKDF2 iterations: 1 (iron-webcrypto, h3 1.x, the default) or 8192 (h3 2.x).
+    #[arg(long, default_value_t = 1)]
+    pub iterations: u32,
+    /// Lifetime of the seal in seconds (sealing only; default: no expiry).
+    #[arg(long)]
+    pub ttl: Option<u64>,
+    /// Encryption: aes-256-cbc (default) or aes-128-ctr.
+    #[arg(long, default_value = "aes-256-cbc")]
+    pub algorithm: String,
 }
 
 /// Options of `serve`.

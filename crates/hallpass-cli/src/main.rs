@@ -6,6 +6,7 @@
 mod args;
 mod client_commands;
 mod output;
+mod seal_commands;
 mod serve;
 mod settings;
 
@@ -30,6 +31,11 @@ fn main() -> ExitCode {
 
 fn run() -> anyhow::Result<ExitCode> {
     let cli = args::Cli::parse();
+    match cli.command {
+        args::Command::Seal(seal_args) => return seal_commands::seal(&seal_args),
+        args::Command::Unseal(seal_args) => return seal_commands::unseal(&seal_args),
+        _ => {}
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -41,6 +47,7 @@ fn run() -> anyhow::Result<ExitCode> {
             args::Command::Client(cmd) => {
                 client_commands::run(settings::ClientSettings::resolve(&cli.client)?, cmd).await
             }
+            args::Command::Seal(_) | args::Command::Unseal(_) => Ok(ExitCode::SUCCESS),
         }
     })
 }

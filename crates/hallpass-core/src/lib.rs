@@ -17,6 +17,7 @@ pub mod period;
 pub mod refresh;
 pub mod revocation;
 pub mod schema;
+pub mod seal;
 pub mod secrets;
 pub mod selector;
 pub mod session_type;

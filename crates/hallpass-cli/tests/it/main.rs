@@ -9,5 +9,6 @@ mod outage;
 #[cfg(unix)]
 mod pg_instance;
 mod refresh_race;
+mod seal;
 mod serve;
 mod support;
