@@ -32,22 +32,24 @@ fn main() -> ExitCode {
 fn run() -> anyhow::Result<ExitCode> {
     let cli = args::Cli::parse();
     match cli.command {
-        args::Command::Seal(seal_args) => return seal_commands::seal(&seal_args),
-        args::Command::Unseal(seal_args) => return seal_commands::unseal(&seal_args),
-        _ => {}
-    }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
-    runtime.block_on(async move {
-        match cli.command {
-            args::Command::Serve(serve_args) => {
-                serve::run(settings::ServeSettings::resolve(serve_args)?).await
-            }
-            args::Command::Client(cmd) => {
-                client_commands::run(settings::ClientSettings::resolve(&cli.client)?, cmd).await
-            }
-            args::Command::Seal(_) | args::Command::Unseal(_) => Ok(ExitCode::SUCCESS),
+        args::Command::Seal(seal_args) => seal_commands::seal(&seal_args),
+        args::Command::Unseal(seal_args) => seal_commands::unseal(&seal_args),
+        args::Command::Serve(serve_args) => {
+            let settings = settings::ServeSettings::resolve(serve_args)?;
+            block_on(serve::run(settings))
         }
-    })
+        args::Command::Client(cmd) => {
+            let settings = settings::ClientSettings::resolve(&cli.client)?;
+            block_on(client_commands::run(settings, cmd))
+        }
+    }
+}
+
+/// Runs `work` on a multi-threaded runtime (the server and the HTTP client need one; `seal`
+/// and `unseal` do not).
+fn block_on(work: impl Future<Output = anyhow::Result<ExitCode>>) -> anyhow::Result<ExitCode> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(work)
 }
