@@ -18,6 +18,9 @@
 #              same wrk settings. Needs Node.js 18+ and npm.
 # memory       resident size of a node holding 100,000 revocations, and of its verification
 #              cache filled by 50,000 unique tokens; bytes per entry of each
+# seal         iron "Fe26.2" seal and unseal per second on one core, hallpass against the npm
+#              package iron-webcrypto in Node (bench/peers/iron-webcrypto), at 1 and 8192
+#              PBKDF2 iterations, as ratios
 #
 # Needs PostgreSQL (13 or later) reachable at BENCH_PG_URL (default
 # postgres://postgres@127.0.0.1:5432/postgres: a URL naming an existing database, of a role
@@ -30,7 +33,7 @@
 # BENCH_PROPAGATION_SESSIONS (1000), BENCH_LIST_SESSIONS (1000000),
 # BENCH_LIST_IDENTIFIERS (10000), BENCH_LIST_REQUESTS (5000), BENCH_VERIFY_TOKENS (150000),
 # BENCH_VERIFY_UNIQUE_DURATION (s, 4), BENCH_MEMORY_REVOCATIONS (100000),
-# BENCH_MEMORY_CACHE_TOKENS (50000), BENCH_KEEP=1 keeps the logs.
+# BENCH_MEMORY_CACHE_TOKENS (50000), BENCH_SEAL_SECONDS (3), BENCH_KEEP=1 keeps the logs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -48,12 +51,13 @@ VERIFY_TOKENS=${BENCH_VERIFY_TOKENS:-150000}
 VERIFY_UNIQUE_DURATION=${BENCH_VERIFY_UNIQUE_DURATION:-4}
 MEMORY_REVOCATIONS=${BENCH_MEMORY_REVOCATIONS:-100000}
 MEMORY_CACHE_TOKENS=${BENCH_MEMORY_CACHE_TOKENS:-50000}
+SEAL_SECONDS=${BENCH_SEAL_SECONDS:-3}
 PARTS=("$@")
-[ ${#PARTS[@]} -gt 0 ] || PARTS=(propagation http list verify memory)
+[ ${#PARTS[@]} -gt 0 ] || PARTS=(propagation http list verify memory seal)
 for part in "${PARTS[@]}"; do
   case $part in
-    propagation | http | list | verify | memory) ;;
-    *) echo "unknown part '$part': choose among propagation, http, list, verify, memory" >&2; exit 2 ;;
+    propagation | http | list | verify | memory | seal) ;;
+    *) echo "unknown part '$part': choose among propagation, http, list, verify, memory, seal" >&2; exit 2 ;;
   esac
 done
 
@@ -332,6 +336,31 @@ run_better_auth() {
   stop_node "$pid"
 }
 
+# Seal and unseal of iron "Fe26.2" values on one core: hallpass (Rust) and iron-webcrypto (Node,
+# installed from the lockfile in bench/peers/iron-webcrypto), same value, password and options.
+run_seal() {
+  echo
+  echo "== seal and unseal (iron Fe26.2), one core, ${SEAL_SECONDS}s each"
+  local dir=bench/peers/iron-webcrypto iterations
+  if [ ! -d "$dir/node_modules/iron-webcrypto" ]; then
+    echo "installing iron-webcrypto (npm ci)"
+    (cd "$dir" && npm ci --no-audit --no-fund --silent)
+  fi
+  for iterations in 1 8192; do
+    measure "seal-rust-$iterations" "$BENCH" seal --seconds "$SEAL_SECONDS" --iterations "$iterations"
+    measure "seal-node-$iterations" node "$dir/bench.mjs" "$SEAL_SECONDS" "$iterations"
+  done
+  awk -F'|' '$2 ~ /, hallpass/ { split($2, op, ","); split($4, it, " "); rust[op[1] "|" it[1]] = $5 }
+    $2 ~ /, iron-webcrypto/ { split($2, op, ","); split($4, it, " "); node[op[1] "|" it[1]] = $5 }
+    END {
+      for (k in rust) if (node[k] > 0) {
+        split(k, p, "|")
+        goal = p[2] == 1 ? "goal >= 100x" : "-"
+        printf "SUMMARY|%s, hallpass / iron-webcrypto|-|%s iteration(s)|%.0fx|-|-|-|%s\n", p[1], p[2], rust[k] / node[k], goal
+      }
+    }' "$SUMMARY" | sort | tee -a "$SUMMARY"
+}
+
 # rss_kib PID: the resident size of a process, in KiB.
 rss_kib() {
   sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB$/\1/p' "/proc/$1/status"
@@ -390,6 +419,7 @@ for part in "${PARTS[@]}"; do
     list) for backend in postgres sqlite; do run_list $backend; done ;;
     verify) run_verify ;;
     memory) run_memory ;;
+    seal) run_seal ;;
   esac
 done
 

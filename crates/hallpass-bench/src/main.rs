@@ -12,6 +12,7 @@ mod echo;
 mod eddsa;
 mod list;
 mod propagation;
+mod seal;
 mod stats;
 
 use std::process::ExitCode;
@@ -154,6 +155,15 @@ enum Command {
         #[arg(long, default_value_t = 3)]
         seconds: u64,
     },
+    /// Seal and unseal rates of iron "Fe26.2" values on one core (`bench/seal.sh`).
+    Seal {
+        /// How long to measure each operation, in seconds.
+        #[arg(long, default_value_t = 3)]
+        seconds: u64,
+        /// PBKDF2 iterations (1 as iron-webcrypto and h3 1.x, 8192 as h3 2.x).
+        #[arg(long, default_value_t = 1)]
+        iterations: u32,
+    },
 }
 
 /// Options shared by the commands that call the API.
@@ -253,5 +263,9 @@ async fn run(args: Args) -> anyhow::Result<()> {
         }
         Command::Echo { listen } => echo::serve(&listen).await,
         Command::Eddsa { seconds } => eddsa::run(seconds),
+        Command::Seal {
+            seconds,
+            iterations,
+        } => seal::run(seconds, iterations),
     }
 }
