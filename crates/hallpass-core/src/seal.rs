@@ -134,17 +134,8 @@ impl Passwords {
     /// # Errors
     /// [`SealError::Password`] naming what is wrong.
     pub fn validate(&self) -> Result<(), SealError> {
-        let check = |password: &str| {
-            if password.chars().count() < MIN_PASSWORD_LEN {
-                Err(SealError::Password(format!(
-                    "a password must be at least {MIN_PASSWORD_LEN} characters long"
-                )))
-            } else {
-                Ok(())
-            }
-        };
         match self {
-            Self::Single(password) => check(password),
+            Self::Single(password) => check_password_len(password),
             Self::Map { current, by_id } => {
                 if !by_id.contains_key(current) {
                     return Err(SealError::Password(format!(
@@ -157,7 +148,7 @@ impl Passwords {
                             "password id '{id}' must be letters, digits and underscores"
                         )));
                     }
-                    check(password)?;
+                    check_password_len(password)?;
                 }
                 Ok(())
             }
@@ -190,6 +181,16 @@ impl Passwords {
             }
         }
     }
+}
+
+/// Iron's minimum password length (counted in characters).
+fn check_password_len(password: &str) -> Result<(), SealError> {
+    if password.chars().count() < MIN_PASSWORD_LEN {
+        return Err(SealError::Password(format!(
+            "a password must be at least {MIN_PASSWORD_LEN} characters long"
+        )));
+    }
+    Ok(())
 }
 
 fn is_password_id(id: &str) -> bool {
@@ -235,11 +236,7 @@ pub fn seal(
 ) -> Result<String, SealError> {
     check_iterations(options.iterations)?;
     let (id, password) = passwords.for_sealing()?;
-    if password.chars().count() < MIN_PASSWORD_LEN {
-        return Err(SealError::Password(format!(
-            "a password must be at least {MIN_PASSWORD_LEN} characters long"
-        )));
-    }
+    check_password_len(password)?;
     let plaintext = serde_json::to_vec(value)
         .map_err(|e| SealError::Options(format!("the value is not serializable: {e}")))?;
     let enc_salt = random_salt();

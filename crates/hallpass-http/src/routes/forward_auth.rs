@@ -5,6 +5,7 @@
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use hallpass::core::Error;
 use hallpass::core::model::Scope;
 use hallpass_api::ErrorBody;
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
@@ -52,10 +53,9 @@ pub(crate) async fn forward_auth(
         }
     };
     let token = session_token(&headers).ok_or_else(|| {
-        ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "no session token: send it as 'Authorization: Bearer <token>' or in the X-Hallpass-Session header",
+        Error::Unauthorized(
+            "no session token: send it as 'Authorization: Bearer <token>' or in the X-Hallpass-Session header"
+                .into(),
         )
     })?;
     let scope = Scope { product, env };

@@ -17,6 +17,11 @@ async fn check(app: &App, method: Method, path: &str, headers: &[(&str, &str)]) 
         .await
 }
 
+/// A forward-auth request carrying `token` in `X-Hallpass-Session`.
+async fn check_token(app: &App, path: &str, token: &str) -> Resp {
+    check(app, Method::GET, path, &[("x-hallpass-session", token)]).await
+}
+
 fn header<'r>(resp: &'r Resp, name: &str) -> Option<&'r str> {
     resp.headers.get(name).and_then(|v| v.to_str().ok())
 }
@@ -59,45 +64,24 @@ async fn no_token_a_bad_token_or_a_revoked_session_is_401_json() {
         "unauthorized",
     );
     assert_denied(
-        &check(
-            &app,
-            Method::GET,
-            PATH,
-            &[("x-hallpass-session", "not.a.jwt")],
-        )
-        .await,
+        &check_token(&app, PATH, "not.a.jwt").await,
         "token_malformed",
     );
     let s = app.start("u1").await;
     let token = s["token"].as_str().unwrap();
     let other_env = PATH.replace("env=dev", "env=prd");
     assert_denied(
-        &check(
-            &app,
-            Method::GET,
-            &other_env,
-            &[("x-hallpass-session", token)],
-        )
-        .await,
+        &check_token(&app, &other_env, token).await,
         "wrong_environment",
     );
     let (st, _) = app.revoke(&s["sessionId"]).await;
     assert_eq!(st, 200);
-    assert_denied(
-        &check(&app, Method::GET, PATH, &[("x-hallpass-session", token)]).await,
-        "session_revoked",
-    );
+    assert_denied(&check_token(&app, PATH, token).await, "session_revoked");
     app.clock.advance_secs(3601);
     let s2 = app.start("u2").await;
     app.clock.advance_secs(3601);
     assert_denied(
-        &check(
-            &app,
-            Method::GET,
-            PATH,
-            &[("x-hallpass-session", s2["token"].as_str().unwrap())],
-        )
-        .await,
+        &check_token(&app, PATH, s2["token"].as_str().unwrap()).await,
         "token_expired",
     );
 }
@@ -112,7 +96,7 @@ async fn a_missing_parameter_or_an_unknown_type_is_a_clear_configuration_error()
         "/v1/forward-auth?product=shop&env=dev",
         "/v1/forward-auth?product=shop&env=&tag=user-session",
     ] {
-        let resp = check(&app, Method::GET, path, &[("x-hallpass-session", token)]).await;
+        let resp = check_token(&app, path, token).await;
         assert_eq!(resp.status, 422, "{path}: {}", resp.text);
         assert_eq!(resp.json["error"]["code"], "invalid_request");
         assert!(
@@ -124,13 +108,7 @@ async fn a_missing_parameter_or_an_unknown_type_is_a_clear_configuration_error()
             resp.text
         );
     }
-    let resp = check(
-        &app,
-        Method::GET,
-        &PATH.replace("user-session", "nope"),
-        &[("x-hallpass-session", token)],
-    )
-    .await;
+    let resp = check_token(&app, &PATH.replace("user-session", "nope"), token).await;
     assert_eq!(
         (resp.status, resp.json["error"]["code"].as_str()),
         (404, Some("session_type_not_found")),
@@ -145,13 +123,7 @@ async fn an_identifier_a_header_cannot_hold_is_percent_encoded() {
     let s = app
         .start_with("x", json!({"identifier": "zoë 100%\tok"}))
         .await;
-    let resp = check(
-        &app,
-        Method::GET,
-        PATH,
-        &[("x-hallpass-session", s["token"].as_str().unwrap())],
-    )
-    .await;
+    let resp = check_token(&app, PATH, s["token"].as_str().unwrap()).await;
     assert_eq!(resp.status, 200, "{}", resp.text);
     assert_eq!(
         header(&resp, "x-session-identifier"),
@@ -176,12 +148,6 @@ async fn forward_auth_needs_no_key_and_ignores_one() {
         .await,
         "token_malformed",
     );
-    let resp = check(
-        &app,
-        Method::GET,
-        PATH,
-        &[("x-hallpass-session", s["token"].as_str().unwrap())],
-    )
-    .await;
+    let resp = check_token(&app, PATH, s["token"].as_str().unwrap()).await;
     assert_eq!(resp.status, 200, "{}", resp.text);
 }
