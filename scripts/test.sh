@@ -15,6 +15,12 @@ if [ -z "${HALLPASS_TEST_DATABASE_URL:-}" ]; then
 fi
 
 cargo test --workspace --locked
-(cargo build --locked -q -p hallpass-cli && cd interop/jose && npm ci --no-audit --no-fund --silent && HALLPASS_BIN="$PWD/../../target/debug/hallpass" node --test test.mjs)
-(cd interop/iron && npm ci --no-audit --no-fund --silent && HALLPASS_BIN="$PWD/../../target/debug/hallpass" node --test test.mjs)
+# Interop with the real npm packages (pinned by each folder's lockfile), against the built binaries.
+cargo build --locked -q -p hallpass-cli
+cargo build --locked -q -p hallpass-sealed-session --example h3_session_app
+export HALLPASS_BIN="$PWD/target/debug/hallpass"
+export H3_SESSION_APP_BIN="$PWD/target/debug/examples/h3_session_app"
+for suite in jose iron h3; do
+  (cd "interop/$suite" && npm ci --no-audit --no-fund --silent && node --test test.mjs)
+done
 scripts/walkthrough-test.sh

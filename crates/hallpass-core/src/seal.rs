@@ -155,6 +155,14 @@ impl Passwords {
         }
     }
 
+    /// The id new seals carry: the map's current id, or empty for a single password.
+    pub fn current_id(&self) -> &str {
+        match self {
+            Self::Single(_) => "",
+            Self::Map { current, .. } => current,
+        }
+    }
+
     /// The id and password new seals are made with.
     fn for_sealing(&self) -> Result<(&str, &str), SealError> {
         match self {
@@ -334,6 +342,13 @@ pub fn unseal(
     serde_json::from_slice(&plaintext).map_err(|e| SealError::Undecryptable(e.to_string()))
 }
 
+/// The password id a seal names (its second field; empty when it names none or is not a seal).
+/// Says nothing of whether the seal verifies: callers use it after [`unseal`] succeeded, to
+/// notice a seal made with an older password of a map.
+pub fn password_id(sealed: &str) -> &str {
+    sealed.split('*').nth(1).unwrap_or_default()
+}
+
 /// A seal without iron-session's `~<version>` suffix.
 fn strip_version_suffix(sealed: &str) -> &str {
     match sealed.rsplit_once('~') {
@@ -458,6 +473,17 @@ mod tests {
                 ),
             ]),
         }
+    }
+
+    #[test]
+    fn a_seal_names_the_current_password_id() {
+        let options = SealOptions::default();
+        let sealed = seal(&json!(1), &map("old"), &options, NOW).unwrap();
+        assert_eq!(password_id(&sealed), "old");
+        assert_eq!(map("new").current_id(), "new");
+        let sealed = seal(&json!(1), &single(), &options, NOW).unwrap();
+        assert_eq!(password_id(&sealed), single().current_id());
+        assert_eq!(password_id("not a seal"), "");
     }
 
     #[test]
