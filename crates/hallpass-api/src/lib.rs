@@ -5,11 +5,13 @@
 //! are. Times are ISO 8601 UTC strings with milliseconds (`2026-11-23T10:00:00.000Z`).
 
 mod admin;
+mod browser;
 mod error;
 mod session_types;
 mod sessions;
 
 pub use admin::*;
+pub use browser::*;
 pub use error::*;
 pub use session_types::*;
 pub use sessions::*;

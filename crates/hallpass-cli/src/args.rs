@@ -61,6 +61,10 @@ pub(crate) struct ServeArgs {
     /// Request body limit in bytes (default 65536).
     #[arg(long, env = "HALLPASS_BODY_LIMIT")]
     pub body_limit: Option<usize>,
+    /// Proxies (addresses or CIDR networks, comma-separated) whose `X-Forwarded-For` names the
+    /// client of browser requests (default: none; the peer address is the client).
+    #[arg(long, env = "HALLPASS_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<String>,
     /// Also create a demo product, session type and keys, and print them.
     #[arg(long)]
     pub dev: bool,

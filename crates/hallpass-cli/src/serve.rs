@@ -170,7 +170,8 @@ pub(crate) async fn run(settings: ServeSettings) -> anyhow::Result<ExitCode> {
     }
     let _background = service.spawn_background(hallpass::SWEEP_EVERY);
     let app = hallpass_http::router_with_body_limit(
-        hallpass_http::AppState::new(Arc::clone(&service)),
+        hallpass_http::AppState::new(Arc::clone(&service))
+            .with_trusted_proxies(settings.trusted_proxies.clone()),
         settings.body_limit,
     );
     println!("listening on {base_url}");

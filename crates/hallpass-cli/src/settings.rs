@@ -21,6 +21,7 @@ struct FileSettings {
     database_url: Option<String>,
     issuer: Option<String>,
     body_limit: Option<usize>,
+    trusted_proxies: Option<Vec<String>>,
     url: Option<String>,
     key: Option<String>,
     product: Option<String>,
@@ -46,6 +47,7 @@ pub(crate) struct ServeSettings {
     pub database_url: String,
     pub issuer: Option<String>,
     pub body_limit: usize,
+    pub trusted_proxies: Vec<hallpass_http::IpNet>,
     pub dev: bool,
     pub master_key: Option<String>,
     pub bootstrap_admin_key: Option<String>,
@@ -61,7 +63,17 @@ impl ServeSettings {
         if body_limit < 1024 {
             bail!("body limit must be at least 1024 bytes");
         }
+        let proxies = if args.trusted_proxies.is_empty() {
+            file.trusted_proxies.unwrap_or_default()
+        } else {
+            args.trusted_proxies
+        };
+        let trusted_proxies = proxies
+            .iter()
+            .map(|p| parse_network(p.trim()))
+            .collect::<anyhow::Result<_>>()?;
         Ok(Self {
+            trusted_proxies,
             listen: args
                 .listen
                 .or(file.listen)
@@ -81,6 +93,18 @@ impl ServeSettings {
                 .filter(|k| !k.trim().is_empty()),
         })
     }
+}
+
+/// A trusted proxy: a network (`10.0.0.0/8`) or one address (`10.0.0.1`, `::1`).
+fn parse_network(text: &str) -> anyhow::Result<hallpass_http::IpNet> {
+    text.parse::<hallpass_http::IpNet>()
+        .or_else(|_| {
+            text.parse::<std::net::IpAddr>()
+                .map(hallpass_http::IpNet::from)
+        })
+        .with_context(|| {
+            format!("trusted proxy '{text}' is not an IP address or a network such as 10.0.0.0/8")
+        })
 }
 
 /// Settings of the client commands.

@@ -40,6 +40,14 @@ pub enum Error {
         /// The tag that was asked for.
         tag: String,
     },
+    /// The session type has no cookie settings, so it has no browser endpoints.
+    #[error(
+        "session type '{0}' has no cookie settings, so it has no browser endpoints: give it a cookie with PATCH /v1/session-types/{0}"
+    )]
+    NoBrowserSessions(String),
+    /// A state-changing browser call came from an origin that is not allowed.
+    #[error("{0}")]
+    CsrfRejected(String),
     /// No session with this id in this product, env and session type.
     #[error("session '{0}' does not exist for this product, env and session type")]
     SessionNotFound(String),

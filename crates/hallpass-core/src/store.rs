@@ -7,7 +7,7 @@
 
 use async_trait::async_trait;
 
-use crate::model::{ApiKeyRecord, EnvKeyRecord, Product, SessionRecord};
+use crate::model::{ApiKeyRecord, Device, EnvKeyRecord, Product, SessionRecord};
 use crate::session_type::SessionTypeRecord;
 use crate::{Result, Timestamp};
 
@@ -33,6 +33,17 @@ pub struct Rotation {
     pub rotated_at: Timestamp,
     /// The new pair, sealed, replayed to the previous token within the grace.
     pub grace_answer: Vec<u8>,
+}
+
+/// Activity seen on a session, recorded off the request path (at most once a minute each).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Activity {
+    /// The session.
+    pub session_id: String,
+    /// When it was seen (the new `last_active_at`, unless a later one is stored).
+    pub at: Timestamp,
+    /// The device it was seen from (browser requests), replacing the stored one; `None` keeps it.
+    pub device: Option<Device>,
 }
 
 /// Which sessions a list or revoke-all concerns.
@@ -205,6 +216,20 @@ pub trait Store: Send + Sync + 'static {
         expected_hash: &str,
         rotation: &Rotation,
     ) -> Result<bool>;
+    /// Records that a session active at `now` got a new token without a rotation (sliding
+    /// expiry): its latest token's issue time, its expiry (never moved earlier, so a revocation
+    /// outlives every token issued) and its last activity. False if it is revoked, over or
+    /// unknown; then the token must not be handed out.
+    async fn extend_token(
+        &self,
+        id: &str,
+        issued_at: Timestamp,
+        expires_at: Timestamp,
+        now: Timestamp,
+    ) -> Result<bool>;
+    /// Records activity: each session's `last_active_at` moves forward (never back) and its
+    /// device is replaced where one is given. Unknown sessions are skipped.
+    async fn record_activity(&self, activity: &[Activity]) -> Result<()>;
     /// Revokes a session that is active at `now`; `None` if it was already revoked or over.
     async fn revoke_session(&self, id: &str, now: Timestamp) -> Result<Option<Revoked>>;
     /// Revokes the identifier's active sessions except `exclude`; returns what it revoked.

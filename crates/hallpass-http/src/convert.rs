@@ -52,7 +52,7 @@ pub(crate) fn start_input(body: api::StartRequest) -> Result<StartInput, ApiErro
     })
 }
 
-pub(crate) fn issued(i: &Issued) -> api::IssuedResponse {
+pub(crate) fn issued(i: &Issued, cookies: Option<Vec<String>>) -> api::IssuedResponse {
     api::IssuedResponse {
         session_id: i.session.id.clone(),
         token: i.token.clone(),
@@ -61,7 +61,7 @@ pub(crate) fn issued(i: &Issued) -> api::IssuedResponse {
         refresh_expires_at: iso(i.session.refresh_expires_at),
         tag: i.session.tag.clone(),
         identifier: i.session.identifier.clone(),
-        cookies: None,
+        cookies,
     }
 }
 

@@ -65,7 +65,10 @@ pub fn status_and_code(e: &Error) -> (StatusCode, &'static str) {
         Error::Unauthorized(_) => (S::UNAUTHORIZED, "unauthorized"),
         Error::PublishableKeyForbidden => (S::FORBIDDEN, "publishable_key_forbidden"),
         Error::ScopeForbidden(_) => (S::FORBIDDEN, "scope_forbidden"),
-        Error::SessionTypeNotFound { .. } => (S::NOT_FOUND, "session_type_not_found"),
+        Error::SessionTypeNotFound { .. } | Error::NoBrowserSessions(_) => {
+            (S::NOT_FOUND, "session_type_not_found")
+        }
+        Error::CsrfRejected(_) => (S::FORBIDDEN, "csrf_rejected"),
         Error::SessionNotFound(_) => (S::NOT_FOUND, "session_not_found"),
         Error::ProductNotFound(_) => (S::NOT_FOUND, "product_not_found"),
         Error::KeyNotFound(_) => (S::NOT_FOUND, "key_not_found"),
@@ -233,6 +236,12 @@ mod tests {
                 404,
                 "session_type_not_found",
             ),
+            (
+                Error::NoBrowserSessions("t".into()),
+                404,
+                "session_type_not_found",
+            ),
+            (Error::CsrfRejected("x".into()), 403, "csrf_rejected"),
             (Error::SessionNotFound("s".into()), 404, "session_not_found"),
             (Error::ProductNotFound("p".into()), 404, "product_not_found"),
             (Error::KeyNotFound("k".into()), 404, "key_not_found"),

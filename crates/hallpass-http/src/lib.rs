@@ -1,7 +1,9 @@
 //! The hallpass HTTP layer. It only translates: JSON wire types in, a [`hallpass::Hallpass`]
 //! call, wire types or the one error shape out. No rule of the product is decided here.
 
+mod client;
 mod convert;
+mod cookies;
 mod detach;
 mod error;
 mod extract;
@@ -14,6 +16,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use hallpass::Hallpass;
+pub use ipnet::IpNet;
 
 pub use error::ApiError;
 pub use openapi::openapi_document;
@@ -26,12 +29,27 @@ pub const DEFAULT_BODY_LIMIT: usize = 64 * 1024;
 pub struct AppState {
     /// The service.
     pub hallpass: Arc<Hallpass>,
+    /// Proxies whose `X-Forwarded-For` names the client (browser devices); none by default.
+    pub trusted_proxies: Arc<[IpNet]>,
 }
 
 impl AppState {
-    /// State over a service.
+    /// State over a service, trusting no proxy.
     pub fn new(hallpass: Arc<Hallpass>) -> Self {
-        Self { hallpass }
+        Self {
+            hallpass,
+            trusted_proxies: Arc::new([]),
+        }
+    }
+
+    /// The same state, taking client addresses from `X-Forwarded-For` when the peer is in one
+    /// of these networks.
+    #[must_use]
+    pub fn with_trusted_proxies(self, proxies: Vec<IpNet>) -> Self {
+        Self {
+            trusted_proxies: proxies.into(),
+            ..self
+        }
     }
 }
 

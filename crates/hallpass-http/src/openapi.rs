@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{admin, forward_auth, public, session_types, sessions};
+use crate::routes::{admin, browser, forward_auth, public, session_types, sessions};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -11,6 +11,7 @@ use crate::routes::{admin, forward_auth, public, session_types, sessions};
     paths(
         sessions::start, sessions::verify, sessions::refresh, sessions::revoke, sessions::revoke_all, sessions::list,
         forward_auth::forward_auth,
+        browser::session, browser::refresh, browser::sign_out, browser::sessions, browser::revoke_session,
         session_types::create, session_types::update, session_types::fetch, session_types::list, session_types::remove,
         admin::create_product, admin::update_product, admin::get_product, admin::list_products,
         admin::create_key, admin::list_keys, admin::delete_key, admin::rotate_signing_key,
@@ -91,6 +92,12 @@ mod tests {
             "/v1/keys",
             "/v1/keys/{id}",
             "/v1/jwks/{product}/{env}",
+            "/v1/forward-auth",
+            "/v1/browser/{product}/{env}/{tag}/session",
+            "/v1/browser/{product}/{env}/{tag}/refresh",
+            "/v1/browser/{product}/{env}/{tag}/sign-out",
+            "/v1/browser/{product}/{env}/{tag}/sessions",
+            "/v1/browser/{product}/{env}/{tag}/sessions/{id}",
             "/healthz",
             "/readyz",
             "/metrics",

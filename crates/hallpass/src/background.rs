@@ -17,6 +17,8 @@ const SWEEP_RETENTION_SECS: i64 = 24 * 3600;
 const SWEEP_BATCH: u32 = 1000;
 /// How often expired sessions are swept and stale revocations forgotten.
 pub const SWEEP_EVERY: Duration = Duration::from_secs(60);
+/// How often noted session activity is written (each session's at most once a minute).
+pub const ACTIVITY_FLUSH_EVERY: Duration = Duration::from_secs(5);
 /// Longest wait for one catch-up query.
 const CATCH_UP_TIMEOUT: Duration = Duration::from_secs(15);
 /// Pause after the change feed fails before it reconnects.
@@ -62,6 +64,12 @@ impl Hallpass {
             every(self, sweep_every, "session sweep", |hp| async move {
                 hp.sweep().await.map(drop)
             }),
+            every(
+                self,
+                ACTIVITY_FLUSH_EVERY,
+                "session activity",
+                |hp| async move { hp.flush_activity().await.map(drop) },
+            ),
         ];
         tasks.push(tokio::spawn(follow_changes(Arc::clone(self))));
         Background { tasks }

@@ -50,9 +50,11 @@
 //! operations should run to completion (spawn them rather than drop them half-way), as the
 //! HTTP server does.
 
+mod activity;
 mod admin;
 mod auth;
 mod background;
+mod browser;
 mod caches;
 mod clock;
 mod counters;
@@ -66,7 +68,8 @@ mod updates;
 mod verify_cache;
 
 pub use admin::{NewKey, NewProduct, ProductPatch};
-pub use background::{Background, SWEEP_EVERY};
+pub use background::{ACTIVITY_FLUSH_EVERY, Background, SWEEP_EVERY};
+pub use browser::{BrowserSession, OwnSessions, Reissued};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use service::{Hallpass, Settings};
 pub use sessions::{Issued, SessionList, StartInput, Verified};

@@ -65,6 +65,8 @@ pub struct Hallpass {
     pub(crate) principals: Cache<String, Principal>,
     pub(crate) auth_failures: FailureLimiter,
     pub(crate) last_session_id: Mutex<Option<ulid::Ulid>>,
+    /// Session activity waiting to be written (see `activity.rs`).
+    pub(crate) activity: crate::activity::ActivityLog,
     /// Where the next revocation catch-up starts (see [`crate::sync`]).
     pub(crate) caught_up_to: Mutex<Timestamp>,
 }
@@ -114,6 +116,7 @@ impl Hallpass {
             products: Cache::default(),
             principals: Cache::default(),
             last_session_id: Mutex::new(None),
+            activity: crate::activity::ActivityLog::default(),
             caught_up_to: Mutex::new(crate::sync::overlap_before(now)),
         })
     }

@@ -124,7 +124,11 @@ impl Hallpass {
         id.to_string()
     }
 
-    fn sign(&self, ring: &hallpass_core::keys::Keyring, session: &SessionRecord) -> Result<String> {
+    pub(crate) fn sign(
+        &self,
+        ring: &hallpass_core::keys::Keyring,
+        session: &SessionRecord,
+    ) -> Result<String> {
         let scope = Scope {
             product: session.product.clone(),
             env: session.env.clone(),

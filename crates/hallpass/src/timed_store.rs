@@ -12,8 +12,8 @@ use async_trait::async_trait;
 use hallpass_core::model::{ApiKeyRecord, EnvKeyRecord, Product, SessionRecord};
 use hallpass_core::session_type::SessionTypeRecord;
 use hallpass_core::store::{
-    ChangeFeed, DeleteTypeOutcome, IdentifierFilter, PoolUsage, Revoked, Rotation, SessionPage,
-    Store,
+    Activity, ChangeFeed, DeleteTypeOutcome, IdentifierFilter, PoolUsage, Revoked, Rotation,
+    SessionPage, Store,
 };
 use hallpass_core::{Result, Timestamp};
 
@@ -167,6 +167,24 @@ impl Store for TimedStore {
             self.0.rotate_refresh(id, expected_hash, rotation),
         )
         .await
+    }
+
+    async fn extend_token(
+        &self,
+        id: &str,
+        issued_at: Timestamp,
+        expires_at: Timestamp,
+        now: Timestamp,
+    ) -> Result<bool> {
+        timed(
+            "extend_token",
+            self.0.extend_token(id, issued_at, expires_at, now),
+        )
+        .await
+    }
+
+    async fn record_activity(&self, activity: &[Activity]) -> Result<()> {
+        timed("record_activity", self.0.record_activity(activity)).await
     }
 
     async fn revoke_session(&self, id: &str, now: Timestamp) -> Result<Option<Revoked>> {

@@ -5,6 +5,8 @@
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hallpass::core::Error;
 use hallpass::core::model::Scope;
 use hallpass_api::ErrorBody;
@@ -32,8 +34,10 @@ pub(crate) struct ForwardAuthQuery {
 }
 
 /// Verifies the session token of the request a proxy is about to forward, exactly as verify
-/// does. 200 with `X-Session-Id`, `X-Session-Identifier` (percent-encoded where needed; absent
-/// for a session without identifier) and `X-Session-Tag`; else 401 with the JSON error.
+/// does; the token comes from `Authorization: Bearer`, `X-Hallpass-Session`, or the type's
+/// cookie. 200 with `X-Session-Id`, `X-Session-Identifier` (percent-encoded where needed;
+/// absent for a session without identifier), `X-Session-Tag`, and `X-Session-Data` (base64url
+/// JSON) when the type sets `forwardData`; else 401 with the JSON error.
 #[utoipa::path(get, path = "/v1/forward-auth", tag = "sessions", params(ForwardAuthQuery),
     responses((status = 200, description = "the session is valid; its id, identifier and tag are in X-Session-* headers"),
         (status = 401, body = ErrorBody), (status = "4XX", body = ErrorBody)))]
@@ -52,14 +56,22 @@ pub(crate) async fn forward_auth(
             ));
         }
     };
-    let token = session_token(&headers).ok_or_else(|| {
-        Error::Unauthorized(
-            "no session token: send it as 'Authorization: Bearer <token>' or in the X-Hallpass-Session header"
-                .into(),
-        )
-    })?;
     let scope = Scope { product, env };
-    let verified = s.hallpass.verify(&scope, &tag, token).await;
+    let session_type = s.hallpass.session_type(&scope.product, &tag).await?;
+    let config = &session_type.record.config;
+    let token = session_token(&headers)
+        .map(str::to_owned)
+        .or_else(|| {
+            let cookie = config.cookie.as_ref()?;
+            crate::cookies::request_cookie(&headers, &cookie.name)
+        })
+        .ok_or_else(|| {
+            Error::Unauthorized(
+                "no session token: send it as 'Authorization: Bearer <token>', in the X-Hallpass-Session header, or in the session type's cookie"
+                    .into(),
+            )
+        })?;
+    let verified = s.hallpass.verify(&scope, &tag, &token).await;
     crate::metrics::verify_outcome(verified.as_ref().map(drop));
     let verified = verified?;
     let mut answer = HeaderMap::new();
@@ -75,6 +87,10 @@ pub(crate) async fn forward_auth(
             "x-session-identifier",
             &utf8_percent_encode(identifier, IDENTIFIER_ESCAPES).to_string(),
         );
+    }
+    if config.forward_data {
+        let data = serde_json::to_vec(&verified.data).unwrap_or_default();
+        set("x-session-data", &URL_SAFE_NO_PAD.encode(data));
     }
     Ok((StatusCode::OK, answer).into_response())
 }

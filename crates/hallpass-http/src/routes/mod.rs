@@ -1,6 +1,7 @@
 //! Route table: one module per resource.
 
 pub(crate) mod admin;
+pub(crate) mod browser;
 pub(crate) mod forward_auth;
 pub(crate) mod public;
 pub(crate) mod session_types;
@@ -58,6 +59,26 @@ pub(crate) fn others() -> Router<AppState> {
         )
         .route("/v1/keys", post(admin::create_key).get(admin::list_keys))
         .route("/v1/keys/{id}", delete(admin::delete_key))
+        .route(
+            "/v1/browser/{product}/{env}/{tag}/session",
+            get(browser::session),
+        )
+        .route(
+            "/v1/browser/{product}/{env}/{tag}/refresh",
+            post(browser::refresh),
+        )
+        .route(
+            "/v1/browser/{product}/{env}/{tag}/sign-out",
+            post(browser::sign_out),
+        )
+        .route(
+            "/v1/browser/{product}/{env}/{tag}/sessions",
+            get(browser::sessions),
+        )
+        .route(
+            "/v1/browser/{product}/{env}/{tag}/sessions/{id}",
+            delete(browser::revoke_session),
+        )
         .route("/v1/jwks/{product}/{env}", get(public::jwks))
         .route("/healthz", get(public::healthz))
         .route("/readyz", get(public::readyz))

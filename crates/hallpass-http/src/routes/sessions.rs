@@ -7,6 +7,9 @@ use hallpass_api::{
     RevokeAllResponse, RevokeRequest, RevokeResponse, StartRequest, VerifyRequest, VerifyResponse,
 };
 
+use hallpass::Issued;
+use hallpass::core::model::Scope;
+
 use crate::extract::Scoped;
 use crate::{ApiError, AppState, convert};
 
@@ -24,7 +27,8 @@ pub(crate) async fn start(
         .hallpass
         .start(&scope, convert::start_input(body)?)
         .await?;
-    Ok(Json(convert::issued(&issued)))
+    let cookies = session_cookies(&s, &scope, &issued).await;
+    Ok(Json(convert::issued(&issued, cookies)))
 }
 
 /// Verifies a token (no database round trip).
@@ -52,7 +56,8 @@ pub(crate) async fn refresh(
         .hallpass
         .refresh(&scope, &body.tag, &body.refresh_token)
         .await?;
-    Ok(Json(convert::issued(&issued)))
+    let cookies = session_cookies(&s, &scope, &issued).await;
+    Ok(Json(convert::issued(&issued, cookies)))
 }
 
 /// Revokes one session.
@@ -113,4 +118,16 @@ pub(crate) async fn list(
         count: page.count,
         next_cursor: page.next_cursor,
     }))
+}
+
+/// The `Set-Cookie` values of a session just issued, when its type has cookie settings. The
+/// type was read moments ago (cached), so a failure here only leaves the cookies out; the
+/// session itself is answered either way.
+async fn session_cookies(s: &AppState, scope: &Scope, issued: &Issued) -> Option<Vec<String>> {
+    let settings = s
+        .hallpass
+        .browser_cookie(scope, &issued.session.tag)
+        .await
+        .ok()?;
+    Some(crate::cookies::issued_cookies(&settings, scope, issued))
 }

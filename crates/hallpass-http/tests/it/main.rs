@@ -2,6 +2,7 @@
 //! router with `oneshot` over a temporary SQLite store and a manual clock.
 
 mod abandoned;
+mod browser;
 mod errors;
 mod forward_auth;
 mod lifecycle;

@@ -38,6 +38,8 @@ pub struct Resp {
 
 pub struct App {
     pub router: Router,
+    /// The service behind the router (for background work tests run by hand).
+    pub service: Arc<Hallpass>,
     pub clock: Arc<ManualClock>,
     pub admin: String,
     /// Access key of shop/dev (after `setup()`).
@@ -103,9 +105,11 @@ impl App {
             .await
             .expect("bootstrap")
             .expect("admin key");
-        let router = router(AppState::new(Arc::new(service)));
+        let service = Arc::new(service);
+        let router = router(AppState::new(Arc::clone(&service)));
         Self {
             router,
+            service,
             clock,
             admin,
             key: String::new(),

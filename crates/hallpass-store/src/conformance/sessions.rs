@@ -4,10 +4,11 @@ use std::sync::Arc;
 
 use hallpass_core::Error;
 use hallpass_core::model::{Device, SessionRecord};
-use hallpass_core::store::{IdentifierFilter, Store};
+use hallpass_core::store::{Activity, IdentifierFilter, Store};
 
 use super::fixtures::{
-    at, filter, insert_sessions, must_get, now, rotation, session, session_of, sid,
+    REFRESH_SECS, TOKEN_SECS, at, filter, insert_sessions, must_get, now, rotation, session,
+    session_of, sid,
 };
 
 /// A session comes back field for field, by id and by its refresh hash; unknown ones are `None`.
@@ -452,4 +453,114 @@ pub async fn concurrent_rotations_each_apply_once(store: Arc<dyn Store>) {
         None,
         "the rotation that did not apply registered nothing"
     );
+}
+
+/// A token issued without rotation is recorded on an active session only: its times move,
+/// its expiry never moves earlier, and a revoked or unknown session refuses it.
+pub async fn extend_token_only_on_active_sessions(store: Arc<dyn Store>) {
+    let (active, revoked) = (session(1), session(2));
+    insert_sessions(&*store, &[active.clone(), revoked.clone()]).await;
+    store
+        .revoke_session(&revoked.id, at(10))
+        .await
+        .expect("revoke");
+
+    let later = at(TOKEN_SECS + 100);
+    assert!(
+        store
+            .extend_token(&active.id, at(100), later, at(100))
+            .await
+            .expect("extend")
+    );
+    let extended = must_get(&*store, &active.id).await;
+    assert_eq!(extended.token_issued_at, at(100));
+    assert_eq!(extended.token_expires_at, later);
+    assert_eq!(extended.last_active_at, at(100));
+    assert_eq!(extended.refresh_hash, active.refresh_hash, "no rotation");
+
+    assert!(
+        store
+            .extend_token(&active.id, at(110), at(50), at(110))
+            .await
+            .expect("extend")
+    );
+    assert_eq!(
+        must_get(&*store, &active.id).await.token_expires_at,
+        later,
+        "an expiry never moves earlier"
+    );
+
+    for id in [revoked.id.as_str(), "unknown"] {
+        let applied = store
+            .extend_token(id, at(100), later, at(100))
+            .await
+            .expect("extend");
+        assert!(!applied, "{id}");
+    }
+    assert_eq!(
+        must_get(&*store, &revoked.id).await.token_expires_at,
+        revoked.token_expires_at
+    );
+    let over = at(REFRESH_SECS + 1);
+    assert!(
+        !store
+            .extend_token(&active.id, over, over, over)
+            .await
+            .expect("extend")
+    );
+}
+
+/// Activity moves `last_active_at` forward only, replaces the device only when one is given,
+/// and skips unknown sessions.
+pub async fn record_activity_moves_forward_and_sets_devices(store: Arc<dyn Store>) {
+    let (a, b) = (session(1), session(2));
+    insert_sessions(&*store, &[a.clone(), b.clone()]).await;
+    let seen = Device {
+        ip: Some("2001:db8::1".into()),
+        user_agent: Some("Mozilla/5.0 (seen)".into()),
+    };
+    store
+        .record_activity(&[
+            Activity {
+                session_id: a.id.clone(),
+                at: at(90),
+                device: Some(seen.clone()),
+            },
+            Activity {
+                session_id: b.id.clone(),
+                at: at(80),
+                device: None,
+            },
+            Activity {
+                session_id: "unknown".into(),
+                at: at(80),
+                device: None,
+            },
+        ])
+        .await
+        .expect("record");
+    let (stored_a, stored_b) = (
+        must_get(&*store, &a.id).await,
+        must_get(&*store, &b.id).await,
+    );
+    assert_eq!((stored_a.last_active_at, stored_a.device), (at(90), seen));
+    assert_eq!(
+        (stored_b.last_active_at, stored_b.device),
+        (at(80), b.device.clone())
+    );
+
+    store
+        .record_activity(&[Activity {
+            session_id: b.id.clone(),
+            at: at(70),
+            device: None,
+        }])
+        .await
+        .expect("record");
+    assert_eq!(
+        must_get(&*store, &b.id).await.last_active_at,
+        at(80),
+        "never back"
+    );
+    store.record_activity(&[]).await.expect("nothing to record");
 }

@@ -8,8 +8,8 @@
 use hallpass_core::model::{ApiKeyRecord, EnvKeyRecord, Product, SessionRecord};
 use hallpass_core::session_type::SessionTypeRecord;
 use hallpass_core::store::{
-    ChangeFeed, DeleteTypeOutcome, IdentifierFilter, PoolUsage, Revoked, Rotation, SessionPage,
-    Store,
+    Activity, ChangeFeed, DeleteTypeOutcome, IdentifierFilter, PoolUsage, Revoked, Rotation,
+    SessionPage, Store,
 };
 use hallpass_core::{Result, Timestamp};
 use sqlx::PgPool;
@@ -170,6 +170,20 @@ impl Store for PgStore {
         rotation: &Rotation,
     ) -> Result<bool> {
         sessions::rotate_refresh(&self.pool, id, expected_hash, rotation).await
+    }
+
+    async fn extend_token(
+        &self,
+        id: &str,
+        issued_at: Timestamp,
+        expires_at: Timestamp,
+        now: Timestamp,
+    ) -> Result<bool> {
+        sessions::extend_token(&self.pool, id, issued_at, expires_at, now).await
+    }
+
+    async fn record_activity(&self, activity: &[Activity]) -> Result<()> {
+        sessions::record_activity(&self.pool, activity).await
     }
 
     async fn revoke_session(&self, id: &str, now: Timestamp) -> Result<Option<Revoked>> {

@@ -1,7 +1,7 @@
 //! Sessions: insertion, lookup by id or by any refresh hash, rotation and listing.
 
 use hallpass_core::model::SessionRecord;
-use hallpass_core::store::{IdentifierFilter, Rotation, SessionPage};
+use hallpass_core::store::{Activity, IdentifierFilter, Rotation, SessionPage};
 use hallpass_core::{Result, Timestamp};
 use sqlx::PgPool;
 
@@ -104,6 +104,62 @@ pub(super) async fn rotate_refresh(
     .await
     .map_err(map_err)?;
     Ok(registered.rows_affected() == 1)
+}
+
+/// Records a token issued without rotation, if the session is active at `now`.
+pub(super) async fn extend_token(
+    pool: &PgPool,
+    id: &str,
+    issued_at: Timestamp,
+    expires_at: Timestamp,
+    now: Timestamp,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE sessions SET token_issued_at = $1, \
+         token_expires_at = GREATEST(token_expires_at, $2), \
+         last_active_at = GREATEST(last_active_at, $3) \
+         WHERE id = $4 AND revoked_at IS NULL AND refresh_expires_at > $3",
+    )
+    .bind(issued_at.as_millis())
+    .bind(expires_at.as_millis())
+    .bind(now.as_millis())
+    .bind(id)
+    .execute(pool)
+    .await
+    .map_err(map_err)?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Moves each session's last activity forward and replaces its device where one is given, in
+/// one statement over arrays.
+pub(super) async fn record_activity(pool: &PgPool, activity: &[Activity]) -> Result<()> {
+    let ids: Vec<&str> = activity.iter().map(|a| a.session_id.as_str()).collect();
+    let ats: Vec<i64> = activity.iter().map(|a| a.at.as_millis()).collect();
+    let has_device: Vec<bool> = activity.iter().map(|a| a.device.is_some()).collect();
+    let ips: Vec<Option<&str>> = activity
+        .iter()
+        .map(|a| a.device.as_ref().and_then(|d| d.ip.as_deref()))
+        .collect();
+    let agents: Vec<Option<&str>> = activity
+        .iter()
+        .map(|a| a.device.as_ref().and_then(|d| d.user_agent.as_deref()))
+        .collect();
+    sqlx::query(
+        "UPDATE sessions s SET last_active_at = GREATEST(s.last_active_at, a.at), \
+         device_ip = CASE WHEN a.has_device THEN a.ip ELSE s.device_ip END, \
+         device_user_agent = CASE WHEN a.has_device THEN a.agent ELSE s.device_user_agent END \
+         FROM UNNEST($1::text[], $2::int8[], $3::bool[], $4::text[], $5::text[]) \
+         AS a(id, at, has_device, ip, agent) WHERE s.id = a.id",
+    )
+    .bind(&ids)
+    .bind(&ats)
+    .bind(&has_device)
+    .bind(&ips)
+    .bind(&agents)
+    .execute(pool)
+    .await
+    .map_err(map_err)?;
+    Ok(())
 }
 
 /// One page of the identifier's active sessions, newest (highest id) first, and their count,

@@ -11,8 +11,8 @@ use std::sync::Arc;
 use hallpass_core::model::{ApiKeyRecord, EnvKeyRecord, Product, SessionRecord};
 use hallpass_core::session_type::SessionTypeRecord;
 use hallpass_core::store::{
-    ChangeFeed, DeleteTypeOutcome, IdentifierFilter, PoolUsage, Revoked, Rotation, SessionPage,
-    Store,
+    Activity, ChangeFeed, DeleteTypeOutcome, IdentifierFilter, PoolUsage, Revoked, Rotation,
+    SessionPage, Store,
 };
 use hallpass_core::{Result, Timestamp};
 use sqlx::{Sqlite, SqlitePool, Transaction};
@@ -206,6 +206,22 @@ impl Store for SqliteStore {
         self.group_commit
             .write(move |db| sessions::rotate_refresh(db, &id, &expected_hash, &rotation))
             .await
+    }
+
+    async fn extend_token(
+        &self,
+        id: &str,
+        issued_at: Timestamp,
+        expires_at: Timestamp,
+        now: Timestamp,
+    ) -> Result<bool> {
+        let _writer = self.writer.lock().await;
+        sessions::extend_token(&self.pool, id, issued_at, expires_at, now).await
+    }
+
+    async fn record_activity(&self, activity: &[Activity]) -> Result<()> {
+        let _writer = self.writer.lock().await;
+        sessions::record_activity(&self.pool, activity).await
     }
 
     async fn revoke_session(&self, id: &str, now: Timestamp) -> Result<Option<Revoked>> {

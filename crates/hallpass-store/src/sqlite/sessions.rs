@@ -3,7 +3,7 @@
 //! commit (rusqlite); the rest through sqlx.
 
 use hallpass_core::model::SessionRecord;
-use hallpass_core::store::{IdentifierFilter, Rotation, SessionPage};
+use hallpass_core::store::{Activity, IdentifierFilter, Rotation, SessionPage};
 use hallpass_core::{Result, Timestamp};
 use rusqlite::{Connection, OptionalExtension as _};
 use sqlx::SqlitePool;
@@ -72,6 +72,54 @@ pub(super) async fn get(pool: &SqlitePool, id: &str) -> Result<Option<SessionRec
     .await
     .map_err(map_err)?;
     Ok(row.map(SessionRecord::from))
+}
+
+/// Records a token issued without rotation, if the session is active at `now`.
+pub(super) async fn extend_token(
+    pool: &SqlitePool,
+    id: &str,
+    issued_at: Timestamp,
+    expires_at: Timestamp,
+    now: Timestamp,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE sessions SET token_issued_at = ?, token_expires_at = MAX(token_expires_at, ?), \
+         last_active_at = MAX(last_active_at, ?) \
+         WHERE id = ? AND revoked_at IS NULL AND refresh_expires_at > ?",
+    )
+    .bind(issued_at.as_millis())
+    .bind(expires_at.as_millis())
+    .bind(now.as_millis())
+    .bind(id)
+    .bind(now.as_millis())
+    .execute(pool)
+    .await
+    .map_err(map_err)?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Moves each session's last activity forward and replaces its device where one is given, in
+/// one transaction.
+pub(super) async fn record_activity(pool: &SqlitePool, activity: &[Activity]) -> Result<()> {
+    let mut tx = pool.begin().await.map_err(map_err)?;
+    for a in activity {
+        let device = a.device.as_ref();
+        sqlx::query(
+            "UPDATE sessions SET last_active_at = MAX(last_active_at, ?), \
+             device_ip = CASE WHEN ? THEN ? ELSE device_ip END, \
+             device_user_agent = CASE WHEN ? THEN ? ELSE device_user_agent END WHERE id = ?",
+        )
+        .bind(a.at.as_millis())
+        .bind(device.is_some())
+        .bind(device.and_then(|d| d.ip.as_deref()))
+        .bind(device.is_some())
+        .bind(device.and_then(|d| d.user_agent.as_deref()))
+        .bind(&a.session_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+    }
+    tx.commit().await.map_err(map_err)
 }
 
 /// The session any refresh token with this hash (current or older) was issued to. Read in the

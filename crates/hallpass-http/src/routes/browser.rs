@@ -1,0 +1,266 @@
+//! `/v1/browser/{product}/{env}/{tag}/*` (SPEC section 6): a browser's own session, by its
+//! cookies alone. State-changing calls pass the CSRF check first.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use hallpass::core::Error;
+use hallpass::core::model::Scope;
+use hallpass::core::session_type::{CookieSettings, SameSite};
+use hallpass_api::{
+    BrowserRefreshResponse, BrowserSessionInfo, BrowserSessionItem, BrowserSessionResponse,
+    BrowserSessionsResponse, ErrorBody, RevokeResponse,
+};
+use serde::Deserialize;
+
+use crate::client::BrowserDevice;
+use crate::convert::{iso, session_item};
+use crate::cookies::{cleared_cookies, issued_cookies, refresh_name, request_cookie, token_cookie};
+use crate::{ApiError, AppState};
+
+/// The header that marks a request as sent by the page's own script (a cross-site form cannot
+/// set it).
+const CSRF_HEADER: &str = "x-hallpass-csrf";
+
+/// The session type a browser endpoint is for.
+#[derive(Debug, Deserialize)]
+pub(crate) struct TypePath {
+    product: String,
+    env: String,
+    tag: String,
+}
+
+impl TypePath {
+    fn scope(&self) -> Scope {
+        Scope {
+            product: self.product.clone(),
+            env: self.env.clone(),
+        }
+    }
+}
+
+/// A session id under a type.
+#[derive(Debug, Deserialize)]
+pub(crate) struct SessionPath {
+    product: String,
+    env: String,
+    tag: String,
+    id: String,
+}
+
+/// The browser's session; when its token is older than `updateAge`, a new token cookie too.
+#[utoipa::path(get, path = "/v1/browser/{product}/{env}/{tag}/session", tag = "browser",
+    params(("product" = String, Path), ("env" = String, Path), ("tag" = String, Path)),
+    responses((status = 200, body = BrowserSessionResponse), (status = "4XX", body = ErrorBody)))]
+pub(crate) async fn session(
+    State(s): State<AppState>,
+    Path(path): Path<TypePath>,
+    BrowserDevice(device): BrowserDevice,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let scope = path.scope();
+    let cookie = s.hallpass.browser_cookie(&scope, &path.tag).await?;
+    let token = token_from_cookie(&headers, &cookie)?;
+    let found = s
+        .hallpass
+        .browser_session(&scope, &path.tag, &token, device)
+        .await?;
+    let v = &found.verified;
+    let expires_at = found
+        .reissued
+        .as_ref()
+        .map_or(v.expires_at, |r| r.expires_at);
+    let body = BrowserSessionResponse {
+        session: BrowserSessionInfo {
+            session_id: v.session_id.clone(),
+            tag: v.tag.clone(),
+            identifier: v.identifier.clone(),
+            created_at: iso(found.created_at),
+            expires_at: iso(expires_at),
+        },
+        data: v.data.clone(),
+    };
+    let set = found
+        .reissued
+        .iter()
+        .map(|r| token_cookie(&cookie, &r.token, r.expires_at))
+        .collect();
+    Ok(with_cookies(Json(body), set))
+}
+
+/// Rotates the refresh cookie and answers both cookies anew. A refresh that fails clears them.
+#[utoipa::path(post, path = "/v1/browser/{product}/{env}/{tag}/refresh", tag = "browser",
+    params(("product" = String, Path), ("env" = String, Path), ("tag" = String, Path)),
+    responses((status = 200, body = BrowserRefreshResponse), (status = "4XX", body = ErrorBody)))]
+pub(crate) async fn refresh(
+    State(s): State<AppState>,
+    Path(path): Path<TypePath>,
+    BrowserDevice(device): BrowserDevice,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let scope = path.scope();
+    let cookie = csrf_checked(&s, &scope, &path.tag, &headers).await?;
+    let refresh_token = request_cookie(&headers, &refresh_name(&cookie)).ok_or_else(|| {
+        Error::RefreshTokenInvalid(format!(
+            "no refresh cookie '{}': sign in again",
+            refresh_name(&cookie)
+        ))
+    })?;
+    let issued = match s.hallpass.refresh(&scope, &path.tag, &refresh_token).await {
+        Ok(issued) => issued,
+        Err(e @ (Error::StoreUnavailable(_) | Error::Internal(_))) => return Err(e.into()),
+        Err(e) => {
+            let cleared = cleared_cookies(&cookie, &scope, &path.tag);
+            return Ok(with_cookies(ApiError::from(e), cleared));
+        }
+    };
+    s.hallpass.note_activity(&issued.session.id, device);
+    let session = &issued.session;
+    let body = BrowserRefreshResponse {
+        session: BrowserSessionInfo {
+            session_id: session.id.clone(),
+            tag: session.tag.clone(),
+            identifier: session.identifier.clone(),
+            created_at: iso(session.created_at),
+            expires_at: iso(session.token_expires_at),
+        },
+        refresh_expires_at: iso(session.refresh_expires_at),
+    };
+    Ok(with_cookies(
+        Json(body),
+        issued_cookies(&cookie, &scope, &issued),
+    ))
+}
+
+/// Ends the browser's session and clears both cookies (also when the session had already ended).
+#[utoipa::path(post, path = "/v1/browser/{product}/{env}/{tag}/sign-out", tag = "browser",
+    params(("product" = String, Path), ("env" = String, Path), ("tag" = String, Path)),
+    responses((status = 200, body = RevokeResponse), (status = "4XX", body = ErrorBody)))]
+pub(crate) async fn sign_out(
+    State(s): State<AppState>,
+    Path(path): Path<TypePath>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let scope = path.scope();
+    let cookie = csrf_checked(&s, &scope, &path.tag, &headers).await?;
+    let token = request_cookie(&headers, &cookie.name);
+    let revoked = s
+        .hallpass
+        .sign_out(&scope, &path.tag, token.as_deref())
+        .await?;
+    let cleared = cleared_cookies(&cookie, &scope, &path.tag);
+    Ok(with_cookies(Json(RevokeResponse { revoked }), cleared))
+}
+
+/// The active sessions of the browser's user, the browser's own marked `current`.
+#[utoipa::path(get, path = "/v1/browser/{product}/{env}/{tag}/sessions", tag = "browser",
+    params(("product" = String, Path), ("env" = String, Path), ("tag" = String, Path)),
+    responses((status = 200, body = BrowserSessionsResponse), (status = "4XX", body = ErrorBody)))]
+pub(crate) async fn sessions(
+    State(s): State<AppState>,
+    Path(path): Path<TypePath>,
+    BrowserDevice(device): BrowserDevice,
+    headers: HeaderMap,
+) -> Result<Json<BrowserSessionsResponse>, ApiError> {
+    let scope = path.scope();
+    let cookie = s.hallpass.browser_cookie(&scope, &path.tag).await?;
+    let token = token_from_cookie(&headers, &cookie)?;
+    let own = s
+        .hallpass
+        .own_sessions(&scope, &path.tag, &token, device)
+        .await?;
+    Ok(Json(BrowserSessionsResponse {
+        sessions: own
+            .list
+            .sessions
+            .iter()
+            .map(|session| BrowserSessionItem {
+                item: session_item(session),
+                current: session.id == own.current,
+            })
+            .collect(),
+        count: own.list.count,
+    }))
+}
+
+/// Revokes one of the user's own sessions (another device, or this one: then its cookies are
+/// cleared).
+#[utoipa::path(delete, path = "/v1/browser/{product}/{env}/{tag}/sessions/{id}", tag = "browser",
+    params(("product" = String, Path), ("env" = String, Path), ("tag" = String, Path), ("id" = String, Path)),
+    responses((status = 200, body = RevokeResponse), (status = "4XX", body = ErrorBody)))]
+pub(crate) async fn revoke_session(
+    State(s): State<AppState>,
+    Path(path): Path<SessionPath>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let scope = Scope {
+        product: path.product,
+        env: path.env,
+    };
+    let cookie = csrf_checked(&s, &scope, &path.tag, &headers).await?;
+    let token = token_from_cookie(&headers, &cookie)?;
+    let (revoked, own) = s
+        .hallpass
+        .revoke_own(&scope, &path.tag, &token, &path.id)
+        .await?;
+    let cleared = if own {
+        cleared_cookies(&cookie, &scope, &path.tag)
+    } else {
+        Vec::new()
+    };
+    Ok(with_cookies(Json(RevokeResponse { revoked }), cleared))
+}
+
+/// The token cookie's value, or 401.
+fn token_from_cookie(headers: &HeaderMap, cookie: &CookieSettings) -> Result<String, Error> {
+    request_cookie(headers, &cookie.name).ok_or_else(|| {
+        Error::Unauthorized(format!(
+            "no session cookie '{}': sign in first",
+            cookie.name
+        ))
+    })
+}
+
+/// The type's cookie settings, once the request passed the CSRF check: its `Origin` is one of
+/// the product's allowed origins, or it carries `X-Hallpass-CSRF: 1` and the cookie is
+/// same-site (`SameSite` lax or strict, so a cross-site request does not carry it).
+async fn csrf_checked(
+    s: &AppState,
+    scope: &Scope,
+    tag: &str,
+    headers: &HeaderMap,
+) -> Result<CookieSettings, ApiError> {
+    let cookie = s.hallpass.browser_cookie(scope, tag).await?;
+    if let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
+        let allowed = s.hallpass.allowed_origins(&scope.product).await?;
+        if allowed
+            .iter()
+            .any(|a| a.trim_end_matches('/') == origin.trim_end_matches('/'))
+        {
+            return Ok(cookie);
+        }
+    }
+    let marked = headers
+        .get(CSRF_HEADER)
+        .is_some_and(|v| v.as_bytes() == b"1");
+    if marked && cookie.same_site != SameSite::None {
+        return Ok(cookie);
+    }
+    Err(Error::CsrfRejected(
+        "cross-site request refused: call from one of the product's allowedOrigins, or send the header X-Hallpass-CSRF: 1 (with a SameSite lax or strict cookie)"
+            .into(),
+    )
+    .into())
+}
+
+/// `response` with these `Set-Cookie` values appended.
+fn with_cookies(response: impl IntoResponse, cookies: Vec<String>) -> Response {
+    let mut response = response.into_response();
+    for cookie in cookies {
+        if let Ok(value) = HeaderValue::from_str(&cookie) {
+            response.headers_mut().append(header::SET_COOKIE, value);
+        }
+    }
+    response
+}
