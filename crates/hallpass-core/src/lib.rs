@@ -21,6 +21,7 @@ pub mod seal;
 pub mod secrets;
 pub mod selector;
 pub mod session_type;
+pub mod set_cookie;
 pub mod store;
 pub mod time;
 pub mod token;

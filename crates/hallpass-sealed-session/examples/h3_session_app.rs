@@ -27,7 +27,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         settings.iterations = iterations.parse()?;
     }
     if let Ok(name) = std::env::var("SESSION_NAME") {
-        settings.name = name;
+        settings.cookie.name = name;
     }
     let app = Router::new()
         .route("/session", get(show).post(update).delete(clear))
@@ -47,9 +47,9 @@ async fn update(session: SealedSession, Json(patch): Json<Value>) -> Result<Resp
     Ok(Json(session_json(&session)).into_response())
 }
 
-async fn clear(session: SealedSession) -> Response {
-    session.clear();
-    Json(json!({"cleared": true})).into_response()
+async fn clear(session: SealedSession) -> Result<Response, UpdateError> {
+    session.clear()?;
+    Ok(Json(json!({"cleared": true})).into_response())
 }
 
 fn session_json(session: &SealedSession) -> Value {

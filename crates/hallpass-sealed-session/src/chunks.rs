@@ -12,7 +12,8 @@ pub(crate) fn chunk_name(name: &str, n: usize) -> String {
 }
 
 /// How many chunks a main cookie's value announces: `None` when it is an ordinary value, or
-/// announces an unusable count (h3 then reads nothing).
+/// announces a count out of 1..=100 (h3 then reads nothing). Only digits are read, where h3's
+/// `parseInt` would also take `+3` or `3x`; h3 itself never writes those.
 pub(crate) fn announced_chunks(main: &str) -> Option<usize> {
     let count = main.strip_prefix(CHUNKED)?;
     count

@@ -4,6 +4,7 @@
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use axum::http::{HeaderMap, HeaderValue};
+use hallpass_core::Timestamp;
 use hallpass_core::seal::{self, SealError};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -13,7 +14,6 @@ use crate::chunks;
 use crate::cookies;
 use crate::layer::Shared;
 use crate::payload::{self, Payload};
-use crate::settings::MAX_CHUNKS;
 
 /// The session of this request, from the `x-<name>-session` header or the cookie, or a new one.
 ///
@@ -34,9 +34,12 @@ pub(crate) struct State {
     write: Write,
     /// Chunk cookies the request carried, deleted when no longer needed.
     request_chunks: usize,
+    /// The response has left with its cookies: later changes could not be sent.
+    sent: bool,
 }
 
 /// What the response writes.
+#[derive(Debug)]
 enum Write {
     /// Nothing: the cookie stays as it is.
     Keep,
@@ -57,7 +60,7 @@ impl State {
         let now = shared.now();
         let jar = cookies::request_cookies(headers);
         let request_chunks = jar
-            .get(&settings.name)
+            .get(&settings.cookie.name)
             .and_then(|main| chunks::announced_chunks(main))
             .unwrap_or(0);
         let from_header = settings
@@ -69,7 +72,7 @@ impl State {
         let from_cookie = from_header.is_none();
         let sealed = from_header.or_else(|| {
             chunks::read(
-                &settings.name,
+                &settings.cookie.name,
                 |name| jar.get(name).map(String::as_str),
                 seal::MAX_SEAL_LEN,
             )
@@ -84,26 +87,33 @@ impl State {
                     Write::Keep
                 },
                 request_chunks,
+                sent: false,
             },
             None => Self {
                 payload: Payload::new(now),
                 write: Write::Seal,
                 request_chunks,
+                sent: false,
             },
         }
     }
 
-    /// The `Set-Cookie` values the response carries.
-    pub(crate) fn set_cookies(&self, shared: &Shared) -> Vec<HeaderValue> {
+    /// The `Set-Cookie` values the response carries; afterwards the session is sent and
+    /// refuses changes.
+    pub(crate) fn set_cookies(&mut self, shared: &Shared) -> Vec<HeaderValue> {
+        self.sent = true;
         let settings = &shared.settings;
-        let attributes = &settings.cookie;
+        let cookie = &settings.cookie;
+        let (name, path) = (cookie.name.as_str(), cookie.path.as_str());
         let sealed = match &self.write {
             Write::Keep => return Vec::new(),
             Write::Delete => {
-                return std::iter::once(settings.name.clone())
-                    .chain((1..=self.request_chunks).map(|n| chunks::chunk_name(&settings.name, n)))
-                    .filter_map(|name| cookies::delete(&name, attributes))
-                    .collect();
+                let mut values = vec![cookie.removal(name, path)];
+                values.extend(
+                    (1..=self.request_chunks)
+                        .map(|n| cookie.removal(&chunks::chunk_name(name, n), path)),
+                );
+                return header_values(values);
             }
             Write::Sealed(sealed) => sealed.clone(),
             Write::Seal => match self.payload.seal(settings, shared.now()) {
@@ -116,20 +126,33 @@ impl State {
         };
         let expires = settings
             .max_age_ms()
-            .map(|age| self.payload.created_at.saturating_add(age));
-        let written = chunks::split(&settings.name, &sealed, settings.chunk_max_len);
+            .map(|age| Timestamp::from_millis(self.payload.created_at.saturating_add(age)));
+        let written = chunks::split(name, &sealed, settings.chunk_max_len);
         let new_chunks = written.len() - 1;
-        let mut values: Vec<HeaderValue> = written
+        let mut values: Vec<String> = written
             .iter()
-            .filter_map(|(name, value)| cookies::set(name, value, attributes, expires))
+            .map(|(name, value)| cookie.set_cookie(name, value, path, expires))
             .collect();
         values.extend(
-            (new_chunks + 1..=self.request_chunks).filter_map(|n| {
-                cookies::delete(&chunks::chunk_name(&settings.name, n), attributes)
-            }),
+            (new_chunks + 1..=self.request_chunks)
+                .map(|n| cookie.removal(&chunks::chunk_name(name, n), path)),
         );
-        values
+        header_values(values)
     }
+}
+
+/// `Set-Cookie` strings as header values. The `cookie` crate writes only visible ASCII for
+/// the names and values hallpass gives it (checked settings, base64url seals), so none is
+/// dropped; if one were, it is logged.
+fn header_values(values: Vec<String>) -> Vec<HeaderValue> {
+    values
+        .into_iter()
+        .filter_map(|v| {
+            HeaderValue::from_str(&v)
+                .inspect_err(|_| tracing::error!("a session cookie is not a valid header value"))
+                .ok()
+        })
+        .collect()
 }
 
 impl SealedSession {
@@ -177,10 +200,13 @@ impl SealedSession {
         };
         let settings = &self.shared.settings;
         let mut state = self.state();
+        if state.sent {
+            return Err(UpdateError::ResponseSent);
+        }
         let mut payload = state.payload.clone();
         payload.data.extend(patch);
         let sealed = payload.seal(settings, self.shared.now())?;
-        let max = seal::MAX_SEAL_LEN.min(settings.chunk_max_len * MAX_CHUNKS);
+        let max = settings.max_sealed_len;
         if sealed.len() > max {
             return Err(UpdateError::TooLarge {
                 len: sealed.len(),
@@ -194,10 +220,17 @@ impl SealedSession {
 
     /// Ends the session: the response deletes the cookie and its chunks (h3's `clear`). The
     /// handle then holds a new, empty session, written only if updated.
-    pub fn clear(&self) {
+    ///
+    /// # Errors
+    /// [`UpdateError::ResponseSent`] when the response has already left.
+    pub fn clear(&self) -> Result<(), UpdateError> {
         let mut state = self.state();
+        if state.sent {
+            return Err(UpdateError::ResponseSent);
+        }
         state.payload = Payload::new(self.shared.now());
         state.write = Write::Delete;
+        Ok(())
     }
 }
 
@@ -232,4 +265,8 @@ pub enum UpdateError {
     /// Sealing failed.
     #[error("the session could not be sealed: {0}")]
     Seal(#[from] SealError),
+    /// The response carrying the session's cookies has already left (a task that outlived
+    /// its request): the change could not reach the client.
+    #[error("the response has already been sent: change the session before the handler returns")]
+    ResponseSent,
 }

@@ -141,7 +141,7 @@ where
         Box::pin(async move {
             let mut response = inner.call(request).await?;
             if let Some(state) = slot.state.get() {
-                let state = state.lock().unwrap_or_else(PoisonError::into_inner);
+                let mut state = state.lock().unwrap_or_else(PoisonError::into_inner);
                 for value in state.set_cookies(&slot.shared) {
                     response.headers_mut().append(header::SET_COOKIE, value);
                 }

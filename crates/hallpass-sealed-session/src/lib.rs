@@ -7,12 +7,14 @@
 //! response sets its cookie. [`SealedSession::update`] merges fields into the data,
 //! [`SealedSession::clear`] deletes the cookie. Values over 4000 characters are split into
 //! chunk cookies as h3 2.x does. Seals of h3 1.x (1 PBKDF2 iteration) and h3 2.x (8192) both
-//! open; one made with the other count, or an older password id of a map, is re-sealed with
-//! the current settings.
+//! open; one made with fewer iterations than configured, or with an older password id of a
+//! map, is re-sealed with the current settings at once, any other on its next update.
+//!
+//! Not supported: h3 2.x's `idleTimeout` (a `lastSeenAt` written by h3 is kept, not moved).
 //!
 //! Code map: `settings.rs` (h3's `SessionConfig`, checked once), `payload.rs` (what is sealed
 //! and when a seal is accepted; no I/O), `chunks.rs` (chunk cookies; no I/O), `cookies.rs`
-//! (`Cookie` and `Set-Cookie` through the `cookie` crate), `handle.rs` (the per-request
+//! (the request's cookies; `Set-Cookie` is written by `hallpass_core::set_cookie`), `handle.rs` (the per-request
 //! session), `layer.rs` (the tower layer that writes the cookies), `extract.rs` (the
 //! extractor and error answers).
 
@@ -24,9 +26,10 @@ mod layer;
 mod payload;
 mod settings;
 
+pub use hallpass_core::session_type::{CookieSettings, SameSite};
 pub use handle::{SealedSession, UpdateError};
 pub use layer::{SealedSessionLayer, SealedSessionService};
 pub use settings::{
-    CookieAttributes, DEFAULT_CHUNK_MAX_LEN, DEFAULT_NAME, FallbackIterations, MAX_CHUNKS,
-    SameSite, SessionHeader, SessionSettings, SettingsError,
+    DEFAULT_CHUNK_MAX_LEN, DEFAULT_MAX_SEALED_LEN, DEFAULT_NAME, FallbackIterations, MAX_CHUNKS,
+    MAX_SESSION_ITERATIONS, SessionHeader, SessionSettings, SettingsError,
 };

@@ -89,6 +89,11 @@ impl Payload {
 /// Opens a seal the way h3 2.x does: with the configured iteration count, else (on a bad MAC)
 /// with the fallback count; then drops the session if it is older than the max age. `None`
 /// means "start a new session": h3 never tells the client why a cookie was not accepted.
+///
+/// A seal opened with fewer iterations than configured is re-sealed at once (h3 2.x's
+/// migration); one opened with more is left as it is until the next update. So an app on
+/// 1 iteration and an h3 2.x app on 8192 sharing a cookie never rewrite it back and forth,
+/// and a seal is never made weaker than it came.
 pub(crate) fn open(sealed: &str, settings: &SessionSettings, now_ms: i64) -> Option<Opened> {
     let mut needs_reseal = false;
     let value = match seal::unseal(
@@ -100,7 +105,7 @@ pub(crate) fn open(sealed: &str, settings: &SessionSettings, now_ms: i64) -> Opt
         Ok(value) => value,
         Err(SealError::BadMac) => {
             let fallback = settings.fallback_options()?;
-            needs_reseal = true;
+            needs_reseal = fallback.iterations < settings.iterations;
             seal::unseal(sealed, &settings.passwords, &fallback, now_ms).ok()?
         }
         Err(_) => return None,
@@ -188,10 +193,17 @@ mod tests {
     }
 
     #[test]
-    fn the_other_iteration_count_opens_and_asks_for_a_reseal() {
-        let sealed = sealed_by_h3(&h3_session(NOW), 8192, &settings().passwords);
-        let opened = open(&sealed, &settings(), NOW).unwrap();
-        assert!(opened.needs_reseal);
+    fn the_other_iteration_count_opens_and_only_a_weaker_one_asks_for_a_reseal() {
+        let stronger = sealed_by_h3(&h3_session(NOW), 8192, &settings().passwords);
+        let opened = open(&stronger, &settings(), NOW).unwrap();
+        assert!(!opened.needs_reseal, "never made weaker");
+
+        let mut v2 = settings();
+        v2.iterations = 8192;
+        let weaker = sealed_by_h3(&h3_session(NOW), 1, &v2.passwords);
+        assert!(open(&weaker, &v2, NOW).unwrap().needs_reseal);
+
+        let sealed = stronger;
 
         let mut no_fallback = settings();
         no_fallback.fallback_iterations = FallbackIterations::Off;

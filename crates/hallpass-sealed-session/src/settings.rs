@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use hallpass_core::seal::{self, Algorithm, Passwords, SealOptions};
+use hallpass_core::session_type::CookieSettings;
 
 /// h3's default cookie name.
 pub const DEFAULT_NAME: &str = "h3";
@@ -11,6 +12,14 @@ pub const DEFAULT_NAME: &str = "h3";
 pub const DEFAULT_CHUNK_MAX_LEN: usize = 4000;
 /// The most chunk cookies h3 2.x writes or reads for one session.
 pub const MAX_CHUNKS: usize = 100;
+/// The longest sealed session written by default: three chunks, so the `Cookie` header stays
+/// within the 16 KiB Node.js accepts by default.
+pub const DEFAULT_MAX_SEALED_LEN: usize = 12 * 1024;
+/// The most PBKDF2 iterations a session may be sealed or opened with: every request with a
+/// cookie pays them (twice for a forged one, with the fallback), so they stay near h3's 8192.
+pub const MAX_SESSION_ITERATIONS: u32 = 10_000;
+/// Browsers drop a cookie whose name and value together exceed this.
+const MAX_COOKIE_BYTES: usize = 4096;
 
 /// The settings of one sealed session (h3's `SessionConfig`). Start from
 /// [`SessionSettings::new`], which has h3's defaults, and change the public fields.
@@ -19,14 +28,13 @@ pub struct SessionSettings {
     /// The password, or a password map whose `current` id new seals are made with. A seal made
     /// with another id of the map is still opened, and re-sealed with the current one.
     pub passwords: Passwords,
-    /// The cookie name (default `h3`); chunk cookies are `<name>.1 … <name>.N`.
-    pub name: String,
     /// How long a session lives from its `createdAt`: the cookie's `Expires`, the seal's TTL,
     /// and the age past which a session is dropped and a new one started. `None`: no limit,
     /// and a browser-session cookie.
     pub max_age: Option<Duration>,
-    /// The attributes of the cookies written.
-    pub cookie: CookieAttributes,
+    /// The cookie: its name (default `h3`; chunk cookies are `<name>.1 … <name>.N`) and the
+    /// attributes written (default `Path=/; Secure; HttpOnly; SameSite=Lax`).
+    pub cookie: CookieSettings,
     /// The request header read before the cookie (h3's `sessionHeader`).
     pub header: SessionHeader,
     /// The encryption algorithm of new seals (default aes-256-cbc).
@@ -41,6 +49,9 @@ pub struct SessionSettings {
     pub timestamp_skew_secs: u64,
     /// The longest cookie value written before the value is split into chunk cookies.
     pub chunk_max_len: usize,
+    /// The longest sealed session an update may produce; longer ones are refused, so a session
+    /// never grows past what servers accept in a `Cookie` header.
+    pub max_sealed_len: usize,
 }
 
 impl SessionSettings {
@@ -49,15 +60,18 @@ impl SessionSettings {
     pub fn new(passwords: Passwords) -> Self {
         Self {
             passwords,
-            name: DEFAULT_NAME.to_owned(),
             max_age: None,
-            cookie: CookieAttributes::default(),
+            cookie: CookieSettings {
+                name: DEFAULT_NAME.to_owned(),
+                ..CookieSettings::default()
+            },
             header: SessionHeader::Default,
             algorithm: Algorithm::Aes256Cbc,
             iterations: 1,
             fallback_iterations: FallbackIterations::Automatic,
             timestamp_skew_secs: 60,
             chunk_max_len: DEFAULT_CHUNK_MAX_LEN,
+            max_sealed_len: DEFAULT_MAX_SEALED_LEN,
         }
     }
 
@@ -94,7 +108,9 @@ impl SessionSettings {
     /// The lowercase name of the header read before the cookie, if any.
     pub(crate) fn header_name(&self) -> Option<String> {
         match &self.header {
-            SessionHeader::Default => Some(format!("x-{}-session", self.name.to_lowercase())),
+            SessionHeader::Default => {
+                Some(format!("x-{}-session", self.cookie.name.to_lowercase()))
+            }
             SessionHeader::Named(name) => Some(name.to_lowercase()),
             SessionHeader::Disabled => None,
         }
@@ -108,12 +124,9 @@ impl SessionSettings {
         self.passwords
             .validate()
             .map_err(|e| SettingsError(e.to_string()))?;
-        if !is_token(&self.name) {
-            return Err(SettingsError(format!(
-                "the cookie name '{}' must be 1 to 200 letters, digits or !#$%&'*+-.^_`|~",
-                self.name
-            )));
-        }
+        self.cookie
+            .validate()
+            .map_err(|e| SettingsError(e.to_string()))?;
         if let Some(name) = self.header_name()
             && axum::http::HeaderName::from_bytes(name.as_bytes()).is_err()
         {
@@ -132,11 +145,10 @@ impl SessionSettings {
             ),
         ] {
             if let Some(n) = n
-                && !(1..=seal::MAX_ITERATIONS).contains(&n)
+                && !(1..=MAX_SESSION_ITERATIONS).contains(&n)
             {
                 return Err(SettingsError(format!(
-                    "{what} must be between 1 and {}, got {n}",
-                    seal::MAX_ITERATIONS
+                    "{what} must be between 1 and {MAX_SESSION_ITERATIONS}, got {n}"
                 )));
             }
         }
@@ -145,91 +157,24 @@ impl SessionSettings {
                 "max_age must be at least one millisecond, or None for no limit".into(),
             ));
         }
-        if !(100..=seal::MAX_SEAL_LEN).contains(&self.chunk_max_len) {
+        // The longest chunk cookie, `<name>.100=<chunk>`, must still fit in a browser's limit.
+        let longest_chunk_cookie = self.cookie.name.len() + ".100=".len() + self.chunk_max_len;
+        if self.chunk_max_len < 100 || longest_chunk_cookie > MAX_COOKIE_BYTES {
             return Err(SettingsError(format!(
-                "chunk_max_len must be between 100 and {}, got {}",
-                seal::MAX_SEAL_LEN,
+                "chunk_max_len must be at least 100 and leave room for the cookie name within {MAX_COOKIE_BYTES} bytes (at most {}), got {}",
+                MAX_COOKIE_BYTES.saturating_sub(self.cookie.name.len() + ".100=".len()),
                 self.chunk_max_len
             )));
         }
-        self.cookie.validate(&self.name)
-    }
-}
-
-/// Attributes of the cookies written (h3's `cookie` option). Defaults: `Path=/; Secure;
-/// HttpOnly; SameSite=Lax`, no `Domain`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CookieAttributes {
-    /// `Path`.
-    pub path: String,
-    /// `Domain`, if any.
-    pub domain: Option<String>,
-    /// `Secure`: sent over HTTPS only.
-    pub secure: bool,
-    /// `HttpOnly`: not readable from page scripts.
-    pub http_only: bool,
-    /// `SameSite`, if any.
-    pub same_site: Option<SameSite>,
-}
-
-impl Default for CookieAttributes {
-    fn default() -> Self {
-        Self {
-            path: "/".to_owned(),
-            domain: None,
-            secure: true,
-            http_only: true,
-            same_site: Some(SameSite::Lax),
-        }
-    }
-}
-
-impl CookieAttributes {
-    /// What browsers require of these attributes, so a cookie is never silently dropped.
-    fn validate(&self, name: &str) -> Result<(), SettingsError> {
-        if !self.path.starts_with('/') || !is_attribute_value(&self.path) {
+        let most = seal::MAX_SEAL_LEN.min(self.chunk_max_len * MAX_CHUNKS);
+        if !(1024..=most).contains(&self.max_sealed_len) {
             return Err(SettingsError(format!(
-                "the cookie path '{}' must start with '/' and hold no ';' or control characters",
-                self.path
-            )));
-        }
-        if let Some(domain) = &self.domain
-            && (domain.is_empty() || !is_attribute_value(domain))
-        {
-            return Err(SettingsError(format!(
-                "the cookie domain '{domain}' must be a non-empty host name"
-            )));
-        }
-        if self.same_site == Some(SameSite::None) && !self.secure {
-            return Err(SettingsError(
-                "a SameSite=None cookie must be Secure: set secure, or another same_site".into(),
-            ));
-        }
-        if name.starts_with("__Secure-") && !self.secure {
-            return Err(SettingsError(format!(
-                "a cookie named '{name}' must be Secure (the __Secure- prefix requires it)"
-            )));
-        }
-        if name.starts_with("__Host-")
-            && (!self.secure || self.path != "/" || self.domain.is_some())
-        {
-            return Err(SettingsError(format!(
-                "a cookie named '{name}' must be Secure, have path '/' and no domain (the __Host- prefix requires it)"
+                "max_sealed_len must be between 1024 and {most}, got {}",
+                self.max_sealed_len
             )));
         }
         Ok(())
     }
-}
-
-/// The `SameSite` attribute.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SameSite {
-    /// Sent on top-level navigations from other sites.
-    Lax,
-    /// Sent only to the same site.
-    Strict,
-    /// Sent everywhere; needs `Secure`.
-    None,
 }
 
 /// The iteration count tried when a seal does not verify with the configured one.
@@ -260,21 +205,6 @@ pub enum SessionHeader {
 #[error("invalid sealed-session settings: {0}")]
 pub struct SettingsError(String);
 
-/// An RFC 6265 cookie-name token, bounded so a name cannot push cookies over browser limits.
-fn is_token(name: &str) -> bool {
-    (1..=200).contains(&name.len())
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
-}
-
-fn is_attribute_value(value: &str) -> bool {
-    value.len() <= 1024
-        && value
-            .bytes()
-            .all(|b| (0x20..0x7f).contains(&b) && b != b';')
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -299,7 +229,7 @@ mod tests {
     fn defaults_are_h3s_and_valid() {
         let s = settings();
         s.validate().unwrap();
-        assert_eq!(s.name, "h3");
+        assert_eq!(s.cookie.name, "h3");
         assert_eq!(s.header_name().as_deref(), Some("x-h3-session"));
         assert_eq!(s.seal_options().iterations, 1);
         assert_eq!(s.fallback_options().map(|o| o.iterations), Some(8192));
@@ -320,7 +250,7 @@ mod tests {
     #[test]
     fn the_header_follows_the_name_lowercased() {
         let mut s = settings();
-        s.name = "App".into();
+        s.cookie.name = "App".into();
         assert_eq!(s.header_name().as_deref(), Some("x-app-session"));
         s.header = SessionHeader::Disabled;
         assert_eq!(s.header_name(), None);
@@ -339,38 +269,33 @@ mod tests {
             |s| s.passwords = Passwords::Single("short".into()),
             "at least 32",
         );
-        check_refused(|s| s.name = String::new(), "cookie name");
-        check_refused(|s| s.name = "a;b".into(), "cookie name");
+        check_refused(|s| s.cookie.name = String::new(), "cookie.name");
+        check_refused(|s| s.cookie.name = "a;b".into(), "cookie.name");
         check_refused(
             |s| s.header = SessionHeader::Named("bad header".into()),
             "not a valid header name",
         );
         check_refused(|s| s.iterations = 0, "iterations must be");
+        check_refused(|s| s.iterations = 100_000, "iterations must be");
         check_refused(
-            |s| s.fallback_iterations = FallbackIterations::Count(seal::MAX_ITERATIONS + 1),
+            |s| s.fallback_iterations = FallbackIterations::Count(MAX_SESSION_ITERATIONS + 1),
             "fallback_iterations must be",
         );
         check_refused(|s| s.max_age = Some(Duration::ZERO), "max_age");
         check_refused(|s| s.chunk_max_len = 10, "chunk_max_len");
-        check_refused(|s| s.cookie.path = "app".into(), "cookie path");
-        check_refused(|s| s.cookie.domain = Some("a;b".into()), "cookie domain");
+        check_refused(|s| s.chunk_max_len = 4090, "chunk_max_len");
+        check_refused(|s| s.max_sealed_len = 500_000, "max_sealed_len");
+        check_refused(|s| s.cookie.path = "app".into(), "cookie.path");
         check_refused(
             |s| {
-                s.cookie.same_site = Some(SameSite::None);
+                s.cookie.same_site = hallpass_core::session_type::SameSite::None;
                 s.cookie.secure = false;
             },
-            "SameSite=None",
+            "sameSite",
         );
         check_refused(
             |s| {
-                s.name = "__Secure-s".into();
-                s.cookie.secure = false;
-            },
-            "__Secure-",
-        );
-        check_refused(
-            |s| {
-                s.name = "__Host-s".into();
+                s.cookie.name = "__Host-s".into();
                 s.cookie.path = "/app".into();
             },
             "__Host-",

@@ -118,7 +118,7 @@ async fn the_session_header_is_read_before_the_cookie() {
 #[tokio::test]
 async fn the_header_follows_a_custom_cookie_name() {
     let mut custom = settings();
-    custom.name = "App".into();
+    custom.cookie.name = "App".into();
     let app = App::new(custom);
     let sealed = h3_seal(
         &h3_session("custom", NOW, json!({})),
@@ -237,7 +237,7 @@ async fn cookie_attributes_are_configurable() {
     let mut custom = settings();
     custom.cookie.secure = false;
     custom.cookie.http_only = false;
-    custom.cookie.same_site = Some(hallpass_sealed_session::SameSite::Strict);
+    custom.cookie.same_site = hallpass_sealed_session::SameSite::Strict;
     custom.cookie.path = "/app".into();
     custom.cookie.domain = Some("example.com".into());
     let app = App::new(custom);

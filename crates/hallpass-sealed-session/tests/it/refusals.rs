@@ -66,3 +66,59 @@ fn unusable_settings_fail_when_the_layer_is_built() {
         .to_string();
     assert!(err.contains("at least 32 characters"), "{err}");
 }
+
+#[tokio::test]
+async fn changes_after_the_response_left_are_refused() {
+    use std::sync::{Arc, Mutex};
+
+    use axum::Router;
+    use axum::routing::get;
+    use hallpass_sealed_session::{SealedSession, UpdateError};
+    use tower::ServiceExt as _;
+
+    let kept: Arc<Mutex<Option<SealedSession>>> = Arc::default();
+    let keep = kept.clone();
+    let router = Router::new()
+        .route(
+            "/",
+            get(move |session: SealedSession| async move {
+                *keep.lock().expect("lock") = Some(session);
+                "kept"
+            }),
+        )
+        .layer(SealedSessionLayer::new(settings()).expect("valid"));
+    let request = axum::http::Request::new(axum::body::Body::empty());
+    let response = router.oneshot(request).await.expect("infallible");
+    assert_eq!(response.headers().get_all("set-cookie").iter().count(), 1);
+
+    let session = kept.lock().expect("lock").take().expect("kept");
+    let late = session.update(json!({"late": true}));
+    assert!(matches!(late, Err(UpdateError::ResponseSent)), "{late:?}");
+    assert!(matches!(session.clear(), Err(UpdateError::ResponseSent)));
+    assert_eq!(session.data(), serde_json::Map::new(), "nothing changed");
+}
+
+#[tokio::test]
+async fn an_update_past_max_sealed_len_is_refused_even_when_chunks_would_fit() {
+    let mut small = settings();
+    small.max_sealed_len = 2048;
+    let app = App::new(small);
+    let refused = app
+        .send(
+            "POST",
+            "/update",
+            &[],
+            Some(json!({"blob": "x".repeat(1600)})),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::PAYLOAD_TOO_LARGE);
+    let accepted = app
+        .send(
+            "POST",
+            "/update",
+            &[],
+            Some(json!({"blob": "x".repeat(1000)})),
+        )
+        .await;
+    assert_eq!(accepted.status, StatusCode::OK);
+}

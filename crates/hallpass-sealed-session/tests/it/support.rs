@@ -185,16 +185,16 @@ async fn update(
     Ok(axum::Json(session_json(&session)).into_response())
 }
 
-async fn clear(session: SealedSession) -> Response {
-    session.clear();
-    axum::Json(session_json(&session)).into_response()
+async fn clear(session: SealedSession) -> Result<Response, UpdateError> {
+    session.clear()?;
+    Ok(axum::Json(session_json(&session)).into_response())
 }
 
 async fn clear_then_update(
     session: SealedSession,
     axum::Json(patch): axum::Json<Value>,
 ) -> Result<Response, UpdateError> {
-    session.clear();
+    session.clear()?;
     session.update(patch)?;
     Ok(axum::Json(session_json(&session)).into_response())
 }
