@@ -4,10 +4,20 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need() { command -v "$1" >/dev/null 2>&1; }
-if ! need jq || ! need curl; then
-  echo "installing jq and curl (needed by the README walkthrough test)"
+have_nginx() { need nginx || test -x /usr/sbin/nginx; }
+if ! need jq || ! need curl || ! have_nginx; then
+  echo "installing jq and curl (README walkthrough test) and nginx (nginx auth_request test)"
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
-  $SUDO apt-get update -qq && $SUDO apt-get install -y -qq jq curl >/dev/null
+  $SUDO apt-get update -qq
+  if ! need jq || ! need curl; then $SUDO apt-get install -y -qq jq curl >/dev/null; fi
+  if ! have_nginx; then
+    # nginx-light has auth_request and is smaller; older releases only have nginx.
+    if apt-cache show nginx-light >/dev/null 2>&1; then
+      $SUDO apt-get install -y -qq nginx-light >/dev/null
+    else
+      $SUDO apt-get install -y -qq nginx >/dev/null
+    fi
+  fi
 fi
 
 if [ -z "${HALLPASS_TEST_DATABASE_URL:-}" ]; then

@@ -4,6 +4,7 @@
 mod cli;
 mod cluster;
 mod durability;
+mod nginx;
 #[cfg(unix)]
 mod outage;
 #[cfg(unix)]
