@@ -5,9 +5,11 @@ cd "$(dirname "$0")/.."
 
 need() { command -v "$1" >/dev/null 2>&1; }
 have_nginx() { need nginx || test -x /usr/sbin/nginx; }
-if ! need jq || ! need curl || ! have_nginx; then
-  echo "installing jq and curl (README walkthrough test) and nginx (nginx auth_request test)"
-  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+have_chromium() { test -x "${CHROMIUM_BIN:-/usr/bin/chromium}"; }
+if ! need jq || ! need curl || ! have_nginx || ! have_chromium; then
+  echo "installing what tests need: jq and curl (README walkthrough), nginx (auth_request test), chromium (browser test)"
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo DEBIAN_FRONTEND=noninteractive"; fi
+  export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -qq
   if ! need jq || ! need curl; then $SUDO apt-get install -y -qq jq curl >/dev/null; fi
   if ! have_nginx; then
@@ -18,6 +20,7 @@ if ! need jq || ! need curl || ! have_nginx; then
       $SUDO apt-get install -y -qq nginx >/dev/null
     fi
   fi
+  if ! have_chromium; then $SUDO apt-get install -y -qq chromium >/dev/null; fi
 fi
 
 if [ -z "${HALLPASS_TEST_DATABASE_URL:-}" ]; then
@@ -30,7 +33,7 @@ cargo build --locked -q -p hallpass-cli
 cargo build --locked -q -p hallpass-sealed-session --example h3_session_app
 export HALLPASS_BIN="$PWD/target/debug/hallpass"
 export H3_SESSION_APP_BIN="$PWD/target/debug/examples/h3_session_app"
-for suite in jose iron h3; do
+for suite in jose iron h3 browser; do
   (cd "interop/$suite" && npm ci --no-audit --no-fund --silent && node --test test.mjs)
 done
 scripts/walkthrough-test.sh
