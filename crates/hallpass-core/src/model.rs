@@ -19,6 +19,24 @@ pub struct Product {
     pub updated_at: Timestamp,
 }
 
+impl Product {
+    /// Fails unless the product has this env.
+    ///
+    /// # Errors
+    /// [`crate::Error::InvalidRequest`] naming the envs it has.
+    pub fn check_env(&self, env: &str) -> crate::Result<()> {
+        if self.envs.iter().any(|e| e == env) {
+            return Ok(());
+        }
+        Err(crate::Error::invalid(format!(
+            "product '{}' has no env '{}': its envs are {}",
+            self.tag,
+            crate::ids::truncate_for_message(env),
+            self.envs.join(", ")
+        )))
+    }
+}
+
 /// What an API key may do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum KeyKind {

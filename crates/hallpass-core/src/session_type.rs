@@ -74,38 +74,46 @@ impl CookieSettings {
                 "cookie.name must be 1 to 128 characters of letters, digits and !#$%&'*+-.^_`|~",
             ));
         }
+        let visible = |text: &str| text.bytes().all(|b| b.is_ascii_graphic());
         if !self.path.starts_with('/')
             || self.path.len() > 512
-            || self.path.contains([';', ',', ' '])
+            || !visible(&self.path)
+            || self.path.contains([';', ','])
         {
             return Err(Error::invalid(
-                "cookie.path must start with '/' and contain no ';', ',' or spaces",
+                "cookie.path must start with '/' and contain only visible ASCII, no ';' or ','",
             ));
         }
-        if let Some(domain) = &self.domain
-            && (domain.is_empty()
-                || domain.len() > 253
-                || !domain
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-'))
-        {
-            return Err(Error::invalid(
-                "cookie.domain must be a host name such as example.com",
-            ));
+        if let Some(domain) = &self.domain {
+            let host = domain.strip_prefix('.').unwrap_or(domain);
+            let label_ok = |l: &str| {
+                !l.is_empty()
+                    && l.len() <= 63
+                    && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            };
+            if host.is_empty() || domain.len() > 253 || !host.split('.').all(label_ok) {
+                return Err(Error::invalid(
+                    "cookie.domain must be a host name such as example.com",
+                ));
+            }
         }
         if self.same_site == SameSite::None && !self.secure {
             return Err(Error::invalid(
                 "cookie.sameSite \"none\" requires cookie.secure true",
             ));
         }
-        if self.name.starts_with("__Host-")
-            && (!self.secure || self.path != "/" || self.domain.is_some())
-        {
+        // Browsers read the prefixes without regard to case.
+        let has_prefix = |prefix: &str| {
+            self.name
+                .get(..prefix.len())
+                .is_some_and(|p| p.eq_ignore_ascii_case(prefix))
+        };
+        if has_prefix("__Host-") && (!self.secure || self.path != "/" || self.domain.is_some()) {
             return Err(Error::invalid(
                 "a cookie named __Host-… requires secure true, path \"/\" and no domain",
             ));
         }
-        if self.name.starts_with("__Secure-") && !self.secure {
+        if has_prefix("__Secure-") && !self.secure {
             return Err(Error::invalid(
                 "a cookie named __Secure-… requires secure true",
             ));
@@ -412,6 +420,15 @@ mod tests {
     }
 
     #[test]
+    fn a_leading_dot_domain_is_a_host_name() {
+        let cookie = CookieSettings {
+            domain: Some(".example.com".into()),
+            ..Default::default()
+        };
+        assert!(cookie.validate().is_ok());
+    }
+
+    #[test]
     fn invalid_fields_are_rejected() {
         type Edit = Box<dyn Fn(&mut SessionTypeInput)>;
         let cases: Vec<Edit> = vec![
@@ -435,6 +452,35 @@ mod tests {
                 }))
             }),
         ];
+        let cookies = [
+            CookieSettings {
+                name: "__host-s".into(),
+                secure: false,
+                ..Default::default()
+            },
+            CookieSettings {
+                path: "/a\u{1}".into(),
+                ..Default::default()
+            },
+            CookieSettings {
+                path: "/é".into(),
+                ..Default::default()
+            },
+            CookieSettings {
+                domain: Some("...".into()),
+                ..Default::default()
+            },
+            CookieSettings {
+                domain: Some("a..b".into()),
+                ..Default::default()
+            },
+        ];
+        let cases: Vec<Edit> = cases
+            .into_iter()
+            .chain(cookies.into_iter().map(|c| -> Edit {
+                Box::new(move |i: &mut SessionTypeInput| i.cookie = Some(Some(c.clone())))
+            }))
+            .collect();
         for (n, case) in cases.iter().enumerate() {
             let mut i = input();
             case(&mut i);

@@ -216,17 +216,6 @@ pub trait Store: Send + Sync + 'static {
         expected_hash: &str,
         rotation: &Rotation,
     ) -> Result<bool>;
-    /// Records that a session active at `now` got a new token without a rotation (sliding
-    /// expiry): its latest token's issue time, its expiry (never moved earlier, so a revocation
-    /// outlives every token issued) and its last activity. False if it is revoked, over or
-    /// unknown; then the token must not be handed out.
-    async fn extend_token(
-        &self,
-        id: &str,
-        issued_at: Timestamp,
-        expires_at: Timestamp,
-        now: Timestamp,
-    ) -> Result<bool>;
     /// Records activity: each session's `last_active_at` moves forward (never back) and its
     /// device is replaced where one is given. Unknown sessions are skipped.
     async fn record_activity(&self, activity: &[Activity]) -> Result<()>;

@@ -4,7 +4,6 @@
 
 use axum::http::{HeaderMap, header};
 use hallpass::Issued;
-use hallpass::core::Timestamp;
 use hallpass::core::model::Scope;
 use hallpass::core::session_type::CookieSettings;
 use hallpass::core::set_cookie;
@@ -12,24 +11,18 @@ use hallpass::core::set_cookie;
 /// The refresh cookie's name: the token cookie's plus `.refresh`. A `__Host-` name becomes
 /// `__Secure-`, because the refresh cookie's path is not `/`, which `__Host-` requires.
 pub(crate) fn refresh_name(settings: &CookieSettings) -> String {
-    match settings.name.strip_prefix("__Host-") {
-        Some(rest) => format!("__Secure-{rest}.refresh"),
-        None => format!("{}.refresh", settings.name),
+    let name = &settings.name;
+    match name.get(..7) {
+        Some(prefix) if prefix.eq_ignore_ascii_case("__Host-") => {
+            format!("__Secure-{}.refresh", &name[7..])
+        }
+        _ => format!("{name}.refresh"),
     }
 }
 
 /// The path of the browser refresh endpoint, the only one the refresh cookie is sent to.
 pub(crate) fn refresh_path(scope: &Scope, tag: &str) -> String {
     format!("/v1/browser/{}/{}/{tag}/refresh", scope.product, scope.env)
-}
-
-/// The token cookie, expiring with the token.
-pub(crate) fn token_cookie(
-    settings: &CookieSettings,
-    token: &str,
-    expires_at: Timestamp,
-) -> String {
-    settings.set_cookie(&settings.name, token, &settings.path, Some(expires_at))
 }
 
 /// Both cookies of a session just started or refreshed; the refresh cookie is always
@@ -44,7 +37,12 @@ pub(crate) fn issued_cookies(
         ..settings.clone()
     };
     vec![
-        token_cookie(settings, &issued.token, issued.session.token_expires_at),
+        settings.set_cookie(
+            &settings.name,
+            &issued.token,
+            &settings.path,
+            Some(issued.session.token_expires_at),
+        ),
         refresh_settings.set_cookie(
             &refresh_name(settings),
             &issued.refresh_token,

@@ -1,5 +1,6 @@
-//! Activity of sessions (`lastActiveAt` and the device seen), noted on the request path in
-//! memory and written to the store by a background task, at most once a minute per session.
+//! Per-session things done at most once a minute: activity (`lastActiveAt` and the device
+//! seen), noted on the request path in memory and written to the store by a background task;
+//! and sliding re-issues of browser tokens.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -8,57 +9,86 @@ use hallpass_core::Timestamp;
 use hallpass_core::model::Device;
 use hallpass_core::store::Activity;
 
-/// A session's activity is written at most this often.
-pub const ACTIVITY_EVERY_SECS: i64 = 60;
-/// Sessions remembered at once; past this, activity of further sessions is not noted until
-/// the next flush (a burst of new sessions cannot grow memory without bound).
+/// A session's activity is written, and its browser token slid, at most this often.
+pub const ONCE_PER_SECS: i64 = 60;
+/// Sessions remembered at once; past this, further sessions are refused until older ones are
+/// forgotten (a burst of new sessions cannot grow memory without bound).
 const MAX_TRACKED: usize = 100_000;
 
-/// Activity noted since the last flush, and when each session's was last queued.
+/// When each session was last let through, forgotten after a minute.
 #[derive(Debug, Default)]
-pub(crate) struct ActivityLog {
-    inner: Mutex<Inner>,
+pub(crate) struct OncePerMinute {
+    last: Mutex<HashMap<String, Timestamp>>,
 }
 
+impl OncePerMinute {
+    /// True, and remembered, unless the session was let through less than a minute before `now`
+    /// (or too many sessions are remembered).
+    pub(crate) fn claim(&self, session_id: &str, now: Timestamp) -> bool {
+        let mut last = self
+            .last
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(at) = last.get(session_id)
+            && now < at.plus_secs(ONCE_PER_SECS)
+        {
+            return false;
+        }
+        if last.len() >= MAX_TRACKED && !last.contains_key(session_id) {
+            last.retain(|_, at| now < at.plus_secs(ONCE_PER_SECS));
+            if last.len() >= MAX_TRACKED {
+                return false;
+            }
+        }
+        last.insert(session_id.to_owned(), now);
+        true
+    }
+
+    /// Forgets sessions whose minute has passed.
+    pub(crate) fn forget_before(&self, now: Timestamp) {
+        let mut last = self
+            .last
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        last.retain(|_, at| now < at.plus_secs(ONCE_PER_SECS));
+    }
+}
+
+/// Activity noted since the last flush.
 #[derive(Debug, Default)]
-struct Inner {
-    last_queued: HashMap<String, Timestamp>,
-    pending: Vec<Activity>,
+pub(crate) struct ActivityLog {
+    gate: OncePerMinute,
+    pending: Mutex<Vec<Activity>>,
 }
 
 impl ActivityLog {
     /// Notes that the session was active at `now` (from `device`, when known); queued for the
     /// store unless it was queued less than a minute ago.
     pub(crate) fn note(&self, session_id: &str, now: Timestamp, device: Option<Device>) {
-        let mut inner = self
-            .inner
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some(last) = inner.last_queued.get(session_id)
-            && now < last.plus_secs(ACTIVITY_EVERY_SECS)
-        {
-            return;
+        if self.gate.claim(session_id, now) {
+            self.pending
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .push(Activity {
+                    session_id: session_id.to_owned(),
+                    at: now,
+                    device,
+                });
         }
-        if inner.last_queued.len() >= MAX_TRACKED && !inner.last_queued.contains_key(session_id) {
-            return;
-        }
-        inner.last_queued.insert(session_id.to_owned(), now);
-        inner.pending.push(Activity {
-            session_id: session_id.to_owned(),
-            at: now,
-            device,
-        });
     }
 
-    /// Takes what is queued, and forgets sessions whose minute has passed.
+    /// Takes what is queued (sorted by session id, so concurrent writers lock rows in one
+    /// order), and forgets sessions whose minute has passed.
     pub(crate) fn take(&self, now: Timestamp) -> Vec<Activity> {
-        let mut inner = self
-            .inner
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let cutoff = now.plus_secs(-ACTIVITY_EVERY_SECS);
-        inner.last_queued.retain(|_, at| *at > cutoff);
-        std::mem::take(&mut inner.pending)
+        self.gate.forget_before(now);
+        let mut taken = std::mem::take(
+            &mut *self
+                .pending
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        );
+        taken.sort_by(|a, b| a.session_id.cmp(&b.session_id));
+        taken
     }
 }
 
@@ -71,23 +101,33 @@ mod tests {
     #[test]
     fn a_session_is_queued_at_most_once_a_minute() {
         let log = ActivityLog::default();
-        log.note("s1", T0, None);
-        log.note("s1", T0.plus_secs(59), None);
-        log.note("s2", T0.plus_secs(1), None);
+        log.note("s2", T0, None);
+        log.note("s2", T0.plus_secs(59), None);
+        log.note("s1", T0.plus_secs(1), None);
         let taken = log.take(T0.plus_secs(59));
         assert_eq!(
             taken
                 .iter()
                 .map(|a| a.session_id.as_str())
                 .collect::<Vec<_>>(),
-            ["s1", "s2"]
+            ["s1", "s2"],
+            "sorted by id"
         );
-        assert_eq!(taken[0].at, T0);
+        assert_eq!(taken[1].at, T0);
 
-        log.note("s1", T0.plus_secs(60), Some(Device::default()));
+        log.note("s2", T0.plus_secs(60), Some(Device::default()));
         let taken = log.take(T0.plus_secs(60));
         assert_eq!(taken.len(), 1);
         assert_eq!(taken[0].at, T0.plus_secs(60));
         assert!(log.take(T0.plus_secs(61)).is_empty(), "taken once");
+    }
+
+    #[test]
+    fn the_gate_lets_a_session_through_once_a_minute() {
+        let gate = OncePerMinute::default();
+        assert!(gate.claim("s", T0));
+        assert!(!gate.claim("s", T0.plus_secs(59)));
+        assert!(gate.claim("other", T0.plus_secs(59)));
+        assert!(gate.claim("s", T0.plus_secs(60)));
     }
 }

@@ -1,5 +1,7 @@
 //! Administration: products, API keys, signing-key rotation, JWKS and the bootstrap admin key.
 
+use std::sync::Arc;
+
 use hallpass_core::ids::{new_prefixed_id, random_b64, truncate_for_message, validate_tag};
 use hallpass_core::keys::{Alg, new_env_keys, new_signing_key_record};
 use hallpass_core::model::{ApiKeyRecord, KeyKind, Principal, Product, Scope};
@@ -271,15 +273,8 @@ impl Hallpass {
                 "this key belongs to env '{own_env}' and can only create keys for that env"
             )));
         }
-        if let Some(env) = env
-            && !product.envs.iter().any(|e| e == env)
-        {
-            return Err(Error::invalid(format!(
-                "product '{}' has no env '{}': its envs are {}",
-                product.tag,
-                truncate_for_message(env),
-                product.envs.join(", ")
-            )));
+        if let Some(env) = env {
+            product.check_env(env)?;
         }
         if kind == KeyKind::Publishable && env.is_none() {
             return Err(Error::invalid(
@@ -359,19 +354,23 @@ impl Hallpass {
     /// # Errors
     /// [`Error::ProductNotFound`], [`Error::InvalidRequest`] for an unknown env.
     pub async fn jwks(&self, product: &str, env: &str) -> Result<serde_json::Value> {
-        let p = self.product(product).await?;
-        if !p.envs.iter().any(|e| e == env) {
-            return Err(Error::invalid(format!(
-                "product '{product}' has no env '{}': its envs are {}",
-                truncate_for_message(env),
-                p.envs.join(", ")
-            )));
-        }
         let scope = Scope {
             product: product.to_owned(),
             env: env.to_owned(),
         };
+        self.product_with_env(&scope).await?;
         Ok(self.keyring_with(&scope).await?.jwks(&scope, self.now()))
+    }
+
+    /// The product of a scope named in a URL (no key to resolve it from), once its env is
+    /// known to exist.
+    ///
+    /// # Errors
+    /// [`Error::ProductNotFound`], [`Error::InvalidRequest`] for an unknown env.
+    pub async fn product_with_env(&self, scope: &Scope) -> Result<Arc<Product>> {
+        let p = self.product(&scope.product).await?;
+        p.check_env(&scope.env)?;
+        Ok(p)
     }
 }
 

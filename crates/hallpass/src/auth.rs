@@ -161,14 +161,7 @@ impl Hallpass {
                 )));
             }
         };
-        if !product.envs.contains(&env) {
-            return Err(Error::invalid(format!(
-                "product '{}' has no env '{}': its envs are {}",
-                product.tag,
-                hallpass_core::ids::truncate_for_message(&env),
-                product.envs.join(", ")
-            )));
-        }
+        product.check_env(&env)?;
         Ok(Scope {
             product: product.tag.clone(),
             env,

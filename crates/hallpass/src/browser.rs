@@ -8,26 +8,32 @@ use hallpass_core::session_type::CookieSettings;
 use hallpass_core::{Error, Result, Timestamp};
 
 use crate::Hallpass;
-use crate::sessions::{SessionList, Verified};
+use crate::sessions::{Issued, SessionList, Verified};
 
-/// What `GET session` answers: the verified session, and a new token when it slid.
+/// Sessions whose activity one store call writes.
+pub const ACTIVITY_BATCH: usize = 500;
+
+/// What a browser endpoint needs of its session type and product.
+#[derive(Clone, Debug)]
+pub struct BrowserType {
+    /// The type's cookie settings.
+    pub cookie: CookieSettings,
+    /// The product's allowed origins (the CSRF check).
+    pub allowed_origins: Vec<String>,
+    /// The type's `updateAge` in seconds.
+    update_age: Option<u64>,
+}
+
+/// What `GET session` answers: the verified session, and new tokens when it slid.
 #[derive(Clone, Debug)]
 pub struct BrowserSession {
     /// The verified token.
     pub verified: Verified,
     /// When the session began (the time in its ULID id).
     pub created_at: Timestamp,
-    /// A token re-issued because the one presented was older than `updateAge`.
-    pub reissued: Option<Reissued>,
-}
-
-/// A token issued without rotation (sliding expiry).
-#[derive(Clone, Debug)]
-pub struct Reissued {
-    /// The new token.
-    pub token: String,
-    /// Its `exp`.
-    pub expires_at: Timestamp,
+    /// The session with a new token and refresh token, because the token presented was older
+    /// than `updateAge`.
+    pub slid: Option<Issued>,
 }
 
 /// The user's sessions, and which one is the caller's.
@@ -40,34 +46,33 @@ pub struct OwnSessions {
 }
 
 impl Hallpass {
-    /// The cookie settings of a type that has browser sessions.
+    /// The session type of a browser endpoint named in its URL: the product, its env and the
+    /// type must exist, and the type must have a cookie.
     ///
     /// # Errors
-    /// [`Error::SessionTypeNotFound`]; [`Error::NoBrowserSessions`] when it has no cookie.
-    pub async fn browser_cookie(&self, scope: &Scope, tag: &str) -> Result<CookieSettings> {
-        self.session_type(&scope.product, tag)
-            .await?
-            .record
-            .config
+    /// [`Error::ProductNotFound`], [`Error::InvalidRequest`] for an unknown env,
+    /// [`Error::SessionTypeNotFound`], [`Error::NoBrowserSessions`].
+    pub async fn browser_type(&self, scope: &Scope, tag: &str) -> Result<BrowserType> {
+        let product = self.product_with_env(scope).await?;
+        let config = &self.session_type(&scope.product, tag).await?.record.config;
+        let cookie = config
             .cookie
             .clone()
-            .ok_or_else(|| Error::NoBrowserSessions(tag.to_owned()))
-    }
-
-    /// The allowed origins of the product (for the CSRF check of browser calls).
-    ///
-    /// # Errors
-    /// [`Error::ProductNotFound`].
-    pub async fn allowed_origins(&self, product: &str) -> Result<Vec<String>> {
-        Ok(self.product(product).await?.allowed_origins.clone())
+            .ok_or_else(|| Error::NoBrowserSessions(tag.to_owned()))?;
+        Ok(BrowserType {
+            cookie,
+            allowed_origins: product.allowed_origins.clone(),
+            update_age: config.update_age,
+        })
     }
 
     /// The session of a browser's token cookie. When the token is older than the type's
-    /// `updateAge`, a new token for the rest of a full lifetime is issued and recorded first.
+    /// `updateAge`, the session is refreshed on the spot (a rotation, as `refresh`), so both
+    /// cookies can be sent anew; at most once a minute per session on this node, and not at
+    /// all when a refresh of the same session got there first.
     ///
     /// # Errors
-    /// Verify's errors; [`Error::NoBrowserSessions`]; [`Error::SessionRevoked`] if the session
-    /// ended while its token was re-issued.
+    /// Verify's errors, and [`Hallpass::browser_type`]'s.
     pub async fn browser_session(
         &self,
         scope: &Scope,
@@ -75,26 +80,19 @@ impl Hallpass {
         token: &str,
         device: Device,
     ) -> Result<BrowserSession> {
-        self.browser_cookie(scope, tag).await?;
+        let browser_type = self.browser_type(scope, tag).await?;
         let verified = self.verify(scope, tag, token).await?;
         let now = self.now();
         self.activity.note(&verified.session_id, now, Some(device));
-        let update_age = self
-            .session_type(&scope.product, tag)
-            .await?
-            .record
-            .config
-            .update_age;
-        let reissued = match update_age {
-            Some(age)
-                if now
-                    >= verified
-                        .issued_at
-                        .plus_secs(i64::try_from(age).unwrap_or(i64::MAX)) =>
-            {
-                Some(self.reissue(&verified.session_id, now).await?)
-            }
-            _ => None,
+        let due = browser_type.update_age.is_some_and(|age| {
+            now >= verified
+                .issued_at
+                .plus_secs(i64::try_from(age).unwrap_or(i64::MAX))
+        });
+        let slid = if due && self.slides.claim(&verified.session_id, now) {
+            self.slide(&verified.session_id, now).await?
+        } else {
+            None
         };
         let created_at = verified
             .session_id
@@ -106,39 +104,21 @@ impl Hallpass {
         Ok(BrowserSession {
             verified,
             created_at,
-            reissued,
+            slid,
         })
     }
 
-    /// A new token for the session, recorded before it is handed out so that a revocation
-    /// always outlives it.
-    async fn reissue(&self, session_id: &str, now: Timestamp) -> Result<Reissued> {
-        let mut session = self
+    /// Rotates the session's refresh token from its current one; `None` when a concurrent
+    /// refresh rotated it first (that refresh's answer carries the new cookies).
+    async fn slide(&self, session_id: &str, now: Timestamp) -> Result<Option<Issued>> {
+        let session = self
             .store
             .session(session_id)
             .await?
+            .filter(|s| s.revoked_at.is_none() && s.refresh_expires_at > now)
             .ok_or(Error::SessionRevoked)?;
-        let issued_at = now.truncated_to_secs();
-        session.token_issued_at = issued_at;
-        session.token_expires_at = issued_at.plus_secs(session.token_lifetime_secs);
-        let ring = self
-            .keyring_with(&Scope {
-                product: session.product.clone(),
-                env: session.env.clone(),
-            })
-            .await?;
-        let token = self.sign(&ring, &session)?;
-        if !self
-            .store
-            .extend_token(session_id, issued_at, session.token_expires_at, now)
-            .await?
-        {
-            return Err(Error::SessionRevoked);
-        }
-        Ok(Reissued {
-            token,
-            expires_at: session.token_expires_at,
-        })
+        let current = session.refresh_hash.clone();
+        self.rotate(&session, &current, now).await
     }
 
     /// The active sessions of the token's identifier, the caller's marked. A session without
@@ -153,7 +133,7 @@ impl Hallpass {
         token: &str,
         device: Device,
     ) -> Result<OwnSessions> {
-        self.browser_cookie(scope, tag).await?;
+        self.browser_type(scope, tag).await?;
         let verified = self.verify(scope, tag, token).await?;
         self.activity
             .note(&verified.session_id, self.now(), Some(device));
@@ -187,7 +167,7 @@ impl Hallpass {
         token: &str,
         session_id: &str,
     ) -> Result<(bool, bool)> {
-        self.browser_cookie(scope, tag).await?;
+        self.browser_type(scope, tag).await?;
         let verified = self.verify(scope, tag, token).await?;
         let own = verified.session_id == session_id
             || match &verified.identifier {
@@ -213,7 +193,7 @@ impl Hallpass {
     /// # Errors
     /// [`Error::NoBrowserSessions`], store errors.
     pub async fn sign_out(&self, scope: &Scope, tag: &str, token: Option<&str>) -> Result<bool> {
-        self.browser_cookie(scope, tag).await?;
+        self.browser_type(scope, tag).await?;
         let Some(token) = token else { return Ok(false) };
         match self.verify(scope, tag, token).await {
             Ok(verified) => self.revoke(scope, tag, &verified.session_id).await,
@@ -228,16 +208,17 @@ impl Hallpass {
         self.activity.note(session_id, self.now(), Some(device));
     }
 
-    /// Writes the activity noted since the last call (the background task calls this).
+    /// Writes the activity noted since the last call (the background task calls this), in
+    /// batches of [`ACTIVITY_BATCH`] so no write holds locks for long.
     ///
     /// # Errors
-    /// [`Error::StoreUnavailable`]; the activity is then dropped (it is advisory).
+    /// [`Error::StoreUnavailable`]; the batches not written are dropped (activity is advisory).
     pub async fn flush_activity(&self) -> Result<usize> {
+        self.slides.forget_before(self.now());
         let pending = self.activity.take(self.now());
-        if pending.is_empty() {
-            return Ok(0);
+        for batch in pending.chunks(ACTIVITY_BATCH) {
+            self.store.record_activity(batch).await?;
         }
-        self.store.record_activity(&pending).await?;
         Ok(pending.len())
     }
 }

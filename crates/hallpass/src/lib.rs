@@ -69,7 +69,7 @@ mod verify_cache;
 
 pub use admin::{NewKey, NewProduct, ProductPatch};
 pub use background::{ACTIVITY_FLUSH_EVERY, Background, SWEEP_EVERY};
-pub use browser::{BrowserSession, OwnSessions, Reissued};
+pub use browser::{ACTIVITY_BATCH, BrowserSession, BrowserType, OwnSessions};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use service::{Hallpass, Settings};
 pub use sessions::{Issued, SessionList, StartInput, Verified};

@@ -67,6 +67,8 @@ pub struct Hallpass {
     pub(crate) last_session_id: Mutex<Option<ulid::Ulid>>,
     /// Session activity waiting to be written (see `activity.rs`).
     pub(crate) activity: crate::activity::ActivityLog,
+    /// Sessions whose browser token slid within the last minute.
+    pub(crate) slides: crate::activity::OncePerMinute,
     /// Where the next revocation catch-up starts (see [`crate::sync`]).
     pub(crate) caught_up_to: Mutex<Timestamp>,
 }
@@ -117,6 +119,7 @@ impl Hallpass {
             principals: Cache::default(),
             last_session_id: Mutex::new(None),
             activity: crate::activity::ActivityLog::default(),
+            slides: crate::activity::OncePerMinute::default(),
             caught_up_to: Mutex::new(crate::sync::overlap_before(now)),
         })
     }

@@ -339,7 +339,7 @@ impl Hallpass {
         ))
     }
 
-    async fn rotate(
+    pub(crate) async fn rotate(
         &self,
         session: &SessionRecord,
         presented: &str,
@@ -355,7 +355,10 @@ impl Hallpass {
         let issued_at = now.truncated_to_secs();
         let mut next = session.clone();
         next.token_issued_at = issued_at;
-        next.token_expires_at = issued_at.plus_secs(session.token_lifetime_secs);
+        // Never past the session's end: a token outliving its session could not be revoked.
+        next.token_expires_at = issued_at
+            .plus_secs(session.token_lifetime_secs)
+            .min(session.refresh_expires_at);
         next.last_active_at = now;
         next.previous_refresh_hash = Some(session.refresh_hash.clone());
         next.refresh_hash = credential_hash(&refresh_token);

@@ -169,20 +169,6 @@ impl Store for TimedStore {
         .await
     }
 
-    async fn extend_token(
-        &self,
-        id: &str,
-        issued_at: Timestamp,
-        expires_at: Timestamp,
-        now: Timestamp,
-    ) -> Result<bool> {
-        timed(
-            "extend_token",
-            self.0.extend_token(id, issued_at, expires_at, now),
-        )
-        .await
-    }
-
     async fn record_activity(&self, activity: &[Activity]) -> Result<()> {
         timed("record_activity", self.0.record_activity(activity)).await
     }

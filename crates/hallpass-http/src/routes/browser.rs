@@ -16,7 +16,7 @@ use serde::Deserialize;
 
 use crate::client::BrowserDevice;
 use crate::convert::{iso, session_item};
-use crate::cookies::{cleared_cookies, issued_cookies, refresh_name, request_cookie, token_cookie};
+use crate::cookies::{cleared_cookies, issued_cookies, refresh_name, request_cookie};
 use crate::{ApiError, AppState};
 
 /// The header that marks a request as sent by the page's own script (a cross-site form cannot
@@ -49,7 +49,7 @@ pub(crate) struct SessionPath {
     id: String,
 }
 
-/// The browser's session; when its token is older than `updateAge`, a new token cookie too.
+/// The browser's session; when its token is older than `updateAge`, both cookies anew.
 #[utoipa::path(get, path = "/v1/browser/{product}/{env}/{tag}/session", tag = "browser",
     params(("product" = String, Path), ("env" = String, Path), ("tag" = String, Path)),
     responses((status = 200, body = BrowserSessionResponse), (status = "4XX", body = ErrorBody)))]
@@ -60,7 +60,7 @@ pub(crate) async fn session(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let scope = path.scope();
-    let cookie = s.hallpass.browser_cookie(&scope, &path.tag).await?;
+    let cookie = s.hallpass.browser_type(&scope, &path.tag).await?.cookie;
     let token = token_from_cookie(&headers, &cookie)?;
     let found = s
         .hallpass
@@ -68,9 +68,9 @@ pub(crate) async fn session(
         .await?;
     let v = &found.verified;
     let expires_at = found
-        .reissued
+        .slid
         .as_ref()
-        .map_or(v.expires_at, |r| r.expires_at);
+        .map_or(v.expires_at, |slid| slid.session.token_expires_at);
     let body = BrowserSessionResponse {
         session: BrowserSessionInfo {
             session_id: v.session_id.clone(),
@@ -82,10 +82,9 @@ pub(crate) async fn session(
         data: v.data.clone(),
     };
     let set = found
-        .reissued
-        .iter()
-        .map(|r| token_cookie(&cookie, &r.token, r.expires_at))
-        .collect();
+        .slid
+        .map(|slid| issued_cookies(&cookie, &scope, &slid))
+        .unwrap_or_default();
     Ok(with_cookies(Json(body), set))
 }
 
@@ -164,7 +163,7 @@ pub(crate) async fn sessions(
     headers: HeaderMap,
 ) -> Result<Json<BrowserSessionsResponse>, ApiError> {
     let scope = path.scope();
-    let cookie = s.hallpass.browser_cookie(&scope, &path.tag).await?;
+    let cookie = s.hallpass.browser_type(&scope, &path.tag).await?.cookie;
     let token = token_from_cookie(&headers, &cookie)?;
     let own = s
         .hallpass
@@ -231,15 +230,15 @@ async fn csrf_checked(
     tag: &str,
     headers: &HeaderMap,
 ) -> Result<CookieSettings, ApiError> {
-    let cookie = s.hallpass.browser_cookie(scope, tag).await?;
-    if let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
-        let allowed = s.hallpass.allowed_origins(&scope.product).await?;
-        if allowed
+    let browser_type = s.hallpass.browser_type(scope, tag).await?;
+    let cookie = browser_type.cookie;
+    if let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok())
+        && browser_type
+            .allowed_origins
             .iter()
             .any(|a| a.trim_end_matches('/') == origin.trim_end_matches('/'))
-        {
-            return Ok(cookie);
-        }
+    {
+        return Ok(cookie);
     }
     let marked = headers
         .get(CSRF_HEADER)

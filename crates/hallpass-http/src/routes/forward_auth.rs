@@ -57,6 +57,7 @@ pub(crate) async fn forward_auth(
         }
     };
     let scope = Scope { product, env };
+    s.hallpass.product_with_env(&scope).await?;
     let session_type = s.hallpass.session_type(&scope.product, &tag).await?;
     let config = &session_type.record.config;
     let token = session_token(&headers)

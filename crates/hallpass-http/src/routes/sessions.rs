@@ -124,10 +124,11 @@ pub(crate) async fn list(
 /// type was read moments ago (cached), so a failure here only leaves the cookies out; the
 /// session itself is answered either way.
 async fn session_cookies(s: &AppState, scope: &Scope, issued: &Issued) -> Option<Vec<String>> {
-    let settings = s
+    let session_type = s
         .hallpass
-        .browser_cookie(scope, &issued.session.tag)
+        .session_type(&scope.product, &issued.session.tag)
         .await
         .ok()?;
-    Some(crate::cookies::issued_cookies(&settings, scope, issued))
+    let settings = session_type.record.config.cookie.as_ref()?;
+    Some(crate::cookies::issued_cookies(settings, scope, issued))
 }

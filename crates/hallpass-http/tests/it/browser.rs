@@ -225,6 +225,11 @@ async fn the_cookie_alone_reads_the_session_and_it_slides_after_update_age() {
     assert_eq!(resp.json["session"]["identifier"], "u1");
     assert_eq!(resp.json["session"]["expiresAt"], started["expiresAt"]);
     assert_eq!(resp.json["data"]["email"], "u1@example.com");
+    assert_fields(&resp.json, &["session", "data"]);
+    assert_fields(
+        &resp.json["session"],
+        &["sessionId", "tag", "identifier", "createdAt", "expiresAt"],
+    );
     assert!(
         set_cookies(&resp).is_empty(),
         "younger than updateAge: no new cookie"
@@ -233,7 +238,9 @@ async fn the_cookie_alone_reads_the_session_and_it_slides_after_update_age() {
     app.clock.advance_secs(601);
     let slid = browser.call(&app, Method::GET, "/session", &[]).await;
     assert_eq!(slid.status, 200, "{}", slid.text);
-    assert_eq!(set_cookies(&slid).len(), 1, "a new token cookie");
+    let renewed = set_cookies(&slid);
+    assert_eq!(renewed.len(), 2, "both cookies anew: {renewed:?}");
+    assert!(renewed[1].starts_with("sid.refresh="));
     assert!(ms(&slid.json["session"]["expiresAt"]) > ms(&started["expiresAt"]));
     let new_token = json!(browser.value("sid").unwrap());
     assert_ne!(new_token, started["token"]);
@@ -243,6 +250,52 @@ async fn the_cookie_alone_reads_the_session_and_it_slides_after_update_age() {
     assert_eq!(
         listed["sessions"][0]["expiresAt"], slid.json["session"]["expiresAt"],
         "recorded in the store"
+    );
+
+    // The new refresh cookie works; the one before it is spent.
+    let resp = browser.call(&app, Method::POST, "/refresh", &[CSRF]).await;
+    assert_eq!(resp.status, 200, "{}", resp.text);
+}
+
+#[tokio::test]
+async fn a_client_that_ignores_the_new_cookies_slides_at_most_once_a_minute() {
+    let app = browser_app().await;
+    let (browser, _) = signed_in(&app, "u1", "Firefox").await;
+    app.clock.advance_secs(601);
+    let mut sessions_slid = 0;
+    for _ in 0..5 {
+        // A fresh jar each time: the client keeps presenting the old token.
+        let mut stubborn = Browser::new("curl");
+        stubborn.cookies = browser.cookies.clone();
+        let resp = stubborn.call(&app, Method::GET, "/session", &[]).await;
+        assert_eq!(resp.status, 200, "{}", resp.text);
+        sessions_slid += usize::from(!set_cookies(&resp).is_empty());
+    }
+    assert_eq!(sessions_slid, 1);
+}
+
+#[tokio::test]
+async fn a_slid_token_never_outlives_its_session() {
+    let app = browser_app().await;
+    let (s, b) = app
+        .patch(
+            "/v1/session-types/user-session",
+            &app.key,
+            json!({"refreshExpiry": 2, "refreshPeriod": "hours"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    let (mut browser, started) = signed_in(&app, "u1", "Firefox").await;
+    app.clock.advance_secs(3000);
+    let first = browser.call(&app, Method::GET, "/session", &[]).await;
+    assert_eq!(set_cookies(&first).len(), 2, "{}", first.text);
+    app.clock.advance_secs(3300);
+    let slid = browser.call(&app, Method::GET, "/session", &[]).await;
+    assert_eq!(slid.status, 200, "{}", slid.text);
+    assert_eq!(
+        ms(&slid.json["session"]["expiresAt"]),
+        ms(&started["refreshExpiresAt"]),
+        "capped at the session's end, not a full hour past it"
     );
 }
 
@@ -518,4 +571,54 @@ async fn forward_auth_reads_the_cookie_and_forwards_data_when_asked() {
 
     let resp = app.send(check("other=1".into())).await;
     assert_eq!(resp.status, 401);
+}
+
+#[tokio::test]
+async fn an_unknown_product_env_or_type_is_a_4xx_json_error() {
+    let app = browser_app().await;
+    let (browser, _) = signed_in(&app, "u1", "Firefox").await;
+    let cookie = format!("sid={}", browser.value("sid").unwrap());
+    for (path, status, code) in [
+        (
+            "/v1/browser/shop/nope/user-session/session",
+            422,
+            "invalid_request",
+        ),
+        (
+            "/v1/browser/nope/dev/user-session/session",
+            404,
+            "product_not_found",
+        ),
+        (
+            "/v1/browser/shop/dev/nope/session",
+            404,
+            "session_type_not_found",
+        ),
+        (
+            "/v1/browser/shop/x%3B%20Domain%3Devil.example/user-session/sign-out",
+            422,
+            "invalid_request",
+        ),
+        (
+            "/v1/forward-auth?product=shop&env=nope&tag=user-session",
+            422,
+            "invalid_request",
+        ),
+    ] {
+        let method = if path.ends_with("sign-out") {
+            Method::POST
+        } else {
+            Method::GET
+        };
+        let req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header("cookie", &cookie)
+            .header("x-hallpass-csrf", "1")
+            .body(Body::empty())
+            .expect("request");
+        let resp = app.send(req).await;
+        assert_err_ctx(&(resp.status, resp.json.clone()), status, code, path);
+        assert!(set_cookies(&resp).is_empty(), "{path}: no cookie written");
+    }
 }

@@ -92,7 +92,7 @@ macro_rules! store_conformance {
             rotate_refresh_concurrent_applies_once,
             concurrent_rotations_each_apply_once,
             rotate_refresh_refuses_revoked_or_unknown,
-            extend_token_only_on_active_sessions,
+            rotate_refresh_never_moves_the_token_expiry_back,
             record_activity_moves_forward_and_sets_devices,
             revoke_session_once_and_only_active,
             revoke_all_excludes_and_filters,

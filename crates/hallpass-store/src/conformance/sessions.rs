@@ -7,8 +7,7 @@ use hallpass_core::model::{Device, SessionRecord};
 use hallpass_core::store::{Activity, IdentifierFilter, Store};
 
 use super::fixtures::{
-    REFRESH_SECS, TOKEN_SECS, at, filter, insert_sessions, must_get, now, rotation, session,
-    session_of, sid,
+    TOKEN_SECS, at, filter, insert_sessions, must_get, now, rotation, session, session_of, sid,
 };
 
 /// A session comes back field for field, by id and by its refresh hash; unknown ones are `None`.
@@ -455,61 +454,6 @@ pub async fn concurrent_rotations_each_apply_once(store: Arc<dyn Store>) {
     );
 }
 
-/// A token issued without rotation is recorded on an active session only: its times move,
-/// its expiry never moves earlier, and a revoked or unknown session refuses it.
-pub async fn extend_token_only_on_active_sessions(store: Arc<dyn Store>) {
-    let (active, revoked) = (session(1), session(2));
-    insert_sessions(&*store, &[active.clone(), revoked.clone()]).await;
-    store
-        .revoke_session(&revoked.id, at(10))
-        .await
-        .expect("revoke");
-
-    let later = at(TOKEN_SECS + 100);
-    assert!(
-        store
-            .extend_token(&active.id, at(100), later, at(100))
-            .await
-            .expect("extend")
-    );
-    let extended = must_get(&*store, &active.id).await;
-    assert_eq!(extended.token_issued_at, at(100));
-    assert_eq!(extended.token_expires_at, later);
-    assert_eq!(extended.last_active_at, at(100));
-    assert_eq!(extended.refresh_hash, active.refresh_hash, "no rotation");
-
-    assert!(
-        store
-            .extend_token(&active.id, at(110), at(50), at(110))
-            .await
-            .expect("extend")
-    );
-    assert_eq!(
-        must_get(&*store, &active.id).await.token_expires_at,
-        later,
-        "an expiry never moves earlier"
-    );
-
-    for id in [revoked.id.as_str(), "unknown"] {
-        let applied = store
-            .extend_token(id, at(100), later, at(100))
-            .await
-            .expect("extend");
-        assert!(!applied, "{id}");
-    }
-    assert_eq!(
-        must_get(&*store, &revoked.id).await.token_expires_at,
-        revoked.token_expires_at
-    );
-    let over = at(REFRESH_SECS + 1);
-    assert!(
-        !store
-            .extend_token(&active.id, over, over, over)
-            .await
-            .expect("extend")
-    );
-}
-
 /// Activity moves `last_active_at` forward only, replaces the device only when one is given,
 /// and skips unknown sessions.
 pub async fn record_activity_moves_forward_and_sets_devices(store: Arc<dyn Store>) {
@@ -563,4 +507,35 @@ pub async fn record_activity_moves_forward_and_sets_devices(store: Arc<dyn Store
         "never back"
     );
     store.record_activity(&[]).await.expect("nothing to record");
+}
+
+/// A rotation never moves the stored token expiry earlier: a token issued before it (a
+/// browser's sliding re-issue racing a refresh) stays covered by any later revocation.
+pub async fn rotate_refresh_never_moves_the_token_expiry_back(store: Arc<dyn Store>) {
+    let original = session(1);
+    insert_sessions(&*store, std::slice::from_ref(&original)).await;
+    let shorter = hallpass_core::store::Rotation {
+        token_expires_at: at(TOKEN_SECS - 100),
+        ..rotation("rh-1", 10)
+    };
+    assert!(
+        store
+            .rotate_refresh(&original.id, &original.refresh_hash, &shorter)
+            .await
+            .expect("rotate")
+    );
+    let stored = must_get(&*store, &original.id).await;
+    assert_eq!(stored.token_expires_at, original.token_expires_at);
+    assert_eq!(stored.refresh_hash, "rh-1", "the rotation itself applied");
+    let longer = rotation("rh-2", 20);
+    assert!(
+        store
+            .rotate_refresh(&original.id, "rh-1", &longer)
+            .await
+            .expect("rotate")
+    );
+    assert_eq!(
+        must_get(&*store, &original.id).await.token_expires_at,
+        longer.token_expires_at
+    );
 }

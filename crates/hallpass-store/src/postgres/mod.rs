@@ -172,16 +172,6 @@ impl Store for PgStore {
         sessions::rotate_refresh(&self.pool, id, expected_hash, rotation).await
     }
 
-    async fn extend_token(
-        &self,
-        id: &str,
-        issued_at: Timestamp,
-        expires_at: Timestamp,
-        now: Timestamp,
-    ) -> Result<bool> {
-        sessions::extend_token(&self.pool, id, issued_at, expires_at, now).await
-    }
-
     async fn record_activity(&self, activity: &[Activity]) -> Result<()> {
         sessions::record_activity(&self.pool, activity).await
     }

@@ -87,7 +87,8 @@ pub(super) async fn rotate_refresh(
     // INSERT inserts nothing when the UPDATE matched nothing.
     let registered = sqlx::query(
         "WITH rotated AS (UPDATE sessions SET previous_refresh_hash = refresh_hash, \
-         refresh_hash = $1, token_issued_at = $2, token_expires_at = $3, last_active_at = $4, \
+         refresh_hash = $1, token_issued_at = $2, \
+         token_expires_at = GREATEST(token_expires_at, $3), last_active_at = $4, \
          rotated_at = $5, grace_answer = $6 \
          WHERE id = $7 AND refresh_hash = $8 AND revoked_at IS NULL RETURNING id) \
          INSERT INTO refresh_tokens (hash, session_id) SELECT $1, id FROM rotated",
@@ -106,30 +107,6 @@ pub(super) async fn rotate_refresh(
     Ok(registered.rows_affected() == 1)
 }
 
-/// Records a token issued without rotation, if the session is active at `now`.
-pub(super) async fn extend_token(
-    pool: &PgPool,
-    id: &str,
-    issued_at: Timestamp,
-    expires_at: Timestamp,
-    now: Timestamp,
-) -> Result<bool> {
-    let done = sqlx::query(
-        "UPDATE sessions SET token_issued_at = $1, \
-         token_expires_at = GREATEST(token_expires_at, $2), \
-         last_active_at = GREATEST(last_active_at, $3) \
-         WHERE id = $4 AND revoked_at IS NULL AND refresh_expires_at > $3",
-    )
-    .bind(issued_at.as_millis())
-    .bind(expires_at.as_millis())
-    .bind(now.as_millis())
-    .bind(id)
-    .execute(pool)
-    .await
-    .map_err(map_err)?;
-    Ok(done.rows_affected() == 1)
-}
-
 /// Moves each session's last activity forward and replaces its device where one is given, in
 /// one statement over arrays.
 pub(super) async fn record_activity(pool: &PgPool, activity: &[Activity]) -> Result<()> {
@@ -144,12 +121,16 @@ pub(super) async fn record_activity(pool: &PgPool, activity: &[Activity]) -> Res
         .iter()
         .map(|a| a.device.as_ref().and_then(|d| d.user_agent.as_deref()))
         .collect();
+    // Rows are locked in id order and rows locked by others skipped, so a flush never
+    // deadlocks with a revocation or another node's flush (activity is advisory).
     sqlx::query(
-        "UPDATE sessions s SET last_active_at = GREATEST(s.last_active_at, a.at), \
+        "WITH locked AS (SELECT id FROM sessions WHERE id = ANY($1) ORDER BY id \
+         FOR UPDATE SKIP LOCKED) \
+         UPDATE sessions s SET last_active_at = GREATEST(s.last_active_at, a.at), \
          device_ip = CASE WHEN a.has_device THEN a.ip ELSE s.device_ip END, \
          device_user_agent = CASE WHEN a.has_device THEN a.agent ELSE s.device_user_agent END \
          FROM UNNEST($1::text[], $2::int8[], $3::bool[], $4::text[], $5::text[]) \
-         AS a(id, at, has_device, ip, agent) WHERE s.id = a.id",
+         AS a(id, at, has_device, ip, agent) WHERE s.id = a.id AND s.id IN (SELECT id FROM locked)",
     )
     .bind(&ids)
     .bind(&ats)

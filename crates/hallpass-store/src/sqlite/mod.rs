@@ -208,17 +208,6 @@ impl Store for SqliteStore {
             .await
     }
 
-    async fn extend_token(
-        &self,
-        id: &str,
-        issued_at: Timestamp,
-        expires_at: Timestamp,
-        now: Timestamp,
-    ) -> Result<bool> {
-        let _writer = self.writer.lock().await;
-        sessions::extend_token(&self.pool, id, issued_at, expires_at, now).await
-    }
-
     async fn record_activity(&self, activity: &[Activity]) -> Result<()> {
         let _writer = self.writer.lock().await;
         sessions::record_activity(&self.pool, activity).await

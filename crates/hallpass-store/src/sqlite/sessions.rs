@@ -74,30 +74,6 @@ pub(super) async fn get(pool: &SqlitePool, id: &str) -> Result<Option<SessionRec
     Ok(row.map(SessionRecord::from))
 }
 
-/// Records a token issued without rotation, if the session is active at `now`.
-pub(super) async fn extend_token(
-    pool: &SqlitePool,
-    id: &str,
-    issued_at: Timestamp,
-    expires_at: Timestamp,
-    now: Timestamp,
-) -> Result<bool> {
-    let done = sqlx::query(
-        "UPDATE sessions SET token_issued_at = ?, token_expires_at = MAX(token_expires_at, ?), \
-         last_active_at = MAX(last_active_at, ?) \
-         WHERE id = ? AND revoked_at IS NULL AND refresh_expires_at > ?",
-    )
-    .bind(issued_at.as_millis())
-    .bind(expires_at.as_millis())
-    .bind(now.as_millis())
-    .bind(id)
-    .bind(now.as_millis())
-    .execute(pool)
-    .await
-    .map_err(map_err)?;
-    Ok(done.rows_affected() == 1)
-}
-
 /// Moves each session's last activity forward and replaces its device where one is given, in
 /// one transaction.
 pub(super) async fn record_activity(pool: &SqlitePool, activity: &[Activity]) -> Result<()> {
@@ -152,7 +128,8 @@ pub(super) fn rotate_refresh(
     let applied = db
         .prepare_cached(
             "UPDATE sessions SET previous_refresh_hash = refresh_hash, refresh_hash = ?, \
-             token_issued_at = ?, token_expires_at = ?, last_active_at = ?, rotated_at = ?, \
+             token_issued_at = ?, token_expires_at = MAX(token_expires_at, ?), last_active_at = ?, \
+             rotated_at = ?, \
              grace_answer = ? \
              WHERE id = ? AND refresh_hash = ? AND revoked_at IS NULL",
         )
