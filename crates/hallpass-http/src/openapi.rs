@@ -68,6 +68,20 @@ mod tests {
         );
     }
 
+    /// OpenAPI requires unique operation ids; generated clients name their methods by them.
+    #[test]
+    fn operation_ids_are_unique() {
+        let doc = serde_json::to_value(super::openapi_document()).expect("serializable");
+        let mut seen = std::collections::BTreeSet::new();
+        for operations in doc["paths"].as_object().expect("paths").values() {
+            for operation in operations.as_object().expect("operations").values() {
+                if let Some(id) = operation["operationId"].as_str() {
+                    assert!(seen.insert(id.to_owned()), "operationId {id} is used twice");
+                }
+            }
+        }
+    }
+
     #[test]
     fn the_document_is_openapi_3_1_with_every_route() {
         let doc = serde_json::to_value(super::openapi_document()).expect("serializable");

@@ -89,7 +89,7 @@ pub(crate) async fn session(
 }
 
 /// Rotates the refresh cookie and answers both cookies anew. A refresh that fails clears them.
-#[utoipa::path(post, path = "/v1/browser/{product}/{env}/{tag}/refresh", tag = "browser",
+#[utoipa::path(post, path = "/v1/browser/{product}/{env}/{tag}/refresh", tag = "browser", operation_id = "browser_refresh",
     params(("product" = String, Path), ("env" = String, Path), ("tag" = String, Path)),
     responses((status = 200, body = BrowserRefreshResponse), (status = "4XX", body = ErrorBody)))]
 pub(crate) async fn refresh(

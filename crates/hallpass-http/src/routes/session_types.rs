@@ -87,7 +87,7 @@ pub(crate) async fn fetch(
 }
 
 /// Lists the product's session types.
-#[utoipa::path(get, path = "/v1/session-types", tag = "session-types", params(ScopeQuery),
+#[utoipa::path(get, path = "/v1/session-types", tag = "session-types", operation_id = "list_session_types", params(ScopeQuery),
     security(("bearer" = [])),
     responses((status = 200, body = SessionTypeList), (status = "4XX", body = ErrorBody)))]
 pub(crate) async fn list(

@@ -118,7 +118,7 @@ impl Answer {
         }
     }
 
-    /// The `name=value` pairs set (not deleted), in order.
+    /// The `name=value` pairs set (not deleted), by name.
     pub fn cookies_set(&self) -> BTreeMap<String, String> {
         self.set_cookies
             .iter()

@@ -1,0 +1,52 @@
+// Compile-time checks of the public types (run by `npm run typecheck`; the runtime part is trivial).
+import { describe, expectTypeOf, it } from "vitest";
+import {
+  Hallpass,
+  type FetchLike,
+  type HallpassComponents,
+  type HallpassOptions,
+  type ISessionListResult,
+  type ISessionStartInput,
+  type ISessionStartResult,
+  type ISessionType,
+  type ISessionVerifyInput,
+  type ISessionVerifyResult,
+  type LockManagerLike,
+  type SessionStartResult,
+  type SessionVerifyResult,
+} from "../src/index.js";
+
+type Schemas = HallpassComponents["schemas"];
+
+describe("public types", () => {
+  it("are the generated OpenAPI types, with data generic", () => {
+    expectTypeOf<ISessionStartResult>().toEqualTypeOf<Schemas["IssuedResponse"]>();
+    expectTypeOf<SessionStartResult>().toEqualTypeOf<ISessionStartResult>();
+    expectTypeOf<ISessionVerifyInput>().toEqualTypeOf<Schemas["VerifyRequest"]>();
+    expectTypeOf<ISessionListResult>().toEqualTypeOf<Schemas["ListResponse"]>();
+    expectTypeOf<ISessionVerifyResult<{ userId: string }>["data"]>().toEqualTypeOf<{ userId: string }>();
+    expectTypeOf<SessionVerifyResult["sessionId"]>().toEqualTypeOf<string>();
+    expectTypeOf<ISessionType["schema"]>().toEqualTypeOf<{ [key: string]: unknown } | null | undefined>();
+    expectTypeOf<ISessionStartInput<{ a: number }>["data"]>().toEqualTypeOf<{ a: number }>();
+  });
+
+  it("session data may be an interface (no index signature needed)", () => {
+    interface UserSessionData {
+      userId: string;
+      role: "user" | "admin";
+    }
+    const start = (hp: Hallpass) => hp.sessions.start<UserSessionData>({ tag: "t", data: { userId: "u", role: "user" } });
+    expectTypeOf(start).returns.resolves.toEqualTypeOf<ISessionStartResult>();
+    const verify = (hp: Hallpass) => hp.sessions.verify<UserSessionData>({ tag: "t", token: "x" });
+    expectTypeOf(verify).returns.resolves.toHaveProperty("data").toEqualTypeOf<UserSessionData>();
+  });
+
+  it("options take exactly one key; the global fetch and navigator.locks fit", () => {
+    expectTypeOf<{ url: string; accessKey: string }>().toExtend<HallpassOptions>();
+    expectTypeOf<{ url: string; publishableKey: string }>().toExtend<HallpassOptions>();
+    expectTypeOf<{ url: string; accessKey: string; publishableKey: string }>().not.toExtend<HallpassOptions>();
+    expectTypeOf<{ url: string }>().not.toExtend<HallpassOptions>();
+    expectTypeOf<typeof fetch>().toExtend<FetchLike>();
+    expectTypeOf<LockManager>().toExtend<LockManagerLike>();
+  });
+});
