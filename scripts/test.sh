@@ -36,4 +36,7 @@ export H3_SESSION_APP_BIN="$PWD/target/debug/examples/h3_session_app"
 for suite in jose iron h3 browser; do
   (cd "interop/$suite" && npm ci --no-audit --no-fund --silent && node --test test.mjs)
 done
+# The JavaScript clients (an npm workspace with its lockfile): build, the check that the types
+# match docs/openapi.json, strict typechecks, and vitest against the binary.
+(cd clients/js && npm ci --no-audit --no-fund --silent && npm run build && npm run check:types && npm run typecheck && npm test)
 scripts/walkthrough-test.sh

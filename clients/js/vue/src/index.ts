@@ -1,0 +1,49 @@
+// @hallpass/vue: Vue 3 composables for the hallpass session service (seed 000), over
+// @hallpass/client.
+export { createHallpass, useHallpass, HallpassKey } from "./plugin.js";
+export type { HallpassContext, HallpassPlugin } from "./plugin.js";
+export {
+  useSessionStart,
+  useSessionVerify,
+  useSessionRefresh,
+  useSessionRevoke,
+  useSessionRevokeAll,
+  useSessionList,
+} from "./sessions.js";
+export type {
+  UseSessionStartOptions,
+  UseSessionStartReturn,
+  UseSessionVerifyOptions,
+  UseSessionVerifyReturn,
+  UseSessionRefreshOptions,
+  UseSessionRefreshReturn,
+  UseSessionRevokeOptions,
+  UseSessionRevokeReturn,
+  UseSessionRevokeAllOptions,
+  UseSessionRevokeAllReturn,
+  UseSessionListOptions,
+  UseSessionListReturn,
+} from "./sessions.js";
+export { useSessionAutoRefresh, DEFAULT_REFRESH_BEFORE } from "./autoRefresh.js";
+export type { UseSessionAutoRefreshOptions, UseSessionAutoRefreshReturn } from "./autoRefresh.js";
+export type { MutationCallbacks, MutationOptions, MutationReturn } from "./mutation.js";
+export type { SessionTracker, TrackedSession } from "./tracker.js";
+// The client's names, so an app needs one import.
+export { Hallpass, HallpassError } from "@hallpass/client";
+export type {
+  HallpassOptions,
+  SessionData,
+  SessionStartInput,
+  SessionStartResult,
+  SessionVerifyInput,
+  SessionVerifyResult,
+  SessionRefreshInput,
+  SessionRefreshResult,
+  SessionRevokeInput,
+  SessionRevokeResult,
+  SessionRevokeAllInput,
+  SessionRevokeAllResult,
+  SessionListInput,
+  SessionListItem,
+  SessionListResult,
+} from "@hallpass/client";

@@ -1,0 +1,132 @@
+// The latest session per tag that this app obtained (from useSessionStart, useSessionRefresh and
+// useSessionAutoRefresh), so that an auto-refresh started after a login uses the fresh pair even
+// when its `refreshToken` option was captured (empty, or stale) before the login.
+
+/** What start and refresh answer that the tracker keeps. */
+export interface IssuedSession {
+  sessionId: string;
+  token: string;
+  refreshToken: string;
+  expiresAt: string;
+  identifier?: string | null;
+}
+
+/** A session the app holds: the latest token pair of one tag. */
+export interface TrackedSession {
+  tag: string;
+  sessionId: string;
+  token: string;
+  refreshToken: string;
+  /** The token's expiry as the server said it (ISO 8601). */
+  expiresAt: string;
+  /**
+   * The token's expiry on this machine's clock (ms since the epoch): `expiresAt`, moved by the
+   * clock skew measured from the token's `iat` when this clock is off by more than
+   * {@link CLOCK_SKEW_TOLERANCE_MS}.
+   */
+  expiresAtLocal: number;
+  /** When the app received it (ms since the epoch, local clock). */
+  receivedAt: number;
+  /** The user it belongs to, as start/refresh answered it. */
+  identifier?: string | null;
+  /** Order of receipt in this app (1, 2, …): a higher one is newer. */
+  seq: number;
+}
+
+/** Skews up to this are ignored (iat has whole seconds, and the request took some time). */
+export const CLOCK_SKEW_TOLERANCE_MS = 10_000;
+
+/** How many spent refresh tokens are remembered per tag. */
+const RETIRED_LIMIT = 64;
+
+/** Reads `iat` (seconds) from a JWT's payload, or undefined. */
+function issuedAtSeconds(token: string): number | undefined {
+  const payload = token.split(".")[1];
+  if (!payload || typeof atob !== "function") return undefined;
+  try {
+    const base64 = payload.replace(/-/g, "+").replace(/_/g, "/");
+    const claims: unknown = JSON.parse(atob(base64 + "=".repeat((4 - (base64.length % 4)) % 4)));
+    const iat = (claims as { iat?: unknown } | null)?.iat;
+    return typeof iat === "number" && Number.isFinite(iat) ? iat : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The local time at which a freshly issued token expires. The server's `expiresAt` is on the
+ * server's clock; the token's `iat` is "now" on that clock, so `receivedAt - iat` is how far this
+ * clock is ahead (up to a second of rounding plus the request's time, hence the tolerance).
+ */
+export function localExpiry(issued: IssuedSession, receivedAt: number): number {
+  const expiresAt = Date.parse(issued.expiresAt);
+  const iat = issuedAtSeconds(issued.token);
+  if (iat === undefined || Number.isNaN(expiresAt)) return expiresAt;
+  const skew = receivedAt - iat * 1000;
+  return Math.abs(skew) > CLOCK_SKEW_TOLERANCE_MS ? expiresAt + skew : expiresAt;
+}
+
+/** Per-app memory of the latest session of each tag. */
+export class SessionTracker {
+  readonly #latest = new Map<string, TrackedSession>();
+  /** Per tag: spent refresh token → the session it belonged to. */
+  readonly #retired = new Map<string, Map<string, string>>();
+  #seq = 0;
+
+  /** The `seq` of the newest record so far (0 before any). */
+  get seq(): number {
+    return this.#seq;
+  }
+
+  /** The latest session of `tag` obtained in this app, if any. */
+  latest(tag: string): TrackedSession | undefined {
+    return this.#latest.get(tag);
+  }
+
+  /** Forgets what is known of `tag` (or of every tag). */
+  forget(tag?: string): void {
+    if (tag === undefined) {
+      this.#latest.clear();
+      this.#retired.clear();
+    } else {
+      this.#latest.delete(tag);
+      this.#retired.delete(tag);
+    }
+  }
+
+  /**
+   * Records a start (no `refresh`) or a refresh (`spent`: the refresh token it used, `sentAt`:
+   * {@link seq} when that refresh was sent). A start always becomes the latest; a refresh does
+   * unless a different session was recorded after the refresh was sent (a login while it was in
+   * flight).
+   */
+  record(tag: string, issued: IssuedSession, refresh?: { spent: string; sentAt: number }): TrackedSession {
+    const receivedAt = Date.now();
+    const session: TrackedSession = {
+      tag,
+      sessionId: issued.sessionId,
+      token: issued.token,
+      refreshToken: issued.refreshToken,
+      expiresAt: issued.expiresAt,
+      expiresAtLocal: localExpiry(issued, receivedAt),
+      receivedAt,
+      identifier: issued.identifier ?? null,
+      seq: ++this.#seq,
+    };
+    if (refresh) {
+      let retired = this.#retired.get(tag);
+      if (!retired) this.#retired.set(tag, (retired = new Map()));
+      retired.set(refresh.spent, issued.sessionId);
+      if (retired.size > RETIRED_LIMIT) retired.delete(retired.keys().next().value as string);
+      const current = this.#latest.get(tag);
+      if (current && current.sessionId !== issued.sessionId && current.seq > refresh.sentAt) return session;
+    }
+    this.#latest.set(tag, session);
+    return session;
+  }
+
+  /** Whether `refreshToken` was spent by a refresh of session `sessionId` of `tag`. */
+  wasSpentBy(tag: string, refreshToken: string, sessionId: string): boolean {
+    return this.#retired.get(tag)?.get(refreshToken) === sessionId;
+  }
+}

@@ -1,0 +1,363 @@
+// useSessionAutoRefresh against a real server with fake setTimeout/clearTimeout/Date (the network
+// stays real): exactly when the refresh request is sent, onRefresh/onError, stop(), restart, and
+// stop on unmount.
+import { HallpassError, type SessionRefreshResult } from "@hallpass/client";
+import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
+import { defineComponent, h, ref, type Ref } from "vue";
+import {
+  useSessionAutoRefresh,
+  useSessionRefresh,
+  useSessionStart,
+  useSessionVerify,
+  type UseSessionAutoRefreshOptions,
+  type UseSessionAutoRefreshReturn,
+  type UseSessionRefreshReturn,
+  type UseSessionStartReturn,
+} from "../src/index.js";
+import { countingFetch, mountWith, newUser, realDelay, startSession, testClient, until, useServer } from "./support.js";
+
+const server = useServer();
+const tag = "user-session";
+const REFRESH = "/v1/sessions/refresh";
+
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+/** Advances the fake clock (and runs due timers) by `ms`. */
+async function advance(ms: number): Promise<void> {
+  await vi.advanceTimersByTimeAsync(Math.max(0, ms));
+}
+
+/** Advances the fake clock to `at` (ms since the epoch) if it is in the future. */
+async function advanceTo(at: number): Promise<void> {
+  await advance(at - Date.now());
+}
+
+/** Gives a request that might have been sent time to show up (real time; there should be none). */
+async function settle(): Promise<void> {
+  await realDelay(60);
+}
+
+/** A component with useSessionStart, useSessionRefresh and useSessionAutoRefresh, as seed 000 combines them. */
+function setup(options: Partial<UseSessionAutoRefreshOptions> = {}) {
+  const counter = countingFetch();
+  const { client, plugin } = testClient(server.current, counter);
+  const refreshed: SessionRefreshResult[] = [];
+  const errors: HallpassError[] = [];
+  const exposed = {} as {
+    auto: UseSessionAutoRefreshReturn;
+    startSession: UseSessionStartReturn;
+    refreshSession: UseSessionRefreshReturn;
+  };
+  const component = defineComponent({
+    setup() {
+      exposed.auto = useSessionAutoRefresh({
+        tag,
+        refreshToken: "",
+        onRefresh: (result) => void refreshed.push(result),
+        onError: (error) => void errors.push(error),
+        ...options,
+      });
+      exposed.startSession = useSessionStart();
+      exposed.refreshSession = useSessionRefresh();
+      return () => h("p", exposed.auto.isActive.value ? "active" : "inactive");
+    },
+  });
+  const wrapper = mountWith(component, plugin);
+  return { client, counter, refreshed, errors, wrapper, ...exposed };
+}
+
+/** Logs in through useSessionStart (so the app knows the session); answers the result. */
+async function login(startSessionHook: UseSessionStartReturn, extra: { expiresIn?: number } = {}) {
+  const user = newUser();
+  const result = await startSessionHook.mutate({ tag, data: user, identifier: user.userId, ...extra });
+  if (!result) throw new Error(`login failed: ${startSessionHook.error.value?.message}`);
+  return result;
+}
+
+describe("useSessionAutoRefresh", () => {
+  test("after a login in the app: refreshes exactly at expiresAt - refreshBefore, then again one token lifetime later", async () => {
+    const t = setup({ refreshBefore: 120 });
+    const session = await login(t.startSession);
+    t.auto.start();
+    expect(t.auto.isActive.value).toBe(true);
+    expect(t.auto.currentToken.value).toBe(session.token);
+    await settle();
+    expect(t.counter.count(REFRESH)).toBe(0);
+
+    const due = Date.parse(session.expiresAt) - 120_000;
+    await advanceTo(due - 1);
+    await settle();
+    expect(t.counter.count(REFRESH)).toBe(0);
+
+    await advance(1);
+    await until(() => t.counter.count(REFRESH) === 1);
+    await until(() => t.refreshed.length === 1);
+    const first = t.refreshed[0]!;
+    expect(first.sessionId).toBe(session.sessionId);
+    expect(t.auto.currentToken.value).toBe(first.token);
+    expect(t.auto.isActive.value).toBe(true);
+    expect(t.errors).toEqual([]);
+    expect(t.wrapper.text()).toBe("active");
+
+    // The next refresh is one token lifetime (1 h) minus refreshBefore after this one (on the
+    // fake clock, which is now ~58 min ahead of the server's: the skew is measured from the
+    // token's iat and taken out).
+    const refreshedAt = Date.now();
+    await advanceTo(refreshedAt + 3600_000 - 120_000 - 5_000);
+    await settle();
+    expect(t.counter.count(REFRESH)).toBe(1);
+    await advance(10_000);
+    await until(() => t.refreshed.length === 2);
+    expect(t.counter.count(REFRESH)).toBe(2);
+    expect(t.refreshed[1]!.sessionId).toBe(session.sessionId);
+    expect(t.auto.currentToken.value).toBe(t.refreshed[1]!.token);
+    t.wrapper.unmount();
+  });
+
+  test("expiry unknown (a refresh token from storage): refreshes right away, then at expiresAt - refreshBefore (default 60 s)", async () => {
+    const t0 = setup();
+    // A session the app did not start (e.g. tokens in localStorage from an earlier page load).
+    const stored = await startSession(t0.client);
+    t0.wrapper.unmount();
+    const refreshToken = ref(stored.refreshToken);
+    const t = setup({ refreshToken });
+
+    t.auto.start();
+    expect(t.auto.isActive.value).toBe(true);
+    expect(t.auto.currentToken.value).toBeNull();
+    await until(() => t.refreshed.length === 1);
+    expect(t.counter.count(REFRESH)).toBe(1);
+    const first = t.refreshed[0]!;
+    expect(first.sessionId).toBe(stored.sessionId);
+    expect(first.refreshToken).not.toBe(stored.refreshToken);
+    expect(t.auto.currentToken.value).toBe(first.token);
+
+    const due = Date.parse(first.expiresAt) - 60_000;
+    await advanceTo(due - 1);
+    await settle();
+    expect(t.counter.count(REFRESH)).toBe(1);
+    await advance(2);
+    await until(() => t.refreshed.length === 2);
+    expect(t.counter.count(REFRESH)).toBe(2);
+    // The second refresh spent the first's refresh token: the chain continues (no reuse).
+    expect(t.refreshed[1]!.sessionId).toBe(stored.sessionId);
+    expect(t.errors).toEqual([]);
+    t.wrapper.unmount();
+  });
+
+  test("start() after the due time of the app's session (e.g. the tab slept): refreshes at once", async () => {
+    const t = setup();
+    const session = await login(t.startSession);
+    await advanceTo(Date.parse(session.expiresAt) - 30_000);
+    t.auto.start();
+    await until(() => t.refreshed.length === 1);
+    expect(t.counter.count(REFRESH)).toBe(1);
+    expect(t.refreshed[0]!.sessionId).toBe(session.sessionId);
+    expect(t.auto.isActive.value).toBe(true);
+  });
+
+  test("a failed refresh stops (isActive false), changes nothing else, and calls onError once", async () => {
+    const t = setup({ refreshToken: () => "hp_rt_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" });
+    t.auto.start();
+    expect(t.auto.isActive.value).toBe(true);
+    await until(() => t.errors.length === 1);
+    expect(t.errors[0]).toBeInstanceOf(HallpassError);
+    expect(t.errors[0]!.code).toBe("refresh_token_invalid");
+    expect(t.auto.isActive.value).toBe(false);
+    expect(t.auto.currentToken.value).toBeNull();
+    expect(t.refreshed).toEqual([]);
+    await advance(2 * 3600_000);
+    await settle();
+    expect(t.counter.count(REFRESH)).toBe(1);
+    expect(t.errors).toHaveLength(1);
+  });
+
+  test("a revoked session: the scheduled refresh fails with session_revoked and stops", async () => {
+    const t = setup();
+    const session = await login(t.startSession);
+    t.auto.start();
+    await t.client.sessions.revoke({ tag, sessionId: session.sessionId });
+    await advanceTo(Date.parse(session.expiresAt) - 60_000);
+    await until(() => t.errors.length === 1);
+    expect(t.errors[0]!.code).toBe("session_revoked");
+    expect(t.auto.isActive.value).toBe(false);
+    expect(t.auto.currentToken.value).toBe(session.token);
+  });
+
+  test("no refresh token at all: onError, inactive, nothing sent", async () => {
+    const t = setup({ refreshToken: "" });
+    t.auto.start();
+    expect(t.auto.isActive.value).toBe(false);
+    expect(t.errors).toHaveLength(1);
+    expect(t.errors[0]).toMatchObject({ code: "refresh_token_invalid", status: 0 });
+    await settle();
+    expect(t.counter.paths).toEqual([]);
+  });
+
+  test("stop() clears the timer: no request at or after the due time", async () => {
+    const t = setup();
+    const session = await login(t.startSession);
+    t.auto.start();
+    t.auto.stop();
+    expect(t.auto.isActive.value).toBe(false);
+    await advanceTo(Date.parse(session.expiresAt) + 60_000);
+    await settle();
+    expect(t.counter.count(REFRESH)).toBe(0);
+    expect(t.refreshed).toEqual([]);
+    expect(t.errors).toEqual([]);
+  });
+
+  test("stops on unmount: no request after the component is gone", async () => {
+    const t = setup();
+    const session = await login(t.startSession);
+    t.auto.start();
+    expect(vi.getTimerCount()).toBeGreaterThan(0);
+    t.wrapper.unmount();
+    expect(t.auto.isActive.value).toBe(false);
+    await advanceTo(Date.parse(session.expiresAt) + 60_000);
+    await settle();
+    expect(t.counter.count(REFRESH)).toBe(0);
+  });
+
+  test("start() while active restarts: one timer, one refresh at the due time", async () => {
+    const t = setup();
+    const session = await login(t.startSession);
+    t.auto.start();
+    t.auto.start();
+    t.auto.start();
+    expect(t.auto.isActive.value).toBe(true);
+    await advanceTo(Date.parse(session.expiresAt) - 60_000);
+    await until(() => t.refreshed.length === 1);
+    await settle();
+    expect(t.counter.count(REFRESH)).toBe(1);
+  });
+
+  test("a refresh elsewhere in the app (useSessionRefresh) is picked up: the spent refresh token is never presented again", async () => {
+    const t = setup();
+    const session = await login(t.startSession);
+    t.auto.start();
+    await advance(30 * 60_000);
+    const manual = await t.refreshSession.mutate({ tag, refreshToken: session.refreshToken });
+    const manualAt = Date.now();
+    expect(manual?.sessionId).toBe(session.sessionId);
+    expect(t.counter.count(REFRESH)).toBe(1);
+
+    // At the original due time the auto-refresh sees the newer pair and waits for its due time.
+    await advanceTo(Date.parse(session.expiresAt) - 60_000 + 1);
+    await settle();
+    expect(t.counter.count(REFRESH)).toBe(1);
+    expect(t.auto.currentToken.value).toBe(manual!.token);
+    expect(t.auto.isActive.value).toBe(true);
+
+    // The manual pair is due one lifetime (1 h) minus refreshBefore after it was obtained (on
+    // the fake clock, which had moved 30 min ahead of the server's: the skew is taken out).
+    await advanceTo(manualAt + 3600_000 - 60_000 - 1_000);
+    await settle();
+    expect(t.counter.count(REFRESH)).toBe(1);
+    await advance(2_000);
+    await until(() => t.refreshed.length === 1);
+    expect(t.counter.count(REFRESH)).toBe(2);
+    expect(t.errors).toEqual([]);
+    expect(t.refreshed[0]!.sessionId).toBe(session.sessionId);
+  });
+
+  test("refreshBefore not shorter than the token's life: refreshes halfway through it, not in a loop", async () => {
+    const t = setup({ refreshBefore: 60 });
+    const session = await login(t.startSession, { expiresIn: 30 });
+    t.auto.start();
+    await settle();
+    expect(t.counter.count(REFRESH)).toBe(0);
+    await advance(14_000);
+    await settle();
+    expect(t.counter.count(REFRESH)).toBe(0);
+    await advance(2_000);
+    await until(() => t.refreshed.length === 1);
+    await settle();
+    expect(t.counter.count(REFRESH)).toBe(1);
+    expect(t.refreshed[0]!.sessionId).toBe(session.sessionId);
+  });
+
+  test("a token valid longer than setTimeout's limit (~24.8 days) is refreshed at its due time, not at once", async () => {
+    const t = setup();
+    const session = await login(t.startSession, { expiresIn: 29 * 24 * 3600 });
+    t.auto.start();
+    const due = Date.parse(session.expiresAt) - 60_000;
+    await advance(25 * 24 * 3600_000);
+    await settle();
+    expect(t.counter.count(REFRESH)).toBe(0);
+    await advanceTo(due - 1_000);
+    await settle();
+    expect(t.counter.count(REFRESH)).toBe(0);
+    await advance(2_000);
+    await until(() => t.refreshed.length === 1);
+    expect(t.counter.count(REFRESH)).toBe(1);
+  });
+
+  test("the refreshed token verifies, and a new start() after stop() continues from the app's latest pair", async () => {
+    const t = setup();
+    const session = await login(t.startSession);
+    t.auto.start();
+    await advanceTo(Date.parse(session.expiresAt) - 60_000);
+    await until(() => t.refreshed.length === 1);
+    t.auto.stop();
+    const latest = t.refreshed[0]!;
+    const verified = await t.client.sessions.verify<{ userId: string }>({ tag, token: latest.token });
+    expect(verified.sessionId).toBe(session.sessionId);
+
+    // The option still holds "" (captured at setup): start() uses the app's latest pair.
+    t.auto.start();
+    expect(t.auto.currentToken.value).toBe(latest.token);
+    await settle();
+    expect(t.counter.count(REFRESH)).toBe(1);
+  });
+});
+
+describe("useSessionAutoRefresh with a Ref refreshToken", () => {
+  test("a stale configured refresh token loses to a session started later in the app", async () => {
+    const t0 = setup();
+    const old = await startSession(t0.client);
+    t0.wrapper.unmount();
+    const refreshToken: Ref<string> = ref(old.refreshToken);
+    const t = setup({ refreshToken });
+    const fresh = await login(t.startSession);
+    t.auto.start();
+    expect(t.auto.currentToken.value).toBe(fresh.token);
+    await settle();
+    // No immediate refresh: the fresh session's expiry is known.
+    expect(t.counter.count(REFRESH)).toBe(0);
+
+    // A value set after the login is the newer one: start() refreshes it right away.
+    const other = await startSession(t.client);
+    refreshToken.value = other.refreshToken;
+    t.auto.start();
+    await until(() => t.refreshed.length === 1);
+    expect(t.refreshed[0]!.sessionId).toBe(other.sessionId);
+  });
+
+  test("verify still works with the auto-refreshed token (useSessionVerify)", async () => {
+    const counter = countingFetch();
+    const { plugin } = testClient(server.current, counter);
+    const exposed = {} as { auto: UseSessionAutoRefreshReturn; verify: ReturnType<typeof useSessionVerify<{ userId: string }>>; start: UseSessionStartReturn };
+    const component = defineComponent({
+      setup() {
+        exposed.auto = useSessionAutoRefresh({ tag, refreshToken: "" });
+        exposed.verify = useSessionVerify<{ userId: string }>();
+        exposed.start = useSessionStart();
+        return () => h("div");
+      },
+    });
+    mountWith(component, plugin);
+    const session = await login(exposed.start);
+    exposed.auto.start();
+    await advanceTo(Date.parse(session.expiresAt) - 60_000);
+    await until(() => exposed.auto.currentToken.value !== session.token);
+    const verified = await exposed.verify.mutate({ tag, token: exposed.auto.currentToken.value! });
+    expect(verified?.sessionId).toBe(session.sessionId);
+    expect(exposed.verify.data.value?.data.userId).toBe(session.identifier);
+  });
+});

@@ -1,0 +1,87 @@
+// Compile-time checks (npm run typecheck): the composables are typed generically over the
+// session data, and seed 000's "Type Safety" example compiles as written.
+import type { HallpassError, SessionStartResult, SessionVerifyResult } from "@hallpass/client";
+import { describe, expectTypeOf, test } from "vitest";
+import type { Ref } from "vue";
+import {
+  useSessionAutoRefresh,
+  useSessionList,
+  useSessionStart,
+  useSessionVerify,
+  type UseSessionStartReturn,
+  type UseSessionVerifyReturn,
+} from "../src/index.js";
+
+interface UserSessionData {
+  userId: string;
+  email: string;
+  role: "user" | "admin";
+  permissions?: string[];
+}
+
+// Seed 000, "Type Safety" (the script of the example, as a function so it only compiles).
+function typeSafetyExample() {
+  const { mutate: startSession } = useSessionStart({
+    onSuccess: (result) => {
+      // TypeScript knows result structure
+      console.log(result.token);
+      console.log(result.refreshToken);
+      console.log(result.sessionId);
+    },
+  });
+
+  const { mutate: verifySession, data } = useSessionVerify({
+    onSuccess: (result) => {
+      // Access encrypted data
+      const userData = result.data as UserSessionData;
+      console.log(userData.userId);
+      console.log(userData.role);
+    },
+  });
+
+  // Start session with typed data
+  const handleStart = () => {
+    startSession({
+      tag: "user-session",
+      data: {
+        userId: "123",
+        email: "user@example.com",
+        role: "admin",
+        permissions: ["users.manage"],
+      } as UserSessionData,
+      identifier: "123",
+    });
+  };
+  return { verifySession, data, handleStart };
+}
+
+describe("types", () => {
+  test("useSessionVerify<TData> types data.data; the default reads any key (seed 000 reads data.data.userId)", () => {
+    expectTypeOf<UseSessionVerifyReturn<UserSessionData>["data"]>().toEqualTypeOf<Ref<SessionVerifyResult<UserSessionData> | null>>();
+    expectTypeOf<NonNullable<UseSessionVerifyReturn["data"]["value"]>["data"]["userId"]>().toBeAny();
+    expectTypeOf<UseSessionVerifyReturn["error"]>().toEqualTypeOf<Ref<HallpassError | null>>();
+    expectTypeOf<UseSessionVerifyReturn["isLoading"]>().toEqualTypeOf<Ref<boolean>>();
+  });
+
+  test("useSessionStart<TData> checks the data it is given; mutate resolves to the result or undefined", () => {
+    type Start = UseSessionStartReturn<UserSessionData>;
+    expectTypeOf<Parameters<Start["mutate"]>[0]["data"]>().toEqualTypeOf<UserSessionData>();
+    expectTypeOf<ReturnType<Start["mutate"]>>().toEqualTypeOf<Promise<SessionStartResult | undefined>>();
+    expectTypeOf<ReturnType<Start["mutateAsync"]>>().toEqualTypeOf<Promise<SessionStartResult>>();
+    expectTypeOf(typeSafetyExample).returns.toHaveProperty("handleStart");
+  });
+
+  test("callbacks receive (result, input) and (error, input)", () => {
+    expectTypeOf(useSessionList).parameter(0).exclude<undefined>().toHaveProperty("onError");
+    type ListOptions = NonNullable<Parameters<typeof useSessionList>[0]>;
+    expectTypeOf<Parameters<NonNullable<ListOptions["onError"]>>>().toEqualTypeOf<[HallpassError, Parameters<ReturnType<typeof useSessionList>["mutate"]>[0]]>();
+  });
+
+  test("useSessionAutoRefresh takes a string, a Ref or a getter as refreshToken", () => {
+    type Options = Parameters<typeof useSessionAutoRefresh>[0];
+    expectTypeOf<string>().toMatchTypeOf<Options["refreshToken"]>();
+    expectTypeOf<Ref<string>>().toMatchTypeOf<Options["refreshToken"]>();
+    expectTypeOf<() => string | null>().toMatchTypeOf<Options["refreshToken"]>();
+    expectTypeOf<ReturnType<typeof useSessionAutoRefresh>["currentToken"]>().toEqualTypeOf<Ref<string | null>>();
+  });
+});
