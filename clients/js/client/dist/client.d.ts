@@ -1,0 +1,87 @@
+import { type RefreshCoordinationOptions } from "./refresh.js";
+import { type FetchLike } from "./transport.js";
+import type { IDeleted, IScope, ISessionListInput, ISessionListResult, ISessionRefreshInput, ISessionRefreshResult, ISessionRevokeAllInput, ISessionRevokeAllResult, ISessionRevokeInput, ISessionRevokeResult, ISessionStartInput, ISessionStartResult, ISessionType, ISessionTypeCreateInput, ISessionTypeDeleteOptions, ISessionTypeUpdateInput, ISessionVerifyInput, ISessionVerifyResult, SessionData } from "./types.js";
+/** Options shared by both key kinds. */
+interface HallpassCommonOptions {
+    /** Base URL of the hallpass server, e.g. `https://auth.example.com` (a path prefix is kept). */
+    url: string;
+    /** Default product of every call (else the key's product). */
+    product?: string;
+    /** Default env of every call (else the key's env; a key for all envs needs one). */
+    env?: string;
+    /** The `fetch` to use; default the global `fetch` (Node 18+, browsers). */
+    fetch?: FetchLike;
+    /** Abort a call that has not answered after this many milliseconds (code `timeout`). Default 30000. */
+    timeoutMs?: number;
+    /** How `sessions.refresh` coordinates with other tabs; `false` keeps only the in-client single flight. */
+    refreshCoordination?: RefreshCoordinationOptions | false;
+}
+/** Options of `new Hallpass(...)`: exactly one of `accessKey` (backends) and `publishableKey` (browsers). */
+export type HallpassOptions = HallpassCommonOptions & ({
+    /** Secret access key (`hp_sk_…`), or an admin key: for backends only. */
+    accessKey: string;
+    publishableKey?: undefined;
+} | {
+    /** Publishable key (`hp_pk_…`): safe in browsers; session and session-type methods refuse it. */
+    publishableKey: string;
+    accessKey?: undefined;
+});
+/** `hallpass.sessions`: the session methods of seed 001. */
+export interface HallpassSessions {
+    /** Starts a session: `POST /v1/sessions/start`. */
+    start<TData extends object = SessionData>(input: ISessionStartInput<TData>): Promise<ISessionStartResult>;
+    /** Verifies a token and answers its decrypted data: `POST /v1/sessions/verify`. */
+    verify<TData = SessionData>(input: ISessionVerifyInput): Promise<ISessionVerifyResult<TData>>;
+    /**
+     * Spends a refresh token for a new pair: `POST /v1/sessions/refresh`. Concurrent calls with
+     * the same token share one request, and tabs of one origin coordinate (see the README).
+     */
+    refresh(input: ISessionRefreshInput): Promise<ISessionRefreshResult>;
+    /** Revokes one session: `POST /v1/sessions/revoke`. */
+    revoke(input: ISessionRevokeInput): Promise<ISessionRevokeResult>;
+    /** Revokes every session of an identifier, except `excludeCurrentSession`: `POST /v1/sessions/revoke-all`. */
+    revokeAll(input: ISessionRevokeAllInput): Promise<ISessionRevokeAllResult>;
+    /** Lists an identifier's active sessions, newest first: `POST /v1/sessions/list`. */
+    list(input: ISessionListInput): Promise<ISessionListResult>;
+}
+/** `hallpass.sessionTypes`: the session-type methods of seed 003. */
+export interface HallpassSessionTypes {
+    /** Creates a session type: `POST /v1/session-types` (409 `conflict` if the tag exists). */
+    create(input: ISessionTypeCreateInput): Promise<ISessionType>;
+    /** Merges fields into a session type: `PATCH /v1/session-types/{tag}`. */
+    update(tag: string, patch: ISessionTypeUpdateInput): Promise<ISessionType>;
+    /** Seed 003's form: the tag inside the patch locates the session type. */
+    update(patch: ISessionTypeUpdateInput & {
+        tag: string;
+    }): Promise<ISessionType>;
+    /** One session type: `GET /v1/session-types/{tag}`. */
+    fetch(tag: string, scope?: IScope): Promise<ISessionType>;
+    /** Every session type of the product, as an array (seed 003): `GET /v1/session-types`. */
+    fetchAll(scope?: IScope): Promise<ISessionType[]>;
+    /** Deletes a session type: `DELETE /v1/session-types/{tag}` (`force` revokes its active sessions). */
+    delete(tag: string, options?: ISessionTypeDeleteOptions): Promise<IDeleted>;
+}
+/**
+ * The hallpass client: `new Hallpass({ url, accessKey, product?, env? })`, then
+ * `hallpass.sessions.start(...)` and friends. No runtime dependencies; Node 18+ and browsers.
+ */
+export declare class Hallpass {
+    #private;
+    /** Session methods (seed 001). */
+    readonly sessions: HallpassSessions;
+    /** Session-type methods (seed 003). */
+    readonly sessionTypes: HallpassSessionTypes;
+    /** The server's base URL, without a trailing slash. */
+    readonly url: string;
+    /** Default product of every call, if given. */
+    readonly product: string | undefined;
+    /** Default env of every call, if given. */
+    readonly env: string | undefined;
+    /** True when the client holds a publishable key: session and session-type methods reject. */
+    readonly usesPublishableKey: boolean;
+    constructor(options: HallpassOptions);
+    /** Closes the refresh coordination channel and forgets kept refresh results (optional; nothing else holds resources). */
+    close(): void;
+}
+export {};
+//# sourceMappingURL=client.d.ts.map

@@ -1,0 +1,38 @@
+import type { HallpassErrorCode } from "./types.js";
+/**
+ * Every failure of a hallpass call: a server error (`code`, `status` and `message` from its
+ * `{"error": {...}}` body), or one of the client's own:
+ * - `publishable_key_forbidden` (403): a session or session-type method with a publishable key,
+ *   thrown before anything is sent;
+ * - `invalid_options`: the constructor got neither or both keys, or an invalid url;
+ * - `network_error` (status 0): the server could not be reached;
+ * - `timeout` (status 0): no answer within `timeoutMs`;
+ * - `http_error`: an error status whose body is not hallpass's JSON error (a proxy's page);
+ * - `invalid_response`: a success status whose body is not JSON.
+ */
+export declare class HallpassError extends Error {
+    readonly name = "HallpassError";
+    /** Stable snake_case code (`token_expired`, `schema_violation`, `network_error`, …). */
+    readonly code: HallpassErrorCode;
+    /** The HTTP status; 0 when no response arrived (network error, timeout, invalid options). */
+    readonly status: number;
+    /** Seconds to wait before retrying, from `Retry-After` (429 `rate_limited`, 503). */
+    readonly retryAfter?: number;
+    constructor(code: HallpassErrorCode, status: number, message: string, options?: {
+        cause?: unknown;
+        retryAfter?: number;
+    });
+    /** True for a `HallpassError`, also one from another copy of this package. */
+    static is(value: unknown): value is HallpassError;
+    /** `{name, code, status, message}`, so logs and `JSON.stringify` show the code. */
+    toJSON(): {
+        name: string;
+        code: string;
+        status: number;
+        message: string;
+        retryAfter?: number;
+    };
+}
+/** The message of the client-side publishable-key refusal, as the server words it. */
+export declare const PUBLISHABLE_KEY_MESSAGE = "publishable keys cannot call this method: sessions and session types are started and managed on your backend with an access key (hp_sk_\u2026)";
+//# sourceMappingURL=errors.d.ts.map

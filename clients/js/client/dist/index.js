@@ -1,0 +1,4 @@
+// @hallpass/client: the TypeScript client of the hallpass session service.
+export { Hallpass } from "./client.js";
+export { HallpassError } from "./errors.js";
+//# sourceMappingURL=index.js.map

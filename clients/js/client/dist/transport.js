@@ -1,0 +1,126 @@
+// One HTTP call to hallpass: the key, JSON in and out, the timeout, and every failure mapped to
+// a HallpassError.
+import { HallpassError } from "./errors.js";
+export class Transport {
+    #baseUrl;
+    #key;
+    #fetch;
+    timeoutMs;
+    constructor(options) {
+        this.#baseUrl = options.baseUrl;
+        this.#key = options.key;
+        this.#fetch = options.fetch;
+        this.timeoutMs = options.timeoutMs;
+    }
+    /** Sends one request and answers its JSON body; every failure is a HallpassError. */
+    async send(method, path, request = {}) {
+        let url = this.#baseUrl + path;
+        if (request.query) {
+            const params = new URLSearchParams();
+            for (const [name, value] of Object.entries(request.query)) {
+                if (value !== undefined && value !== null)
+                    params.set(name, String(value));
+            }
+            const qs = params.toString();
+            if (qs)
+                url += `?${qs}`;
+        }
+        const headers = {
+            Accept: "application/json",
+            Authorization: `Bearer ${this.#key}`,
+        };
+        const init = { method, headers };
+        if (request.body !== undefined) {
+            headers["Content-Type"] = "application/json";
+            init.body = JSON.stringify(request.body);
+        }
+        const controller = typeof AbortController === "function" ? new AbortController() : undefined;
+        if (controller)
+            init.signal = controller.signal;
+        const timeoutError = () => new HallpassError("timeout", 0, `hallpass did not answer ${method} ${path} within ${this.timeoutMs} ms (timeoutMs)`);
+        let timedOut = false;
+        let timer;
+        // One timer for the whole call (connect, answer and body); it also ends a fetch that
+        // ignores the abort signal.
+        const deadline = new Promise((_, reject) => {
+            timer = setTimeout(() => {
+                timedOut = true;
+                reject(timeoutError());
+                controller?.abort();
+            }, this.timeoutMs);
+        });
+        deadline.catch(() => undefined);
+        try {
+            let response;
+            try {
+                response = await Promise.race([this.#fetch(url, init), deadline]);
+            }
+            catch (error) {
+                if (timedOut)
+                    throw timeoutError();
+                if (HallpassError.is(error))
+                    throw error;
+                const reason = describe(error);
+                throw new HallpassError("network_error", 0, `cannot reach hallpass at ${this.#baseUrl} (${method} ${path}): ${reason}`, {
+                    cause: error,
+                });
+            }
+            let text;
+            try {
+                text = await Promise.race([response.text(), deadline]);
+            }
+            catch (error) {
+                if (timedOut)
+                    throw timeoutError();
+                throw new HallpassError("network_error", 0, `the connection to hallpass broke while reading the answer to ${method} ${path}: ${describe(error)}`, {
+                    cause: error,
+                });
+            }
+            if (!response.ok)
+                throw errorFromResponse(response, text, method, path);
+            try {
+                return JSON.parse(text);
+            }
+            catch (error) {
+                throw new HallpassError("invalid_response", response.status, `hallpass answered ${method} ${path} with status ${response.status} but a body that is not JSON: ${snippet(text)}`, { cause: error });
+            }
+        }
+        finally {
+            clearTimeout(timer);
+        }
+    }
+}
+function errorFromResponse(response, text, method, path) {
+    const retryAfterHeader = response.headers.get("retry-after");
+    const retryAfter = retryAfterHeader !== null && /^\d+$/.test(retryAfterHeader.trim()) ? Number(retryAfterHeader) : undefined;
+    const extra = retryAfter !== undefined ? { retryAfter } : undefined;
+    let parsed;
+    try {
+        parsed = JSON.parse(text);
+    }
+    catch {
+        parsed = undefined;
+    }
+    const error = parsed?.error;
+    if (error && typeof error.code === "string" && error.code) {
+        const status = typeof error.status === "number" && error.status > 0 ? error.status : response.status;
+        const message = typeof error.message === "string" && error.message ? error.message : `hallpass answered ${error.code}`;
+        return new HallpassError(error.code, status, message, extra);
+    }
+    const statusText = response.statusText ? ` ${response.statusText}` : "";
+    return new HallpassError("http_error", response.status, `${method} ${path} answered HTTP ${response.status}${statusText} without a hallpass error body${text ? `: ${snippet(text)}` : ""}`, extra);
+}
+function describe(error) {
+    if (!(error instanceof Error))
+        return String(error);
+    // Node's fetch says "fetch failed" and puts the reason (ECONNREFUSED, …) in `cause`.
+    const cause = error.cause;
+    if (cause instanceof Error && cause.message && cause.message !== error.message)
+        return `${error.message} (${cause.message})`;
+    return error.message;
+}
+function snippet(text) {
+    const oneLine = text.replace(/\s+/g, " ").trim();
+    return oneLine.length > 200 ? `${oneLine.slice(0, 200)}…` : oneLine || "(empty)";
+}
+//# sourceMappingURL=transport.js.map

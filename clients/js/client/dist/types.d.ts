@@ -1,0 +1,119 @@
+import type { components } from "./generated/openapi.js";
+/** The generated OpenAPI schemas (`components["schemas"]`), for callers that want the wire types. */
+export type Schemas = components["schemas"];
+/** Flattens an intersection so editors show one object type. */
+type Simplify<T> = {
+    [K in keyof T]: T[K];
+} & {};
+/** Session data when the caller does not name its type (seed 001 reads `result.data.userId`). */
+export type SessionData = Record<string, any>;
+/** Any JSON object (session type schemas). */
+export type JsonObject = {
+    [key: string]: unknown;
+};
+/** `product` and `env` of one call; each defaults to the client's option, then to the key's scope. */
+export interface IScope {
+    /** Product tag (optional, uses the client's `product`, else the key's). */
+    product?: string | null;
+    /** Environment (optional, uses the client's `env`, else the key's). */
+    env?: string | null;
+}
+/** Where a session was started from (`device` of start, list items). */
+export type IDevice = Schemas["DeviceBody"];
+/** Input of `sessions.start` (seed 001's `ISessionStartInput`). */
+export type ISessionStartInput<TData extends object = SessionData> = Simplify<Omit<Schemas["StartRequest"], "data" | "identifier"> & {
+    /** Session data, encrypted into the token; must match the session type's schema. */
+    data: TData;
+    /** User identifier for listing/revoking; else the type's selector picks it from `data`. */
+    identifier?: string | number | null;
+}>;
+/** Result of `sessions.start` and `sessions.refresh`: `sessionId`, `token`, `refreshToken`, `expiresAt`, `refreshExpiresAt`, `tag`, `identifier`, `cookies?`. */
+export type ISessionStartResult = Schemas["IssuedResponse"];
+/** Input of `sessions.verify` (seed 001's `ISessionVerifyInput`). */
+export type ISessionVerifyInput = Schemas["VerifyRequest"];
+/** Result of `sessions.verify`, with the decrypted `data` typed as `TData`. */
+export type ISessionVerifyResult<TData = SessionData> = Simplify<Omit<Schemas["VerifyResponse"], "data"> & {
+    /** Decrypted session data. */
+    data: TData;
+}>;
+/** Input of `sessions.refresh`. */
+export type ISessionRefreshInput = Schemas["RefreshRequest"];
+/** Result of `sessions.refresh`: the same shape as start, a new token and refresh token for the same `sessionId`. */
+export type ISessionRefreshResult = Schemas["IssuedResponse"];
+/** Input of `sessions.revoke`. */
+export type ISessionRevokeInput = Schemas["RevokeRequest"];
+/** Result of `sessions.revoke`: `revoked` is true if the session was active, false if it had already ended. */
+export type ISessionRevokeResult = Schemas["RevokeResponse"];
+/** Input of `sessions.revokeAll` (`excludeCurrentSession` is a sessionId to keep). */
+export type ISessionRevokeAllInput = Schemas["RevokeAllRequest"];
+/** Result of `sessions.revokeAll`. */
+export type ISessionRevokeAllResult = Schemas["RevokeAllResponse"];
+/** Input of `sessions.list` (`limit` default 100, max 1000; `cursor` is the previous page's `nextCursor`). */
+export type ISessionListInput = Schemas["ListRequest"];
+/** One active session in `sessions.list`. */
+export type ISessionListItem = Schemas["SessionItem"];
+/** Result of `sessions.list`: `sessions` (newest first), `count` (all active sessions of the identifier), `nextCursor?`. */
+export type ISessionListResult = Schemas["ListResponse"];
+/** Browser cookie settings of a session type (input; omitted fields take their defaults). */
+export type ICookieSettingsInput = Schemas["CookieBody"];
+/** Browser cookie settings of a session type, every field filled in. */
+export type ICookieSettings = Schemas["CookieResponse"];
+type SessionTypeBody = Simplify<Omit<Schemas["SessionTypeBody"], "schema"> & {
+    /** Example object (every key required, same JSON types), or a JSON Schema document (with `"$schema"`). */
+    schema?: JsonObject | null;
+}>;
+/** Input of `sessionTypes.create`: `tag`, `name`, `expiry` and `period` are required (seed 003's `IProductSession`). */
+export type ISessionTypeCreateInput = Simplify<Omit<SessionTypeBody, "tag" | "name" | "expiry" | "period"> & {
+    /** Tag, unique in the product: `[a-z0-9][a-z0-9_-]{0,63}`. */
+    tag: string;
+    /** Display name. */
+    name: string;
+    /** Token lifetime in `period` units. */
+    expiry: number;
+    /** `seconds|minutes|hours|days|weeks` (singular accepted). */
+    period: string;
+}>;
+/** Input of `sessionTypes.update`: the fields to merge (`null` clears a nullable field). */
+export type ISessionTypeUpdateInput = SessionTypeBody;
+/** A session type as the server answers it: every field, defaults filled in, plus `createdAt`, `updatedAt`. */
+export type ISessionType = Simplify<Omit<Schemas["SessionTypeResponse"], "schema"> & {
+    /** Schema (example object, JSON Schema document, or null). */
+    schema?: JsonObject | null;
+}>;
+/** Options of `sessionTypes.delete`. */
+export interface ISessionTypeDeleteOptions extends IScope {
+    /** Revoke the type's active sessions and delete it anyway (else 409 `conflict` while it has any). */
+    force?: boolean;
+}
+/** Answer of every deletion: `{ deleted: true }`. */
+export type IDeleted = Schemas["Deleted"];
+/** Seed 003's name for a session type configuration (the input of `create`). */
+export type IProductSession = ISessionTypeCreateInput;
+/** The error body of every failed call: `{"error": {"code", "message", "status"}}`. */
+export type IErrorBody = Schemas["ErrorBody"];
+/**
+ * Codes a `HallpassError` can carry: the server's (SPEC section 3) and the client's own
+ * (`publishable_key_forbidden` before sending, `invalid_options`, `network_error`, `timeout`,
+ * `http_error`, `invalid_response`). Other strings are possible from newer servers.
+ */
+export type HallpassErrorCode = "invalid_json" | "unauthorized" | "publishable_key_forbidden" | "scope_forbidden" | "session_type_not_found" | "session_not_found" | "product_not_found" | "conflict" | "payload_too_large" | "invalid_request" | "schema_violation" | "selector_unresolved" | "rate_limited" | "token_malformed" | "token_signature_invalid" | "token_expired" | "tag_mismatch" | "session_revoked" | "wrong_environment" | "refresh_token_invalid" | "refresh_token_expired" | "refresh_token_reused" | "store_unavailable" | "internal" | "invalid_options" | "network_error" | "timeout" | "http_error" | "invalid_response" | (string & {});
+export type SessionStartInput<TData extends object = SessionData> = ISessionStartInput<TData>;
+export type SessionStartResult = ISessionStartResult;
+export type SessionVerifyInput = ISessionVerifyInput;
+export type SessionVerifyResult<TData = SessionData> = ISessionVerifyResult<TData>;
+export type SessionRefreshInput = ISessionRefreshInput;
+export type SessionRefreshResult = ISessionRefreshResult;
+export type SessionRevokeInput = ISessionRevokeInput;
+export type SessionRevokeResult = ISessionRevokeResult;
+export type SessionRevokeAllInput = ISessionRevokeAllInput;
+export type SessionRevokeAllResult = ISessionRevokeAllResult;
+export type SessionListInput = ISessionListInput;
+export type SessionListItem = ISessionListItem;
+export type SessionListResult = ISessionListResult;
+export type SessionType = ISessionType;
+export type SessionTypeCreateInput = ISessionTypeCreateInput;
+export type SessionTypeUpdateInput = ISessionTypeUpdateInput;
+export type SessionTypeDeleteOptions = ISessionTypeDeleteOptions;
+export type Device = IDevice;
+export {};
+//# sourceMappingURL=types.d.ts.map

@@ -1,0 +1,10 @@
+export { createHallpass, useHallpass, HallpassKey } from "./plugin.js";
+export type { HallpassContext, HallpassPlugin } from "./plugin.js";
+export { useSessionStart, useSessionVerify, useSessionRefresh, useSessionRevoke, useSessionRevokeAll, useSessionList, } from "./sessions.js";
+export type { UseSessionStartOptions, UseSessionStartReturn, UseSessionVerifyOptions, UseSessionVerifyReturn, UseSessionRefreshOptions, UseSessionRefreshReturn, UseSessionRevokeOptions, UseSessionRevokeReturn, UseSessionRevokeAllOptions, UseSessionRevokeAllReturn, UseSessionListOptions, UseSessionListReturn, } from "./sessions.js";
+export { useSessionAutoRefresh, DEFAULT_REFRESH_BEFORE } from "./autoRefresh.js";
+export type { UseSessionAutoRefreshOptions, UseSessionAutoRefreshReturn } from "./autoRefresh.js";
+export type { MutationCallbacks, MutationOptions, MutationReturn } from "./mutation.js";
+export type { SessionTracker, TrackedSession } from "./tracker.js";
+export { Hallpass, HallpassError } from "@hallpass/client";
+export type { HallpassOptions, SessionData, SessionStartInput, SessionStartResult, SessionVerifyInput, SessionVerifyResult, SessionRefreshInput, SessionRefreshResult, SessionRevokeInput, SessionRevokeResult, SessionRevokeAllInput, SessionRevokeAllResult, SessionListInput, SessionListItem, SessionListResult, } from "@hallpass/client";

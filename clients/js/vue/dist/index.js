@@ -1,0 +1,8 @@
+// @hallpass/vue: Vue 3 composables for the hallpass session service (seed 000), over
+// @hallpass/client.
+export { createHallpass, useHallpass, HallpassKey } from "./plugin.js";
+export { useSessionStart, useSessionVerify, useSessionRefresh, useSessionRevoke, useSessionRevokeAll, useSessionList, } from "./sessions.js";
+export { useSessionAutoRefresh, DEFAULT_REFRESH_BEFORE } from "./autoRefresh.js";
+// The client's names, so an app needs one import.
+export { Hallpass, HallpassError } from "@hallpass/client";
+//# sourceMappingURL=index.js.map

@@ -1,0 +1,99 @@
+// The latest session per tag that this app obtained (from useSessionStart, useSessionRefresh and
+// useSessionAutoRefresh), so that an auto-refresh started after a login uses the fresh pair even
+// when its `refreshToken` option was captured (empty, or stale) before the login.
+/** Skews up to this are ignored (iat has whole seconds, and the request took some time). */
+export const CLOCK_SKEW_TOLERANCE_MS = 10_000;
+/** How many spent refresh tokens are remembered per tag. */
+const RETIRED_LIMIT = 64;
+/** Reads `iat` (seconds) from a JWT's payload, or undefined. */
+function issuedAtSeconds(token) {
+    const payload = token.split(".")[1];
+    if (!payload || typeof atob !== "function")
+        return undefined;
+    try {
+        const base64 = payload.replace(/-/g, "+").replace(/_/g, "/");
+        const claims = JSON.parse(atob(base64 + "=".repeat((4 - (base64.length % 4)) % 4)));
+        const iat = claims?.iat;
+        return typeof iat === "number" && Number.isFinite(iat) ? iat : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * The local time at which a freshly issued token expires. The server's `expiresAt` is on the
+ * server's clock; the token's `iat` is "now" on that clock, so `receivedAt - iat` is how far this
+ * clock is ahead (up to a second of rounding plus the request's time, hence the tolerance).
+ */
+export function localExpiry(issued, receivedAt) {
+    const expiresAt = Date.parse(issued.expiresAt);
+    const iat = issuedAtSeconds(issued.token);
+    if (iat === undefined || Number.isNaN(expiresAt))
+        return expiresAt;
+    const skew = receivedAt - iat * 1000;
+    return Math.abs(skew) > CLOCK_SKEW_TOLERANCE_MS ? expiresAt + skew : expiresAt;
+}
+/** Per-app memory of the latest session of each tag. */
+export class SessionTracker {
+    #latest = new Map();
+    /** Per tag: spent refresh token → the session it belonged to. */
+    #retired = new Map();
+    #seq = 0;
+    /** The `seq` of the newest record so far (0 before any). */
+    get seq() {
+        return this.#seq;
+    }
+    /** The latest session of `tag` obtained in this app, if any. */
+    latest(tag) {
+        return this.#latest.get(tag);
+    }
+    /** Forgets what is known of `tag` (or of every tag). */
+    forget(tag) {
+        if (tag === undefined) {
+            this.#latest.clear();
+            this.#retired.clear();
+        }
+        else {
+            this.#latest.delete(tag);
+            this.#retired.delete(tag);
+        }
+    }
+    /**
+     * Records a start (no `refresh`) or a refresh (`spent`: the refresh token it used, `sentAt`:
+     * {@link seq} when that refresh was sent). A start always becomes the latest; a refresh does
+     * unless a different session was recorded after the refresh was sent (a login while it was in
+     * flight).
+     */
+    record(tag, issued, refresh) {
+        const receivedAt = Date.now();
+        const session = {
+            tag,
+            sessionId: issued.sessionId,
+            token: issued.token,
+            refreshToken: issued.refreshToken,
+            expiresAt: issued.expiresAt,
+            expiresAtLocal: localExpiry(issued, receivedAt),
+            receivedAt,
+            identifier: issued.identifier ?? null,
+            seq: ++this.#seq,
+        };
+        if (refresh) {
+            let retired = this.#retired.get(tag);
+            if (!retired)
+                this.#retired.set(tag, (retired = new Map()));
+            retired.set(refresh.spent, issued.sessionId);
+            if (retired.size > RETIRED_LIMIT)
+                retired.delete(retired.keys().next().value);
+            const current = this.#latest.get(tag);
+            if (current && current.sessionId !== issued.sessionId && current.seq > refresh.sentAt)
+                return session;
+        }
+        this.#latest.set(tag, session);
+        return session;
+    }
+    /** Whether `refreshToken` was spent by a refresh of session `sessionId` of `tag`. */
+    wasSpentBy(tag, refreshToken, sessionId) {
+        return this.#retired.get(tag)?.get(refreshToken) === sessionId;
+    }
+}
+//# sourceMappingURL=tracker.js.map
