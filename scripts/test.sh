@@ -40,12 +40,17 @@ done
 # what the sources build to), the check that the types match docs/openapi.json, strict
 # typechecks, and vitest against the binary.
 (
-  cd clients/js && npm ci --no-audit --no-fund --silent && npm run build --silent
+  set -e
+  cd clients/js
+  npm ci --no-audit --no-fund --silent
+  npm run build --silent
   if git rev-parse --git-dir >/dev/null 2>&1 && ! git diff --quiet -- client/dist vue/dist; then
     echo "clients/js/*/dist differs from a fresh build: run 'npm run build' in clients/js and commit dist/" >&2
     git diff --stat -- client/dist vue/dist >&2
     exit 1
   fi
-  npm run check:types && npm run typecheck && npm test
+  npm run check:types
+  npm run typecheck
+  npm test
 )
 scripts/walkthrough-test.sh
