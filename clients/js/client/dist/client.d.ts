@@ -1,4 +1,4 @@
-import { type RefreshCoordinationOptions } from "./refresh.js";
+import { type RefreshCoordinationOptions, type SessionRefreshedListener } from "./refresh.js";
 import { type FetchLike } from "./transport.js";
 import type { IDeleted, IScope, ISessionListInput, ISessionListResult, ISessionRefreshInput, ISessionRefreshResult, ISessionRevokeAllInput, ISessionRevokeAllResult, ISessionRevokeInput, ISessionRevokeResult, ISessionStartInput, ISessionStartResult, ISessionType, ISessionTypeCreateInput, ISessionTypeDeleteOptions, ISessionTypeUpdateInput, ISessionVerifyInput, ISessionVerifyResult, SessionData } from "./types.js";
 /** Options shared by both key kinds. */
@@ -43,6 +43,14 @@ export interface HallpassSessions {
     revokeAll(input: ISessionRevokeAllInput): Promise<ISessionRevokeAllResult>;
     /** Lists an identifier's active sessions, newest first: `POST /v1/sessions/list`. */
     list(input: ISessionListInput): Promise<ISessionListResult>;
+    /**
+     * Calls `listener` with every refresh result this client sees: its own `refresh` calls and,
+     * where tabs coordinate, other tabs' refreshes (`{ tag, previousTokenHash, result, source }`).
+     * `previousTokenHash` is the SHA-256 hex of the spent refresh token (compare it with
+     * `hashRefreshToken(token)`); the raw old token is never passed. Answers the unsubscribe
+     * function. Sends nothing, so it also works with a publishable key (it then never fires).
+     */
+    onRefreshed(listener: SessionRefreshedListener): () => void;
 }
 /** `hallpass.sessionTypes`: the session-type methods of seed 003. */
 export interface HallpassSessionTypes {
@@ -80,7 +88,10 @@ export declare class Hallpass {
     /** True when the client holds a publishable key: session and session-type methods reject. */
     readonly usesPublishableKey: boolean;
     constructor(options: HallpassOptions);
-    /** Closes the refresh coordination channel and forgets kept refresh results (optional; nothing else holds resources). */
+    /**
+     * Closes the refresh coordination channel and forgets kept refresh results (optional; nothing
+     * else holds resources). The client still works afterwards, without cross-tab coordination.
+     */
     close(): void;
 }
 export {};

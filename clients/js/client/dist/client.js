@@ -71,7 +71,10 @@ export class Hallpass {
         this.sessions = this.#makeSessions();
         this.sessionTypes = this.#makeSessionTypes();
     }
-    /** Closes the refresh coordination channel and forgets kept refresh results (optional; nothing else holds resources). */
+    /**
+     * Closes the refresh coordination channel and forgets kept refresh results (optional; nothing
+     * else holds resources). The client still works afterwards, without cross-tab coordination.
+     */
     close() {
         this.#refresh.close();
     }
@@ -121,6 +124,7 @@ export class Hallpass {
                 this.#backendOnly();
                 return this.#post("/v1/sessions/list", this.#scoped(input));
             },
+            onRefreshed: (listener) => this.#refresh.onRefreshed(listener),
         };
     }
     #makeSessionTypes() {

@@ -5,9 +5,10 @@ export interface LockManagerLike {
 }
 /**
  * How `sessions.refresh` coordinates with other tabs; see the README. Without the option the
- * client coordinates across tabs in browsers (a `document`, or `navigator.locks`) and keeps
- * only the in-client single flight elsewhere (Node); an object (even `{}`) turns coordination
- * on with its settings, `false` turns it off.
+ * client coordinates across tabs in browsers (a `document`, or `navigator.locks` in a web
+ * worker) and keeps only the in-client single flight in server processes (Node, even with its
+ * `navigator.locks`; Deno; Bun); an object (even `{}`) turns coordination on with its settings,
+ * `false` turns it off.
  */
 export interface RefreshCoordinationOptions {
     /** BroadcastChannel name, also the prefix of lock names. Default `"hallpass-refresh"`. */
@@ -21,6 +22,25 @@ export interface RefreshCoordinationOptions {
     /** How long results of other tabs (and our own) are kept to answer a late refresh of the same token; at most (and default) 60000 ms. */
     resultTtlMs?: number;
 }
+/**
+ * What `sessions.onRefreshed` listeners get: a refresh token was spent for `result`, by this
+ * client (`source: "request"`) or by another tab of the origin (`source: "broadcast"`).
+ */
+export interface SessionRefreshedEvent {
+    /** Session type tag of the refresh. */
+    tag: string;
+    /**
+     * Lowercase hex SHA-256 of the refresh token that was spent (never the token itself): compare
+     * it with `hashRefreshToken(theTokenYouHold)`; when equal, `result` is your session's new pair.
+     */
+    previousTokenHash: string;
+    /** The new pair (token, refresh token, expiries) of the same session. */
+    result: ISessionRefreshResult;
+    /** `"request"`: this client's own refresh; `"broadcast"`: another tab's, over the BroadcastChannel. */
+    source: "request" | "broadcast";
+}
+/** A `sessions.onRefreshed` listener. */
+export type SessionRefreshedListener = (event: SessionRefreshedEvent) => void;
 export declare class RefreshCoordinator {
     #private;
     constructor(options: RefreshCoordinationOptions | false | undefined, timeoutMs: number);
@@ -29,7 +49,18 @@ export declare class RefreshCoordinator {
      * (then shares that call) or another tab is or just did (then uses its result).
      */
     refresh(scopeKey: string, tag: string, refreshToken: string, send: () => Promise<ISessionRefreshResult>): Promise<ISessionRefreshResult>;
-    /** Closes the channel and drops what is kept in memory. */
+    /**
+     * Calls `listener` with every refresh result this client sees: its own, and other tabs' from
+     * the channel (when cross-tab coordination is on). Answers the function that unsubscribes.
+     */
+    onRefreshed(listener: SessionRefreshedListener): () => void;
+    /** Closes the channel and drops what is kept in memory (listeners stay: own refreshes are still told). */
     close(): void;
 }
+/**
+ * Lowercase hex SHA-256 of a refresh token: what lock names, channel messages and
+ * `SessionRefreshedEvent.previousTokenHash` carry instead of the token. Synchronous and
+ * dependency-free (no `crypto.subtle`, which plain-http pages and Node 18 lack).
+ */
+export declare function hashRefreshToken(refreshToken: string): string;
 //# sourceMappingURL=refresh.d.ts.map

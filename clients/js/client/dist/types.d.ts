@@ -29,15 +29,28 @@ export type ISessionStartInput<TData extends object = SessionData> = Simplify<Om
 }>;
 /** Result of `sessions.start` and `sessions.refresh`: `sessionId`, `token`, `refreshToken`, `expiresAt`, `refreshExpiresAt`, `tag`, `identifier`, `cookies?`. */
 export type ISessionStartResult = Schemas["IssuedResponse"];
-/** Input of `sessions.verify` (seed 001's `ISessionVerifyInput`). */
-export type ISessionVerifyInput = Schemas["VerifyRequest"];
+/**
+ * Input of `sessions.verify` (seed 001's `ISessionVerifyInput`). `token` also takes `null`, so
+ * seed 001's `token: localStorage.getItem(...)` compiles; the server answers `null` with 422
+ * `invalid_request`.
+ */
+export type ISessionVerifyInput = Simplify<Omit<Schemas["VerifyRequest"], "token"> & {
+    /** The session token (`null` is sent and answered 422 `invalid_request`). */
+    token: string | null;
+}>;
 /** Result of `sessions.verify`, with the decrypted `data` typed as `TData`. */
 export type ISessionVerifyResult<TData = SessionData> = Simplify<Omit<Schemas["VerifyResponse"], "data"> & {
     /** Decrypted session data. */
     data: TData;
 }>;
-/** Input of `sessions.refresh`. */
-export type ISessionRefreshInput = Schemas["RefreshRequest"];
+/**
+ * Input of `sessions.refresh`. `refreshToken` also takes `null` (seed 001 passes
+ * `localStorage.getItem(...)`); the server answers `null` with 422 `invalid_request`.
+ */
+export type ISessionRefreshInput = Simplify<Omit<Schemas["RefreshRequest"], "refreshToken"> & {
+    /** The refresh token (`null` is sent and answered 422 `invalid_request`). */
+    refreshToken: string | null;
+}>;
 /** Result of `sessions.refresh`: the same shape as start, a new token and refresh token for the same `sessionId`. */
 export type ISessionRefreshResult = Schemas["IssuedResponse"];
 /** Input of `sessions.revoke`. */

@@ -1,5 +1,5 @@
 import { HallpassError, PUBLISHABLE_KEY_MESSAGE } from "./errors.js";
-import { RefreshCoordinator, type RefreshCoordinationOptions } from "./refresh.js";
+import { RefreshCoordinator, type RefreshCoordinationOptions, type SessionRefreshedListener } from "./refresh.js";
 import { Transport, type FetchLike } from "./transport.js";
 import type {
   IDeleted,
@@ -72,6 +72,14 @@ export interface HallpassSessions {
   revokeAll(input: ISessionRevokeAllInput): Promise<ISessionRevokeAllResult>;
   /** Lists an identifier's active sessions, newest first: `POST /v1/sessions/list`. */
   list(input: ISessionListInput): Promise<ISessionListResult>;
+  /**
+   * Calls `listener` with every refresh result this client sees: its own `refresh` calls and,
+   * where tabs coordinate, other tabs' refreshes (`{ tag, previousTokenHash, result, source }`).
+   * `previousTokenHash` is the SHA-256 hex of the spent refresh token (compare it with
+   * `hashRefreshToken(token)`); the raw old token is never passed. Answers the unsubscribe
+   * function. Sends nothing, so it also works with a publishable key (it then never fires).
+   */
+  onRefreshed(listener: SessionRefreshedListener): () => void;
 }
 
 /** `hallpass.sessionTypes`: the session-type methods of seed 003. */
@@ -165,7 +173,10 @@ export class Hallpass {
     this.sessionTypes = this.#makeSessionTypes();
   }
 
-  /** Closes the refresh coordination channel and forgets kept refresh results (optional; nothing else holds resources). */
+  /**
+   * Closes the refresh coordination channel and forgets kept refresh results (optional; nothing
+   * else holds resources). The client still works afterwards, without cross-tab coordination.
+   */
   close(): void {
     this.#refresh.close();
   }
@@ -218,6 +229,7 @@ export class Hallpass {
         this.#backendOnly();
         return this.#post<ISessionListResult>("/v1/sessions/list", this.#scoped(input));
       },
+      onRefreshed: (listener: SessionRefreshedListener) => this.#refresh.onRefreshed(listener),
     };
   }
 

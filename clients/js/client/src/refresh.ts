@@ -16,9 +16,13 @@
 //      `result` (or `failed`) message; without a result they refresh themselves.
 //    Neither lock names nor messages ever carry a raw refresh token (only its SHA-256); a
 //    `result` message carries the new pair, which only same-origin pages can receive.
-//    Without `crypto.subtle` (Node 18, pages served over plain http) only the single flight runs.
-//    By default (2) runs where there are tabs (a `document`, or Web Locks) and not in server
-//    processes, where a kept result would answer another request's replayed refresh token.
+//    By default (2) runs where there are tabs (a `document`, or Web Locks in a runtime that is
+//    not Node, Deno or Bun: a web worker) and not in server processes, where a kept result
+//    would answer another request's replayed refresh token.
+// 3. Every refresh result the client sees, its own and (with 2) other tabs', is told to the
+//    `onRefreshed` listeners with the SHA-256 of the refresh token it replaced, so a holder of
+//    that token (an auto-refresh scheduled long ago) takes the new pair on instead of presenting
+//    the spent token later, which the server would take for theft once its grace is over.
 import type { ISessionRefreshResult } from "./types.js";
 
 /** The part of the Web Locks API the client uses; `navigator.locks` fits. */
@@ -28,9 +32,10 @@ export interface LockManagerLike {
 
 /**
  * How `sessions.refresh` coordinates with other tabs; see the README. Without the option the
- * client coordinates across tabs in browsers (a `document`, or `navigator.locks`) and keeps
- * only the in-client single flight elsewhere (Node); an object (even `{}`) turns coordination
- * on with its settings, `false` turns it off.
+ * client coordinates across tabs in browsers (a `document`, or `navigator.locks` in a web
+ * worker) and keeps only the in-client single flight in server processes (Node, even with its
+ * `navigator.locks`; Deno; Bun); an object (even `{}`) turns coordination on with its settings,
+ * `false` turns it off.
  */
 export interface RefreshCoordinationOptions {
   /** BroadcastChannel name, also the prefix of lock names. Default `"hallpass-refresh"`. */
@@ -44,6 +49,27 @@ export interface RefreshCoordinationOptions {
   /** How long results of other tabs (and our own) are kept to answer a late refresh of the same token; at most (and default) 60000 ms. */
   resultTtlMs?: number;
 }
+
+/**
+ * What `sessions.onRefreshed` listeners get: a refresh token was spent for `result`, by this
+ * client (`source: "request"`) or by another tab of the origin (`source: "broadcast"`).
+ */
+export interface SessionRefreshedEvent {
+  /** Session type tag of the refresh. */
+  tag: string;
+  /**
+   * Lowercase hex SHA-256 of the refresh token that was spent (never the token itself): compare
+   * it with `hashRefreshToken(theTokenYouHold)`; when equal, `result` is your session's new pair.
+   */
+  previousTokenHash: string;
+  /** The new pair (token, refresh token, expiries) of the same session. */
+  result: ISessionRefreshResult;
+  /** `"request"`: this client's own refresh; `"broadcast"`: another tab's, over the BroadcastChannel. */
+  source: "request" | "broadcast";
+}
+
+/** A `sessions.onRefreshed` listener. */
+export type SessionRefreshedListener = (event: SessionRefreshedEvent) => void;
 
 /** The internal messages on the channel (version 1). */
 type Message =
@@ -74,6 +100,7 @@ export class RefreshCoordinator {
   readonly #waiters = new Map<string, Set<(outcome: Cached | null) => void>>();
   /** Announcements seen during our own settle window, by hash. */
   readonly #claims = new Map<string, Claim[]>();
+  readonly #listeners = new Set<SessionRefreshedListener>();
   readonly #channelName: string;
   readonly #locks: LockManagerLike | null;
   readonly #broadcast: boolean;
@@ -84,10 +111,10 @@ export class RefreshCoordinator {
   #closed = false;
 
   constructor(options: RefreshCoordinationOptions | false | undefined, timeoutMs: number) {
-    // Default: coordinate where there are tabs (a document, or Web Locks as in workers). A
-    // server process (Node, Deno, Bun) has no tabs, and a kept result there would answer a
-    // replayed refresh token of another user's request: only the single flight runs unless
-    // the option asks for more.
+    // Default: coordinate where there are tabs (a document, or Web Locks in a web worker). A
+    // server process (Node, Deno, Bun; Node has navigator.locks since 24.5) has no tabs, and a
+    // kept result there would answer a replayed refresh token of another user's request: only
+    // the single flight runs unless the option asks for more.
     const off = options === false || (options === undefined && !hasTabs());
     const o: RefreshCoordinationOptions = off ? { locks: null, broadcast: false } : (options ?? {});
     this.#channelName = o.channelName ?? "hallpass-refresh";
@@ -108,14 +135,33 @@ export class RefreshCoordinator {
     const key = `${scopeKey}\u0000${tag}\u0000${refreshToken}`;
     const running = this.#inflight.get(key);
     if (running) return running;
-    const call = this.#coordinate(tag, refreshToken, send).finally(() => {
+    const told = async () => {
+      const result = await send();
+      if (this.#listeners.size > 0) this.#emit({ tag, previousTokenHash: hashRefreshToken(refreshToken), result, source: "request" });
+      return result;
+    };
+    const call = this.#coordinate(tag, refreshToken, told).finally(() => {
       this.#inflight.delete(key);
     });
     this.#inflight.set(key, call);
     return call;
   }
 
-  /** Closes the channel and drops what is kept in memory. */
+  /**
+   * Calls `listener` with every refresh result this client sees: its own, and other tabs' from
+   * the channel (when cross-tab coordination is on). Answers the function that unsubscribes.
+   */
+  onRefreshed(listener: SessionRefreshedListener): () => void {
+    if (typeof listener !== "function") throw new TypeError("onRefreshed(listener) needs a function");
+    // A wrapper per subscription, so subscribing one function twice is two subscriptions.
+    const entry: SessionRefreshedListener = (event) => listener(event);
+    this.#listeners.add(entry);
+    return () => {
+      this.#listeners.delete(entry);
+    };
+  }
+
+  /** Closes the channel and drops what is kept in memory (listeners stay: own refreshes are still told). */
   close(): void {
     this.#closed = true;
     this.#channel?.close();
@@ -129,8 +175,7 @@ export class RefreshCoordinator {
   async #coordinate(tag: string, refreshToken: string, send: () => Promise<ISessionRefreshResult>): Promise<ISessionRefreshResult> {
     const channel = this.#openChannel();
     if (!this.#locks && !channel) return send();
-    const hash = await sha256Hex(refreshToken);
-    if (hash === null) return send();
+    const hash = hashRefreshToken(refreshToken);
     const known = this.#cached(hash, tag);
     if (known) return known;
     if (this.#locks) {
@@ -251,14 +296,29 @@ export class RefreshCoordinator {
       }
       case "result": {
         this.#pending.delete(data.hash);
+        // Two tabs that spent one token within the server's grace publish the same pair: tell it once.
+        const seen = this.#results.get(data.hash);
+        const repeated = seen !== undefined && seen.result.refreshToken === data.result.refreshToken;
         const entry = this.#remember(data.hash, data.tag, data.result) ?? { tag: data.tag, result: data.result, expires: 0 };
         this.#wake(data.hash, entry);
+        if (!repeated) this.#emit({ tag: data.tag, previousTokenHash: data.hash, result: data.result, source: "broadcast" });
         break;
       }
       case "failed": {
         this.#pending.delete(data.hash);
         this.#wake(data.hash, null);
         break;
+      }
+    }
+  }
+
+  #emit(event: SessionRefreshedEvent): void {
+    for (const listener of [...this.#listeners]) {
+      try {
+        listener(event);
+      } catch (error) {
+        // A throwing listener must not break the refresh or the other listeners.
+        reportListenerError(error);
       }
     }
   }
@@ -287,8 +347,22 @@ export class RefreshCoordinator {
   }
 }
 
+/**
+ * Whether this runtime has tabs to coordinate with: a page (a `document`, also happy-dom or
+ * jsdom in tests), or Web Locks in a runtime that is not a server process (a web worker). Node
+ * (which has `navigator.locks` since 24.5), Deno and Bun are server processes.
+ */
 function hasTabs(): boolean {
-  return typeof (globalThis as { document?: unknown }).document !== "undefined" || defaultLocks() !== null;
+  const g = globalThis as { document?: unknown; process?: { versions?: { node?: unknown } }; Deno?: unknown; Bun?: unknown };
+  if (typeof g.document !== "undefined") return true;
+  const serverProcess = typeof g.process?.versions?.node === "string" || g.Deno !== undefined || g.Bun !== undefined;
+  return !serverProcess && defaultLocks() !== null;
+}
+
+function reportListenerError(error: unknown): void {
+  const report = (globalThis as { reportError?: (error: unknown) => void }).reportError;
+  if (typeof report === "function") report(error);
+  else console.error("@hallpass/client: an onRefreshed listener threw:", error);
 }
 
 function defaultLocks(): LockManagerLike | null {
@@ -296,16 +370,63 @@ function defaultLocks(): LockManagerLike | null {
   return locks && typeof locks.request === "function" ? locks : null;
 }
 
-/** Hex SHA-256 of the token, or null when the runtime has no `crypto.subtle`. */
-async function sha256Hex(value: string): Promise<string | null> {
-  const subtle = (globalThis as { crypto?: { subtle?: SubtleCrypto } }).crypto?.subtle;
-  if (!subtle || typeof TextEncoder !== "function") return null;
-  try {
-    const digest = await subtle.digest("SHA-256", new TextEncoder().encode(value));
-    return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
-  } catch {
-    return null;
+/**
+ * Lowercase hex SHA-256 of a refresh token: what lock names, channel messages and
+ * `SessionRefreshedEvent.previousTokenHash` carry instead of the token. Synchronous and
+ * dependency-free (no `crypto.subtle`, which plain-http pages and Node 18 lack).
+ */
+export function hashRefreshToken(refreshToken: string): string {
+  return sha256Hex(new TextEncoder().encode(String(refreshToken)));
+}
+
+const K = Uint32Array.of(
+  0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+  0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+  0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+  0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+  0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+  0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+  0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+  0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+);
+
+/** SHA-256 (FIPS 180-4) of `bytes`, as lowercase hex. */
+function sha256Hex(bytes: Uint8Array): string {
+  const length = bytes.length;
+  const total = Math.ceil((length + 9) / 64) * 64;
+  const padded = new Uint8Array(total);
+  padded.set(bytes);
+  padded[length] = 0x80;
+  const view = new DataView(padded.buffer);
+  view.setUint32(total - 8, Math.floor(length / 0x20000000));
+  view.setUint32(total - 4, (length * 8) >>> 0);
+  const h = Uint32Array.of(0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19);
+  const w = new Uint32Array(64);
+  const rotr = (x: number, n: number) => (x >>> n) | (x << (32 - n));
+  for (let offset = 0; offset < total; offset += 64) {
+    for (let i = 0; i < 16; i++) w[i] = view.getUint32(offset + i * 4);
+    for (let i = 16; i < 64; i++) {
+      const x = w[i - 15]!;
+      const y = w[i - 2]!;
+      w[i] = w[i - 16]! + (rotr(x, 7) ^ rotr(x, 18) ^ (x >>> 3)) + w[i - 7]! + (rotr(y, 17) ^ rotr(y, 19) ^ (y >>> 10));
+    }
+    let a = h[0]!, b = h[1]!, c = h[2]!, d = h[3]!, e = h[4]!, f = h[5]!, g = h[6]!, k = h[7]!;
+    for (let i = 0; i < 64; i++) {
+      const t1 = (k + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + K[i]! + w[i]!) | 0;
+      const t2 = ((rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c))) | 0;
+      k = g;
+      g = f;
+      f = e;
+      e = (d + t1) | 0;
+      d = c;
+      c = b;
+      b = a;
+      a = (t1 + t2) | 0;
+    }
+    const words = [a, b, c, d, e, f, g, k];
+    for (let i = 0; i < 8; i++) h[i] = h[i]! + words[i]!;
   }
+  return Array.from(h, (word) => word.toString(16).padStart(8, "0")).join("");
 }
 
 function randomNonce(): string {

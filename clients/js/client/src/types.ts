@@ -1,12 +1,14 @@
 // Public types of @hallpass/client. Every wire shape is derived from the types that
 // openapi-typescript generates from the server's OpenAPI document (src/generated/openapi.ts), so
 // a change on the server changes these types (and `npm run check:types` fails until the
-// generated file is regenerated). Only three things are overridden, each checked below:
+// generated file is regenerated). Only four things are overridden, each checked below:
 // - `data` is generic (`TData`) instead of the generator's `Record<string, never>` for
 //   `type: object`;
 // - `schema` of a session type is a JSON object instead of `Record<string, never>`;
 // - `identifier` of start also accepts a number (the server takes a string or a number and
-//   stores it as a string; the OpenAPI document only says string).
+//   stores it as a string; the OpenAPI document only says string);
+// - `token` of verify and `refreshToken` of refresh also accept `null` (seed 001 passes
+//   `localStorage.getItem(...)`; the server answers 422 `invalid_request` for it).
 import type { components } from "./generated/openapi.js";
 
 /** The generated OpenAPI schemas (`components["schemas"]`), for callers that want the wire types. */
@@ -48,8 +50,17 @@ export type ISessionStartInput<TData extends object = SessionData> = Simplify<
 /** Result of `sessions.start` and `sessions.refresh`: `sessionId`, `token`, `refreshToken`, `expiresAt`, `refreshExpiresAt`, `tag`, `identifier`, `cookies?`. */
 export type ISessionStartResult = Schemas["IssuedResponse"];
 
-/** Input of `sessions.verify` (seed 001's `ISessionVerifyInput`). */
-export type ISessionVerifyInput = Schemas["VerifyRequest"];
+/**
+ * Input of `sessions.verify` (seed 001's `ISessionVerifyInput`). `token` also takes `null`, so
+ * seed 001's `token: localStorage.getItem(...)` compiles; the server answers `null` with 422
+ * `invalid_request`.
+ */
+export type ISessionVerifyInput = Simplify<
+  Omit<Schemas["VerifyRequest"], "token"> & {
+    /** The session token (`null` is sent and answered 422 `invalid_request`). */
+    token: string | null;
+  }
+>;
 
 /** Result of `sessions.verify`, with the decrypted `data` typed as `TData`. */
 export type ISessionVerifyResult<TData = SessionData> = Simplify<
@@ -59,8 +70,16 @@ export type ISessionVerifyResult<TData = SessionData> = Simplify<
   }
 >;
 
-/** Input of `sessions.refresh`. */
-export type ISessionRefreshInput = Schemas["RefreshRequest"];
+/**
+ * Input of `sessions.refresh`. `refreshToken` also takes `null` (seed 001 passes
+ * `localStorage.getItem(...)`); the server answers `null` with 422 `invalid_request`.
+ */
+export type ISessionRefreshInput = Simplify<
+  Omit<Schemas["RefreshRequest"], "refreshToken"> & {
+    /** The refresh token (`null` is sent and answered 422 `invalid_request`). */
+    refreshToken: string | null;
+  }
+>;
 
 /** Result of `sessions.refresh`: the same shape as start, a new token and refresh token for the same `sessionId`. */
 export type ISessionRefreshResult = Schemas["IssuedResponse"];
@@ -220,9 +239,15 @@ type DriftChecks = [
   Assert<HasKeys<Schemas["VerifyResponse"], "data" | "sessionId">>,
   Assert<HasKeys<Schemas["SessionTypeBody"], "schema" | "tag" | "name" | "expiry" | "period">>,
   Assert<HasKeys<Schemas["SessionTypeResponse"], "schema">>,
+  Assert<HasKeys<Schemas["VerifyRequest"], "token" | "tag">>,
+  Assert<HasKeys<Schemas["RefreshRequest"], "refreshToken" | "tag">>,
   // Overrides keep every other field, and only narrow (or, for identifier, widen on purpose).
   Assert<SameKeys<ISessionStartInput, Schemas["StartRequest"]>>,
   Assert<SameKeys<ISessionVerifyResult, Schemas["VerifyResponse"]>>,
+  Assert<SameKeys<ISessionVerifyInput, Schemas["VerifyRequest"]>>,
+  Assert<SameKeys<ISessionRefreshInput, Schemas["RefreshRequest"]>>,
+  Assert<Extends<Schemas["VerifyRequest"], ISessionVerifyInput>>,
+  Assert<Extends<Schemas["RefreshRequest"], ISessionRefreshInput>>,
   Assert<SameKeys<ISessionTypeUpdateInput, Schemas["SessionTypeBody"]>>,
   Assert<SameKeys<ISessionType, Schemas["SessionTypeResponse"]>>,
   Assert<Extends<Omit<ISessionStartInput, "data" | "identifier">, Omit<Schemas["StartRequest"], "data" | "identifier">>>,

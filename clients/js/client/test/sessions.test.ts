@@ -117,6 +117,20 @@ describe("sessions.verify", () => {
   });
 });
 
+describe("null tokens (seed 001 passes localStorage.getItem(), string | null)", () => {
+  it("verify and refresh send null and the server answers 422 invalid_request", async () => {
+    const counting = countingFetch();
+    const hp = new Hallpass({ url: server.url, accessKey: server.accessKey, fetch: counting.fetch });
+    const stored: string | null = null; // localStorage.getItem("ductape_token") after a logout
+    await expectHallpassError(hp.sessions.verify({ tag: "user-session", token: stored }), "invalid_request", 422);
+    await expectHallpassError(hp.sessions.refresh({ tag: "user-session", refreshToken: stored }), "invalid_request", 422);
+    expect(counting.sent.map((r) => [r.url.pathname, r.body])).toEqual([
+      ["/v1/sessions/verify", { tag: "user-session", token: null }],
+      ["/v1/sessions/refresh", { tag: "user-session", refreshToken: null }],
+    ]);
+  });
+});
+
 describe("sessions.refresh, revoke, revokeAll, list", () => {
   it("refresh answers a new pair for the same session; the new token verifies", async () => {
     const session = await ductape.sessions.start({ tag: "user-session", data: userData("refresh-1") });

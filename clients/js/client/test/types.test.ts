@@ -7,11 +7,14 @@ import {
   type HallpassOptions,
   type ISessionListResult,
   type ISessionStartInput,
+  type ISessionRefreshInput,
+  type ISessionRefreshResult,
   type ISessionStartResult,
   type ISessionType,
   type ISessionVerifyInput,
   type ISessionVerifyResult,
   type LockManagerLike,
+  type SessionRefreshedEvent,
   type SessionStartResult,
   type SessionVerifyResult,
 } from "../src/index.js";
@@ -22,7 +25,11 @@ describe("public types", () => {
   it("are the generated OpenAPI types, with data generic", () => {
     expectTypeOf<ISessionStartResult>().toEqualTypeOf<Schemas["IssuedResponse"]>();
     expectTypeOf<SessionStartResult>().toEqualTypeOf<ISessionStartResult>();
-    expectTypeOf<ISessionVerifyInput>().toEqualTypeOf<Schemas["VerifyRequest"]>();
+    // The wire type, except that the token may be null (seed 001 passes localStorage.getItem()).
+    expectTypeOf<Omit<ISessionVerifyInput, "token">>().toEqualTypeOf<Omit<Schemas["VerifyRequest"], "token">>();
+    expectTypeOf<ISessionVerifyInput["token"]>().toEqualTypeOf<string | null>();
+    expectTypeOf<ISessionRefreshInput["refreshToken"]>().toEqualTypeOf<string | null>();
+    expectTypeOf<Schemas["VerifyRequest"]>().toExtend<ISessionVerifyInput>();
     expectTypeOf<ISessionListResult>().toEqualTypeOf<Schemas["ListResponse"]>();
     expectTypeOf<ISessionVerifyResult<{ userId: string }>["data"]>().toEqualTypeOf<{ userId: string }>();
     expectTypeOf<SessionVerifyResult["sessionId"]>().toEqualTypeOf<string>();
@@ -39,6 +46,27 @@ describe("public types", () => {
     expectTypeOf(start).returns.resolves.toEqualTypeOf<ISessionStartResult>();
     const verify = (hp: Hallpass) => hp.sessions.verify<UserSessionData>({ tag: "t", token: "x" });
     expectTypeOf(verify).returns.resolves.toHaveProperty("data").toEqualTypeOf<UserSessionData>();
+  });
+
+  it("seed 001 compiles as written: tokens straight from localStorage (string | null)", () => {
+    const seed001 = async (hp: Hallpass, storage: Pick<Storage, "getItem">) => {
+      const token = storage.getItem("ductape_token");
+      const result = await hp.sessions.verify({ tag: "user-session", token: token });
+      const refreshToken = storage.getItem("ductape_refresh");
+      const refreshed = await hp.sessions.refresh({ tag: "user-session", refreshToken: refreshToken });
+      return [result.data.userId, refreshed.refreshToken] as const;
+    };
+    expectTypeOf(seed001).returns.resolves.toEqualTypeOf<readonly [any, string]>();
+  });
+
+  it("onRefreshed gets { tag, previousTokenHash, result, source } and answers an unsubscribe", () => {
+    const subscribe = (hp: Hallpass) =>
+      hp.sessions.onRefreshed((event) => {
+        expectTypeOf(event).toEqualTypeOf<SessionRefreshedEvent>();
+        expectTypeOf(event.previousTokenHash).toEqualTypeOf<string>();
+        expectTypeOf(event.result).toEqualTypeOf<ISessionRefreshResult>();
+      });
+    expectTypeOf(subscribe).returns.toEqualTypeOf<() => void>();
   });
 
   it("options take exactly one key; the global fetch and navigator.locks fit", () => {

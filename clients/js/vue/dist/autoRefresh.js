@@ -1,5 +1,5 @@
 // useSessionAutoRefresh: refreshes a session's token `refreshBefore` seconds before it expires.
-import { HallpassError } from "@hallpass/client";
+import { HallpassError, hashRefreshToken } from "@hallpass/client";
 import { getCurrentInstance, getCurrentScope, onScopeDispose, ref, toValue } from "vue";
 import { invokeCallback, toHallpassError } from "./mutation.js";
 import { useSessionContext } from "./plugin.js";
@@ -9,12 +9,28 @@ export const DEFAULT_REFRESH_BEFORE = 60;
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 /** When `refreshBefore` is not shorter than a token's life, refreshes are at least this far apart. */
 const MIN_INTERVAL_MS = 1_000;
+/** The wait before the first retry of a transient failure; it doubles with each further failure. */
+const RETRY_FIRST_MS = 1_000;
+/** The longest wait between retries (a `Retry-After` may ask for longer). */
+const RETRY_MAX_MS = 30_000;
+/** Expiry unknown (a refresh token from storage): transient failures are retried this long. */
+const RETRY_WINDOW_UNKNOWN_EXPIRY_MS = 5 * 60_000;
+/**
+ * Failures worth retrying: the server was not reached or did not answer in time
+ * (`network_error`, `timeout`), rate limiting (429 `rate_limited`), and server errors (5xx:
+ * `store_unavailable`, `internal`, a proxy's 502/503/504).
+ */
+function isTransient(error) {
+    return error.code === "network_error" || error.code === "timeout" || error.status === 429 || error.status >= 500;
+}
 /**
  * Keeps a session's token fresh: `start()` schedules a refresh `refreshBefore` seconds before
  * the token expires (right away when the expiry is unknown), and each success schedules the
- * next one. Stops on `stop()`, on a failed refresh (after which `onError` is called), and when
- * the component (effect scope) is unmounted. Throws `publishable_key_forbidden` during setup
- * with a publishable key.
+ * next one. A refresh of the held refresh token told by the client (another tab's, or
+ * useSessionRefresh's) is taken on without a request. Transient failures are retried with
+ * backoff while the token is valid. Stops on `stop()`, when it gives up (after which `onError`
+ * is called), and when the component (effect scope) is unmounted. Throws
+ * `publishable_key_forbidden` during setup with a publishable key.
  */
 export function useSessionAutoRefresh(options) {
     const { client, sessions } = useSessionContext("useSessionAutoRefresh");
@@ -26,6 +42,18 @@ export function useSessionAutoRefresh(options) {
     let generation = 0;
     let tag = "";
     let holding;
+    /** Transient failures in a row of the current refresh, and when the first of them came. */
+    let failures = 0;
+    let firstFailureAt = 0;
+    /** Unsubscribes from the client's onRefreshed while active. */
+    let unsubscribe;
+    /** The SHA-256 of the refresh token held, as onRefreshed events name the spent one. */
+    let hashed;
+    const heldHash = (token) => {
+        if (hashed?.token !== token)
+            hashed = { token, hash: hashRefreshToken(token) };
+        return hashed.hash;
+    };
     const readRefreshToken = () => {
         const value = toValue(options.refreshToken);
         return typeof value === "string" ? value : "";
@@ -80,7 +108,66 @@ export function useSessionAutoRefresh(options) {
     const halt = () => {
         generation++;
         clearTimer();
+        unsubscribe?.();
+        unsubscribe = undefined;
+        failures = 0;
         isActive.value = false;
+    };
+    /**
+     * Takes on `result`, the pair that replaced `spent` (the refresh token held): the plugin's
+     * memory, `currentToken`, and `onRefresh` so the app stores it.
+     */
+    const adopt = (result, spent, sentAt) => {
+        const session = sessions.record(result.tag || tag, result, { spent, sentAt });
+        holding = session;
+        currentToken.value = result.token;
+        failures = 0;
+        invokeCallback(instance, options.onRefresh, result);
+        return session;
+    };
+    /**
+     * A refresh the client told of (another tab's, useSessionRefresh's, or this auto-refresh's
+     * own request): when it spent the refresh token held, its pair is this session's now. Taking
+     * it on (and rescheduling from its expiry) is what keeps a tab from presenting a refresh token
+     * that another tab spent long ago, which the server would take for theft.
+     */
+    const onRefreshed = (event) => {
+        if (!holding || !isActive.value || event.tag !== tag)
+            return;
+        const spent = holding.refreshToken;
+        if (heldHash(spent) !== event.previousTokenHash)
+            return;
+        const gen = generation;
+        const session = adopt(event.result, spent, "seq" in holding ? holding.seq : sessions.seq);
+        if (gen === generation)
+            schedule(session, gen);
+    };
+    const listen = () => {
+        // A client from an older copy of @hallpass/client may not have onRefreshed.
+        if (typeof client.sessions.onRefreshed !== "function")
+            return;
+        unsubscribe = client.sessions.onRefreshed(onRefreshed);
+    };
+    /**
+     * When to retry after `error`, or undefined to give up: a transient failure is retried after
+     * 1 s, 2 s, 4 s, … (at most 30 s; longer when the server's Retry-After asks) while the token
+     * held has not expired (expiry unknown: for 5 minutes); the last retry is at the expiry.
+     */
+    const retryAt = (error) => {
+        if (!holding || !isTransient(error))
+            return undefined;
+        const now = Date.now();
+        if (failures === 0)
+            firstFailureAt = now;
+        failures++;
+        const deadline = "seq" in holding && Number.isFinite(holding.expiresAtLocal) ? holding.expiresAtLocal : firstFailureAt + RETRY_WINDOW_UNKNOWN_EXPIRY_MS;
+        if (now >= deadline)
+            return undefined;
+        const backoff = Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** Math.min(failures - 1, 30));
+        const asked = error.retryAfter !== undefined && Number.isFinite(error.retryAfter) ? error.retryAfter * 1000 : 0;
+        if (asked > backoff)
+            return now + asked;
+        return Math.min(now + backoff, deadline);
     };
     /** Whether `latest` is a newer pair of the session held (refreshed elsewhere in the app). */
     const supersedes = (latest, held) => {
@@ -96,6 +183,7 @@ export function useSessionAutoRefresh(options) {
             // Someone in the app refreshed this session meanwhile: continue from their pair.
             holding = latest;
             currentToken.value = latest.token;
+            failures = 0;
             if (dueAt(latest) > Date.now()) {
                 schedule(latest, gen);
                 return;
@@ -106,29 +194,40 @@ export function useSessionAutoRefresh(options) {
     const refreshNow = async (gen) => {
         if (!holding)
             return;
-        const refreshToken = holding.refreshToken;
+        const spent = holding.refreshToken;
+        const sentTag = tag;
         const sentAt = sessions.seq;
         let result;
         try {
-            result = await client.sessions.refresh({ tag, refreshToken });
+            result = await client.sessions.refresh({ tag: sentTag, refreshToken: spent });
         }
         catch (thrown) {
-            if (gen !== generation)
+            // Stopped or restarted meanwhile, or the held token's new pair was taken on meanwhile
+            // (onRefreshed, which scheduled from it): this failure no longer matters.
+            if (gen !== generation || holding?.refreshToken !== spent)
                 return;
+            const error = toHallpassError(thrown);
+            const retry = retryAt(error);
+            if (retry !== undefined) {
+                arm(retry, gen);
+                return;
+            }
             halt();
-            invokeCallback(instance, options.onError, toHallpassError(thrown));
+            invokeCallback(instance, options.onError, error);
             return;
         }
-        // Recorded even when stopped meanwhile: the old refresh token is spent, the new pair is the
-        // session's only way on.
-        const session = sessions.record(result.tag || tag, result, { spent: refreshToken, sentAt });
-        if (gen !== generation)
-            return;
-        holding = session;
-        currentToken.value = result.token;
-        invokeCallback(instance, options.onRefresh, result);
-        if (gen === generation)
-            schedule(session, gen);
+        // The old refresh token is spent: the new pair is the session's only way on. It goes to the
+        // plugin's memory and, unless something else took it on already (onRefreshed) or this
+        // auto-refresh moved to another session, to onRefresh so the app stores it, also when it was
+        // stopped or unmounted meanwhile. Only the next refresh is not scheduled then.
+        if (holding?.refreshToken === spent)
+            adopt(result, spent, sentAt);
+        else
+            sessions.record(result.tag || sentTag, result, { spent, sentAt });
+        const held = holding;
+        if (gen === generation && held && "seq" in held && held.refreshToken === result.refreshToken) {
+            schedule(held, gen);
+        }
     };
     const start = () => {
         halt();
@@ -149,12 +248,14 @@ export function useSessionAutoRefresh(options) {
             holding = known;
             currentToken.value = known.token;
             isActive.value = true;
+            listen();
             schedule(known, gen);
         }
         else if (configured !== "") {
             // The token's expiry is unknown (e.g. tokens from localStorage at page load): refresh now.
             holding = { refreshToken: configured };
             isActive.value = true;
+            listen();
             void refreshNow(gen);
         }
         else {

@@ -6,5 +6,5 @@ export { useSessionAutoRefresh, DEFAULT_REFRESH_BEFORE } from "./autoRefresh.js"
 export type { UseSessionAutoRefreshOptions, UseSessionAutoRefreshReturn } from "./autoRefresh.js";
 export type { MutationCallbacks, MutationOptions, MutationReturn } from "./mutation.js";
 export type { SessionTracker, TrackedSession } from "./tracker.js";
-export { Hallpass, HallpassError } from "@hallpass/client";
-export type { HallpassOptions, SessionData, SessionStartInput, SessionStartResult, SessionVerifyInput, SessionVerifyResult, SessionRefreshInput, SessionRefreshResult, SessionRevokeInput, SessionRevokeResult, SessionRevokeAllInput, SessionRevokeAllResult, SessionListInput, SessionListItem, SessionListResult, } from "@hallpass/client";
+export { Hallpass, HallpassError, hashRefreshToken } from "@hallpass/client";
+export type { HallpassOptions, SessionRefreshedEvent, SessionData, SessionStartInput, SessionStartResult, SessionVerifyInput, SessionVerifyResult, SessionRefreshInput, SessionRefreshResult, SessionRevokeInput, SessionRevokeResult, SessionRevokeAllInput, SessionRevokeAllResult, SessionListInput, SessionListItem, SessionListResult, } from "@hallpass/client";

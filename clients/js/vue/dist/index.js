@@ -4,5 +4,5 @@ export { createHallpass, useHallpass, HallpassKey } from "./plugin.js";
 export { useSessionStart, useSessionVerify, useSessionRefresh, useSessionRevoke, useSessionRevokeAll, useSessionList, } from "./sessions.js";
 export { useSessionAutoRefresh, DEFAULT_REFRESH_BEFORE } from "./autoRefresh.js";
 // The client's names, so an app needs one import.
-export { Hallpass, HallpassError } from "@hallpass/client";
+export { Hallpass, HallpassError, hashRefreshToken } from "@hallpass/client";
 //# sourceMappingURL=index.js.map

@@ -22,10 +22,10 @@ export interface HallpassPlugin {
 export declare const HallpassKey: InjectionKey<HallpassContext>;
 /**
  * The Vue plugin that provides a hallpass client to the app: give it the client's options (it
- * builds the client) or a client you built.
+ * builds the client, and closes it when the app is unmounted) or a client you built (left open).
  *
  * ```ts
- * app.use(createHallpass({ url: "https://sessions.example.com", accessKey: process.env.HALLPASS_KEY }));
+ * app.use(createHallpass({ url: "https://sessions.example.com", accessKey: process.env.HALLPASS_KEY! }));
  * ```
  */
 export declare function createHallpass(options: HallpassOptions | Hallpass): HallpassPlugin;

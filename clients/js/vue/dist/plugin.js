@@ -14,14 +14,15 @@ function isClient(value) {
 }
 /**
  * The Vue plugin that provides a hallpass client to the app: give it the client's options (it
- * builds the client) or a client you built.
+ * builds the client, and closes it when the app is unmounted) or a client you built (left open).
  *
  * ```ts
- * app.use(createHallpass({ url: "https://sessions.example.com", accessKey: process.env.HALLPASS_KEY }));
+ * app.use(createHallpass({ url: "https://sessions.example.com", accessKey: process.env.HALLPASS_KEY! }));
  * ```
  */
 export function createHallpass(options) {
-    const client = isClient(options) ? options : new Hallpass(options);
+    const given = isClient(options);
+    const client = given ? options : new Hallpass(options);
     const context = {
         client,
         publishable: client.usesPublishableKey === true,
@@ -32,7 +33,30 @@ export function createHallpass(options) {
         context,
         install(app) {
             app.provide(HallpassKey, context);
+            // Keep the app's sessions in step with refreshes the client tells of (another tab's
+            // refresh of a refresh token this app holds). A client from an older copy may lack it.
+            const onRefreshed = client.sessions.onRefreshed;
+            const unsubscribe = typeof onRefreshed === "function" ? onRefreshed((event) => void context.sessions.adopt(event)) : undefined;
+            onAppUnmount(app, () => {
+                unsubscribe?.();
+                // The plugin built this client: nothing else will close its channel.
+                if (!given)
+                    client.close();
+            });
         },
+    };
+}
+/** Runs `cleanup` when the app is unmounted (`app.onUnmount` from Vue 3.5, else by wrapping `app.unmount`). */
+function onAppUnmount(app, cleanup) {
+    const withHook = app;
+    if (typeof withHook.onUnmount === "function") {
+        withHook.onUnmount(cleanup);
+        return;
+    }
+    const unmount = app.unmount.bind(app);
+    app.unmount = () => {
+        unmount();
+        cleanup();
     };
 }
 /** The plugin's context; throws a clear Error when the plugin is not installed. */

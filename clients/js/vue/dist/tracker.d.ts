@@ -1,3 +1,4 @@
+import { type SessionRefreshedEvent } from "@hallpass/client";
 /** What start and refresh answer that the tracker keeps. */
 export interface IssuedSession {
     sessionId: string;
@@ -54,6 +55,12 @@ export declare class SessionTracker {
         spent: string;
         sentAt: number;
     }): TrackedSession;
+    /**
+     * A refresh the client told (`onRefreshed`: this app's own, or another tab's): when it spent
+     * the refresh token of the latest session of its tag, its pair becomes the latest. Answers
+     * that session, or undefined when the event is about another token.
+     */
+    adopt(event: SessionRefreshedEvent): TrackedSession | undefined;
     /** Whether `refreshToken` was spent by a refresh of session `sessionId` of `tag`. */
     wasSpentBy(tag: string, refreshToken: string, sessionId: string): boolean;
 }

@@ -1,6 +1,8 @@
 // The latest session per tag that this app obtained (from useSessionStart, useSessionRefresh and
-// useSessionAutoRefresh), so that an auto-refresh started after a login uses the fresh pair even
-// when its `refreshToken` option was captured (empty, or stale) before the login.
+// useSessionAutoRefresh, and refreshes of its refresh token told by the client's onRefreshed:
+// other tabs'), so that an auto-refresh started after a login uses the fresh pair even when its
+// `refreshToken` option was captured (empty, or stale) before the login.
+import { hashRefreshToken } from "@hallpass/client";
 /** Skews up to this are ignored (iat has whole seconds, and the request took some time). */
 export const CLOCK_SKEW_TOLERANCE_MS = 10_000;
 /** How many spent refresh tokens are remembered per tag. */
@@ -65,6 +67,13 @@ export class SessionTracker {
      * flight).
      */
     record(tag, issued, refresh) {
+        const current = this.#latest.get(tag);
+        if (refresh && current && current.sessionId === issued.sessionId && current.refreshToken === issued.refreshToken) {
+            // The same pair again (told by onRefreshed and answered to the caller, or a repeat within
+            // the server's grace): it is already the latest.
+            this.#retire(tag, refresh.spent, issued.sessionId);
+            return current;
+        }
         const receivedAt = Date.now();
         const session = {
             tag,
@@ -78,18 +87,32 @@ export class SessionTracker {
             seq: ++this.#seq,
         };
         if (refresh) {
-            let retired = this.#retired.get(tag);
-            if (!retired)
-                this.#retired.set(tag, (retired = new Map()));
-            retired.set(refresh.spent, issued.sessionId);
-            if (retired.size > RETIRED_LIMIT)
-                retired.delete(retired.keys().next().value);
-            const current = this.#latest.get(tag);
+            this.#retire(tag, refresh.spent, issued.sessionId);
             if (current && current.sessionId !== issued.sessionId && current.seq > refresh.sentAt)
                 return session;
         }
         this.#latest.set(tag, session);
         return session;
+    }
+    /**
+     * A refresh the client told (`onRefreshed`: this app's own, or another tab's): when it spent
+     * the refresh token of the latest session of its tag, its pair becomes the latest. Answers
+     * that session, or undefined when the event is about another token.
+     */
+    adopt(event) {
+        const current = this.#latest.get(event.tag);
+        if (!current || hashRefreshToken(current.refreshToken) !== event.previousTokenHash)
+            return undefined;
+        return this.record(event.tag, event.result, { spent: current.refreshToken, sentAt: current.seq });
+    }
+    #retire(tag, spent, sessionId) {
+        let retired = this.#retired.get(tag);
+        if (!retired)
+            this.#retired.set(tag, (retired = new Map()));
+        retired.delete(spent);
+        retired.set(spent, sessionId);
+        if (retired.size > RETIRED_LIMIT)
+            retired.delete(retired.keys().next().value);
     }
     /** Whether `refreshToken` was spent by a refresh of session `sessionId` of `tag`. */
     wasSpentBy(tag, refreshToken, sessionId) {

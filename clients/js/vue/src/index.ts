@@ -29,9 +29,10 @@ export type { UseSessionAutoRefreshOptions, UseSessionAutoRefreshReturn } from "
 export type { MutationCallbacks, MutationOptions, MutationReturn } from "./mutation.js";
 export type { SessionTracker, TrackedSession } from "./tracker.js";
 // The client's names, so an app needs one import.
-export { Hallpass, HallpassError } from "@hallpass/client";
+export { Hallpass, HallpassError, hashRefreshToken } from "@hallpass/client";
 export type {
   HallpassOptions,
+  SessionRefreshedEvent,
   SessionData,
   SessionStartInput,
   SessionStartResult,

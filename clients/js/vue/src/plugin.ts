@@ -35,14 +35,15 @@ function isClient(value: HallpassOptions | Hallpass): value is Hallpass {
 
 /**
  * The Vue plugin that provides a hallpass client to the app: give it the client's options (it
- * builds the client) or a client you built.
+ * builds the client, and closes it when the app is unmounted) or a client you built (left open).
  *
  * ```ts
- * app.use(createHallpass({ url: "https://sessions.example.com", accessKey: process.env.HALLPASS_KEY }));
+ * app.use(createHallpass({ url: "https://sessions.example.com", accessKey: process.env.HALLPASS_KEY! }));
  * ```
  */
 export function createHallpass(options: HallpassOptions | Hallpass): HallpassPlugin {
-  const client = isClient(options) ? options : new Hallpass(options);
+  const given = isClient(options);
+  const client = given ? options : new Hallpass(options);
   const context: HallpassContext = {
     client,
     publishable: client.usesPublishableKey === true,
@@ -53,7 +54,30 @@ export function createHallpass(options: HallpassOptions | Hallpass): HallpassPlu
     context,
     install(app: App) {
       app.provide(HallpassKey, context);
+      // Keep the app's sessions in step with refreshes the client tells of (another tab's
+      // refresh of a refresh token this app holds). A client from an older copy may lack it.
+      const onRefreshed = (client.sessions as Partial<Hallpass["sessions"]>).onRefreshed;
+      const unsubscribe = typeof onRefreshed === "function" ? onRefreshed((event) => void context.sessions.adopt(event)) : undefined;
+      onAppUnmount(app, () => {
+        unsubscribe?.();
+        // The plugin built this client: nothing else will close its channel.
+        if (!given) client.close();
+      });
     },
+  };
+}
+
+/** Runs `cleanup` when the app is unmounted (`app.onUnmount` from Vue 3.5, else by wrapping `app.unmount`). */
+function onAppUnmount(app: App, cleanup: () => void): void {
+  const withHook = app as App & { onUnmount?: (cleanup: () => void) => void };
+  if (typeof withHook.onUnmount === "function") {
+    withHook.onUnmount(cleanup);
+    return;
+  }
+  const unmount = app.unmount.bind(app);
+  app.unmount = () => {
+    unmount();
+    cleanup();
   };
 }
 

@@ -81,7 +81,8 @@ export function useSessionRefresh(options?: UseSessionRefreshOptions): UseSessio
   return useMutation(options, async (input) => {
     const sentAt = sessions.seq;
     const result = await client.sessions.refresh(input);
-    sessions.record(result.tag || input.tag, result, { spent: input.refreshToken, sentAt });
+    // A refresh that succeeded was given a refresh token (the type also allows null: 422).
+    sessions.record(result.tag || input.tag, result, { spent: String(input.refreshToken), sentAt });
     return result;
   });
 }

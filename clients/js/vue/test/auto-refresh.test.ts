@@ -14,7 +14,7 @@ import {
   type UseSessionRefreshReturn,
   type UseSessionStartReturn,
 } from "../src/index.js";
-import { countingFetch, mountWith, newUser, realDelay, startSession, testClient, until, useServer } from "./support.js";
+import { countingFetch, mountWith, newUser, realDelay, startSession, testClient, until, useServer, type CountingFetch } from "./support.js";
 
 const server = useServer();
 const tag = "user-session";
@@ -43,8 +43,7 @@ async function settle(): Promise<void> {
 }
 
 /** A component with useSessionStart, useSessionRefresh and useSessionAutoRefresh, as seed 000 combines them. */
-function setup(options: Partial<UseSessionAutoRefreshOptions> = {}) {
-  const counter = countingFetch();
+function setup(options: Partial<UseSessionAutoRefreshOptions> = {}, counter: CountingFetch = countingFetch()) {
   const { client, plugin } = testClient(server.current, counter);
   const refreshed: SessionRefreshResult[] = [];
   const errors: HallpassError[] = [];
@@ -246,6 +245,10 @@ describe("useSessionAutoRefresh", () => {
     const manualAt = Date.now();
     expect(manual?.sessionId).toBe(session.sessionId);
     expect(t.counter.count(REFRESH)).toBe(1);
+    // The client told the auto-refresh that the refresh token it holds was spent: it took the
+    // new pair on at once (currentToken, onRefresh) without a request.
+    expect(t.auto.currentToken.value).toBe(manual!.token);
+    expect(t.refreshed).toEqual([manual]);
 
     // At the original due time the auto-refresh sees the newer pair and waits for its due time.
     await advanceTo(Date.parse(session.expiresAt) - 60_000 + 1);
@@ -260,10 +263,11 @@ describe("useSessionAutoRefresh", () => {
     await settle();
     expect(t.counter.count(REFRESH)).toBe(1);
     await advance(2_000);
-    await until(() => t.refreshed.length === 1);
+    await until(() => t.refreshed.length === 2);
     expect(t.counter.count(REFRESH)).toBe(2);
     expect(t.errors).toEqual([]);
-    expect(t.refreshed[0]!.sessionId).toBe(session.sessionId);
+    expect(t.refreshed[1]!.sessionId).toBe(session.sessionId);
+    expect(t.refreshed[1]!.refreshToken).not.toBe(manual!.refreshToken);
   });
 
   test("refreshBefore not shorter than the token's life: refreshes halfway through it, not in a loop", async () => {
@@ -359,5 +363,141 @@ describe("useSessionAutoRefresh with a Ref refreshToken", () => {
     const verified = await exposed.verify.mutate({ tag, token: exposed.auto.currentToken.value! });
     expect(verified?.sessionId).toBe(session.sessionId);
     expect(exposed.verify.data.value?.data.userId).toBe(session.identifier);
+  });
+});
+
+/** A JSON error answer as the server sends it. */
+function errorAnswer(status: number, code: string, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify({ error: { code, message: `test: ${code}`, status } }), {
+    status,
+    headers: { "Content-Type": "application/json", ...headers },
+  });
+}
+
+/**
+ * A fetch whose first refresh requests fail as `failures` says (an answer, or a thrown error:
+ * a network failure), then pass through to the server; every request is counted.
+ */
+function flakyFetch(failures: Array<(() => Response) | "network" | "timeout">, always = false): CountingFetch {
+  const counter = countingFetch();
+  let failed = 0;
+  return {
+    ...counter,
+    fetch: async (input, init) => {
+      if (new URL(input).pathname !== REFRESH || (!always && failed >= failures.length)) return counter.fetch(input, init);
+      const failure = failures[Math.min(failed, failures.length - 1)]!;
+      failed++;
+      counter.paths.push(REFRESH);
+      if (failure === "network") throw new TypeError("fetch failed", { cause: new Error("connect ECONNREFUSED") });
+      // What the client's transport throws when timeoutMs passes (it passes a HallpassError on).
+      if (failure === "timeout") throw new HallpassError("timeout", 0, "test: no answer within timeoutMs");
+      return failure();
+    },
+  };
+}
+
+describe("useSessionAutoRefresh retries transient failures", () => {
+  /** Logs in, starts, and advances to the first due time; answers when the first attempt went out. */
+  async function firstAttempt(t: ReturnType<typeof setup>, extra: { expiresIn?: number } = {}, refreshBefore = 60) {
+    const session = await login(t.startSession, extra);
+    t.auto.start();
+    await advanceTo(Date.parse(session.expiresAt) - refreshBefore * 1000);
+    await until(() => t.counter.count(REFRESH) === 1);
+    return session;
+  }
+
+  /** Expects no new attempt just before `waitMs`, and one at it. */
+  async function expectRetryAfter(t: ReturnType<typeof setup>, waitMs: number) {
+    const before = t.counter.count(REFRESH);
+    await advance(waitMs - 1);
+    await settle();
+    expect(t.counter.count(REFRESH), `no retry before ${waitMs} ms`).toBe(before);
+    await advance(1);
+    await until(() => t.counter.count(REFRESH) === before + 1);
+  }
+
+  test("network_error, timeout, 503 store_unavailable, 500 internal: retried after 1 s, 2 s, 4 s, 8 s; then the refresh goes on as usual", async () => {
+    const counter = flakyFetch(["network", "timeout", () => errorAnswer(503, "store_unavailable"), () => errorAnswer(500, "internal")]);
+    const t = setup({}, counter);
+    const session = await firstAttempt(t);
+    expect(t.auto.isActive.value).toBe(true);
+    await expectRetryAfter(t, 1_000);
+    await expectRetryAfter(t, 2_000);
+    await expectRetryAfter(t, 4_000);
+    await expectRetryAfter(t, 8_000); // passes through to the server
+    await until(() => t.refreshed.length === 1);
+    expect(t.refreshed[0]!.sessionId).toBe(session.sessionId);
+    expect(t.auto.currentToken.value).toBe(t.refreshed[0]!.token);
+    expect(t.errors).toEqual([]);
+    expect(t.auto.isActive.value).toBe(true);
+    // The next refresh is scheduled from the new pair, as after any success.
+    await advance(10 * 60_000);
+    await settle();
+    expect(t.counter.count(REFRESH)).toBe(5);
+  });
+
+  test("429 rate_limited: waits the server's Retry-After", async () => {
+    const counter = flakyFetch([() => errorAnswer(429, "rate_limited", { "Retry-After": "7" }), "network"]);
+    const t = setup({}, counter);
+    await firstAttempt(t);
+    await expectRetryAfter(t, 7_000);
+    await expectRetryAfter(t, 2_000); // the second failure's backoff
+    await until(() => t.refreshed.length === 1);
+    expect(t.errors).toEqual([]);
+  });
+
+  test("a proxy's 502 (with and without hallpass's body) until the token expires: the last retry is at the expiry, then it gives up once", async () => {
+    const counter = flakyFetch([() => errorAnswer(502, "bad_gateway"), () => new Response("<html>bad gateway</html>", { status: 502 })], true);
+    const t = setup({ refreshBefore: 60 }, counter);
+    await firstAttempt(t, { expiresIn: 120 }, 60);
+    // Attempts 1, 3, 7, 15 and 31 s after the first; the token expires 60 s after it.
+    for (const wait of [1_000, 2_000, 4_000, 8_000, 16_000, 29_000]) await expectRetryAfter(t, wait);
+    await until(() => t.errors.length === 1);
+    expect(t.errors[0]).toMatchObject({ code: "http_error", status: 502 });
+    expect(t.auto.isActive.value).toBe(false);
+    expect(t.refreshed).toEqual([]);
+    await advance(3600_000);
+    await settle();
+    expect(t.counter.count(REFRESH)).toBe(7);
+    expect(t.errors).toHaveLength(1);
+  });
+
+  test("an error that is not transient is not retried (refresh_token_reused: stop and onError at once)", async () => {
+    const counter = flakyFetch([() => errorAnswer(401, "refresh_token_reused")]);
+    const t = setup({}, counter);
+    await firstAttempt(t);
+    await until(() => t.errors.length === 1);
+    expect(t.errors[0]!.code).toBe("refresh_token_reused");
+    expect(t.auto.isActive.value).toBe(false);
+    await advance(60_000);
+    await settle();
+    expect(t.counter.count(REFRESH)).toBe(1);
+  });
+
+  test("expiry unknown (a refresh token from storage): retried for 5 minutes, then it gives up", async () => {
+    const counter = flakyFetch(["network"], true);
+    const t = setup({ refreshToken: "hp_rt_EEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEE" }, counter);
+    t.auto.start();
+    await until(() => t.counter.count(REFRESH) === 1);
+    // Attempts 1, 3, 7, 15 and 31 s after the first, then every 30 s (61, …, 271 s), the last at 300 s.
+    for (const wait of [1_000, 2_000, 4_000, 8_000, 16_000]) await expectRetryAfter(t, wait);
+    for (let i = 0; i < 8; i++) await expectRetryAfter(t, 30_000);
+    expect(t.errors).toEqual([]);
+    await expectRetryAfter(t, 29_000);
+    await until(() => t.errors.length === 1);
+    expect(t.errors[0]!.code).toBe("network_error");
+    expect(t.auto.isActive.value).toBe(false);
+  });
+
+  test("stop() while waiting to retry: no retry, no onError", async () => {
+    const counter = flakyFetch([() => errorAnswer(503, "store_unavailable")]);
+    const t = setup({}, counter);
+    await firstAttempt(t);
+    await settle();
+    t.auto.stop();
+    await advance(5 * 60_000);
+    await settle();
+    expect(t.counter.count(REFRESH)).toBe(1);
+    expect(t.errors).toEqual([]);
   });
 });

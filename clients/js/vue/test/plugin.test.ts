@@ -1,7 +1,7 @@
 // The plugin and useHallpass, and the publishable-key refusal of every session composable.
 import { Hallpass, HallpassError } from "@hallpass/client";
 import { mount } from "@vue/test-utils";
-import { describe, expect, test } from "vitest";
+import { describe, expect, test, vi } from "vitest";
 import { createApp, defineComponent, h } from "vue";
 import {
   createHallpass,
@@ -75,6 +75,29 @@ describe("createHallpass / useHallpass", () => {
     const app = createApp({ render: () => null });
     app.use(plugin);
     expect(app.runWithContext(() => useHallpass())).toBe(client);
+  });
+});
+
+describe("closing the client on app.unmount", () => {
+  test("a client the plugin built is closed when the app is unmounted", () => {
+    const plugin = createHallpass({ url: server.current.url, accessKey: server.current.accessKey });
+    const close = vi.spyOn(plugin.client, "close");
+    const app = createApp({ render: () => null });
+    app.use(plugin);
+    app.mount(document.createElement("div"));
+    expect(close).not.toHaveBeenCalled();
+    app.unmount();
+    expect(close).toHaveBeenCalledTimes(1);
+  });
+
+  test("a client given to the plugin is left open (the app owns it)", () => {
+    const { client, plugin } = testClient(server.current);
+    const close = vi.spyOn(client, "close");
+    const app = createApp({ render: () => null });
+    app.use(plugin);
+    app.mount(document.createElement("div"));
+    app.unmount();
+    expect(close).not.toHaveBeenCalled();
   });
 });
 

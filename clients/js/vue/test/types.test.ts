@@ -2,9 +2,11 @@
 // session data, and seed 000's "Type Safety" example compiles as written.
 import type { HallpassError, SessionStartResult, SessionVerifyResult } from "@hallpass/client";
 import { describe, expectTypeOf, test } from "vitest";
-import type { Ref } from "vue";
+import { createApp, type Ref } from "vue";
 import {
+  createHallpass,
   useSessionAutoRefresh,
+  useSessionRefresh,
   useSessionList,
   useSessionStart,
   useSessionVerify,
@@ -55,7 +57,25 @@ function typeSafetyExample() {
   return { verifySession, data, handleStart };
 }
 
+// The example of createHallpass's doc comment (src/plugin.ts) and of the README, as written.
+function pluginDocExample() {
+  const app = createApp({});
+  app.use(createHallpass({ url: "https://sessions.example.com", accessKey: process.env.HALLPASS_KEY! }));
+  app.use(createHallpass({ url: "https://sessions.example.com", accessKey: process.env.HALLPASS_ACCESS_KEY! }));
+}
+
+// Seed 000 passes localStorage.getItem(...) (string | null) straight to useSessionRefresh.
+function nullableRefreshToken() {
+  const { mutate: refreshSession } = useSessionRefresh();
+  return () => refreshSession({ tag: "user-session", refreshToken: localStorage.getItem("refreshToken") });
+}
+
 describe("types", () => {
+  test("the plugin's doc example and a refresh token from localStorage compile", () => {
+    expectTypeOf(pluginDocExample).returns.toBeVoid();
+    expectTypeOf(nullableRefreshToken).returns.toBeFunction();
+  });
+
   test("useSessionVerify<TData> types data.data; the default reads any key (seed 000 reads data.data.userId)", () => {
     expectTypeOf<UseSessionVerifyReturn<UserSessionData>["data"]>().toEqualTypeOf<Ref<SessionVerifyResult<UserSessionData> | null>>();
     expectTypeOf<NonNullable<UseSessionVerifyReturn["data"]["value"]>["data"]["userId"]>().toBeAny();
