@@ -46,6 +46,16 @@ pub(crate) fn client_ip(
     Some(client)
 }
 
+/// The client address of a request: the peer's, or what the trusted proxies in front forwarded.
+/// Used for browser devices and for rate limiting failed authentications.
+pub(crate) fn client_address(parts: &Parts, state: &AppState) -> Option<IpAddr> {
+    let peer = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip());
+    client_ip(&parts.headers, peer, &state.trusted_proxies)
+}
+
 /// The device of a browser request: its client address and User-Agent (cut to 512 bytes).
 pub(crate) struct BrowserDevice(pub Device);
 
@@ -56,11 +66,7 @@ impl FromRequestParts<AppState> for BrowserDevice {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let peer = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip());
-        let ip = client_ip(&parts.headers, peer, &state.trusted_proxies);
+        let ip = client_address(parts, state);
         let user_agent = parts
             .headers
             .get(header::USER_AGENT)

@@ -1,9 +1,7 @@
 //! Extractors that speak the API's error shape: JSON bodies, query strings and the caller.
 
-use std::net::SocketAddr;
-
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Query, Request};
+use axum::extract::{FromRequest, FromRequestParts, Query, Request};
 use axum::http::header;
 use axum::http::request::Parts;
 use hallpass::core::Error;
@@ -116,10 +114,7 @@ impl FromRequestParts<AppState> for Caller {
                     _ => v,
                 }
             });
-        let client = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip());
+        let client = crate::client::client_address(parts, state);
         Ok(Caller(state.hallpass.authenticate(key, client).await?))
     }
 }
