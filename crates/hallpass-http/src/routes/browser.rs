@@ -24,10 +24,14 @@ use crate::{ApiError, AppState};
 const CSRF_HEADER: &str = "x-hallpass-csrf";
 
 /// The session type a browser endpoint is for.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
 pub(crate) struct TypePath {
+    /// Product tag.
     product: String,
+    /// Env tag.
     env: String,
+    /// Session type tag.
     tag: String,
 }
 
@@ -41,17 +45,22 @@ impl TypePath {
 }
 
 /// A session id under a type.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
 pub(crate) struct SessionPath {
+    /// Product tag.
     product: String,
+    /// Env tag.
     env: String,
+    /// Session type tag.
     tag: String,
+    /// Session id.
     id: String,
 }
 
 /// The browser's session; when its token is older than `updateAge`, both cookies anew.
 #[utoipa::path(get, path = "/v1/browser/{product}/{env}/{tag}/session", tag = "browser",
-    params(("product" = String, Path), ("env" = String, Path), ("tag" = String, Path)),
+    params(TypePath),
     responses((status = 200, body = BrowserSessionResponse), (status = "4XX", body = ErrorBody)))]
 pub(crate) async fn session(
     State(s): State<AppState>,
@@ -60,8 +69,7 @@ pub(crate) async fn session(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let scope = path.scope();
-    let cookie = s.hallpass.browser_type(&scope, &path.tag).await?.cookie;
-    let token = token_from_cookie(&headers, &cookie)?;
+    let (cookie, token) = cookie_and_token(&s, &scope, &path.tag, &headers).await?;
     let found = s
         .hallpass
         .browser_session(&scope, &path.tag, &token, device)
@@ -90,7 +98,7 @@ pub(crate) async fn session(
 
 /// Rotates the refresh cookie and answers both cookies anew. A refresh that fails clears them.
 #[utoipa::path(post, path = "/v1/browser/{product}/{env}/{tag}/refresh", tag = "browser", operation_id = "browser_refresh",
-    params(("product" = String, Path), ("env" = String, Path), ("tag" = String, Path)),
+    params(TypePath),
     responses((status = 200, body = BrowserRefreshResponse), (status = "4XX", body = ErrorBody)))]
 pub(crate) async fn refresh(
     State(s): State<AppState>,
@@ -134,7 +142,7 @@ pub(crate) async fn refresh(
 
 /// Ends the browser's session and clears both cookies (also when the session had already ended).
 #[utoipa::path(post, path = "/v1/browser/{product}/{env}/{tag}/sign-out", tag = "browser",
-    params(("product" = String, Path), ("env" = String, Path), ("tag" = String, Path)),
+    params(TypePath),
     responses((status = 200, body = RevokeResponse), (status = "4XX", body = ErrorBody)))]
 pub(crate) async fn sign_out(
     State(s): State<AppState>,
@@ -154,7 +162,7 @@ pub(crate) async fn sign_out(
 
 /// The active sessions of the browser's user, the browser's own marked `current`.
 #[utoipa::path(get, path = "/v1/browser/{product}/{env}/{tag}/sessions", tag = "browser",
-    params(("product" = String, Path), ("env" = String, Path), ("tag" = String, Path)),
+    params(TypePath),
     responses((status = 200, body = BrowserSessionsResponse), (status = "4XX", body = ErrorBody)))]
 pub(crate) async fn sessions(
     State(s): State<AppState>,
@@ -163,8 +171,7 @@ pub(crate) async fn sessions(
     headers: HeaderMap,
 ) -> Result<Json<BrowserSessionsResponse>, ApiError> {
     let scope = path.scope();
-    let cookie = s.hallpass.browser_type(&scope, &path.tag).await?.cookie;
-    let token = token_from_cookie(&headers, &cookie)?;
+    let (_, token) = cookie_and_token(&s, &scope, &path.tag, &headers).await?;
     let own = s
         .hallpass
         .own_sessions(&scope, &path.tag, &token, device)
@@ -186,7 +193,7 @@ pub(crate) async fn sessions(
 /// Revokes one of the user's own sessions (another device, or this one: then its cookies are
 /// cleared).
 #[utoipa::path(delete, path = "/v1/browser/{product}/{env}/{tag}/sessions/{id}", tag = "browser",
-    params(("product" = String, Path), ("env" = String, Path), ("tag" = String, Path), ("id" = String, Path)),
+    params(SessionPath),
     responses((status = 200, body = RevokeResponse), (status = "4XX", body = ErrorBody)))]
 pub(crate) async fn revoke_session(
     State(s): State<AppState>,
@@ -209,6 +216,19 @@ pub(crate) async fn revoke_session(
         Vec::new()
     };
     Ok(with_cookies(Json(RevokeResponse { revoked }), cleared))
+}
+
+/// The type's cookie settings and the token cookie's value (401 without it), for the reads,
+/// which need no CSRF proof.
+async fn cookie_and_token(
+    s: &AppState,
+    scope: &Scope,
+    tag: &str,
+    headers: &HeaderMap,
+) -> Result<(CookieSettings, String), ApiError> {
+    let cookie = s.hallpass.browser_type(scope, tag).await?.cookie;
+    let token = token_from_cookie(headers, &cookie)?;
+    Ok((cookie, token))
 }
 
 /// The token cookie's value, or 401.

@@ -970,8 +970,11 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Product tag. */
                 product: string;
+                /** @description Env tag. */
                 env: string;
+                /** @description Session type tag. */
                 tag: string;
             };
             cookie?: never;
@@ -1001,8 +1004,11 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Product tag. */
                 product: string;
+                /** @description Env tag. */
                 env: string;
+                /** @description Session type tag. */
                 tag: string;
             };
             cookie?: never;
@@ -1032,8 +1038,11 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Product tag. */
                 product: string;
+                /** @description Env tag. */
                 env: string;
+                /** @description Session type tag. */
                 tag: string;
             };
             cookie?: never;
@@ -1063,9 +1072,13 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Product tag. */
                 product: string;
+                /** @description Env tag. */
                 env: string;
+                /** @description Session type tag. */
                 tag: string;
+                /** @description Session id. */
                 id: string;
             };
             cookie?: never;
@@ -1095,8 +1108,11 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Product tag. */
                 product: string;
+                /** @description Env tag. */
                 env: string;
+                /** @description Session type tag. */
                 tag: string;
             };
             cookie?: never;

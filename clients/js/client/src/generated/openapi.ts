@@ -971,8 +971,11 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Product tag. */
                 product: string;
+                /** @description Env tag. */
                 env: string;
+                /** @description Session type tag. */
                 tag: string;
             };
             cookie?: never;
@@ -1002,8 +1005,11 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Product tag. */
                 product: string;
+                /** @description Env tag. */
                 env: string;
+                /** @description Session type tag. */
                 tag: string;
             };
             cookie?: never;
@@ -1033,8 +1039,11 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Product tag. */
                 product: string;
+                /** @description Env tag. */
                 env: string;
+                /** @description Session type tag. */
                 tag: string;
             };
             cookie?: never;
@@ -1064,9 +1073,13 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Product tag. */
                 product: string;
+                /** @description Env tag. */
                 env: string;
+                /** @description Session type tag. */
                 tag: string;
+                /** @description Session id. */
                 id: string;
             };
             cookie?: never;
@@ -1096,8 +1109,11 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Product tag. */
                 product: string;
+                /** @description Env tag. */
                 env: string;
+                /** @description Session type tag. */
                 tag: string;
             };
             cookie?: never;
