@@ -90,6 +90,28 @@ fn redacted(url: &str) -> String {
     out
 }
 
+/// New databases are created 0600 (and SQLite gives its `-wal` and `-shm` files the same
+/// mode); one created by an older version, or by hand, may be readable by others. It holds
+/// identifiers, addresses and user agents, so say so rather than change an operator's modes.
+fn warn_if_readable_by_others(db: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        if let Ok(meta) = std::fs::metadata(db)
+            && meta.permissions().mode() & 0o077 != 0
+        {
+            eprintln!(
+                "warning: the database {} is readable by other users (mode {:o}): run chmod 600 {}*",
+                db.display(),
+                meta.permissions().mode() & 0o777,
+                db.display()
+            );
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = db;
+}
+
 fn key_file_for(db: &Path) -> PathBuf {
     let mut name = db
         .file_name()
@@ -125,6 +147,9 @@ pub(crate) async fn run(settings: ServeSettings) -> anyhow::Result<ExitCode> {
     let store = hallpass_store::open(&settings.database_url)
         .await
         .with_context(|| format!("cannot open database {}", redacted(&settings.database_url)))?;
+    if let Some(db) = sqlite_path(&settings.database_url) {
+        warn_if_readable_by_others(&db);
+    }
     let master = master_key(&settings, &store).await?;
     let listener = tokio::net::TcpListener::bind(&settings.listen)
         .await
@@ -148,10 +173,18 @@ pub(crate) async fn run(settings: ServeSettings) -> anyhow::Result<ExitCode> {
     println!("hallpass: database {}", redacted(&settings.database_url));
     let provided = settings.bootstrap_admin_key.as_deref();
     if let Some(admin) = service.bootstrap_admin(provided).await? {
-        println!("admin key: {admin}");
-        println!(
-            "  (created because the database had none; it is shown only now: store it safely)"
-        );
+        // A key the operator supplied is already in their secrets: printing it would only copy
+        // it into log pipelines. A generated one exists nowhere else, so it is shown once.
+        if provided.is_some() {
+            println!(
+                "admin key: created from HALLPASS_BOOTSTRAP_ADMIN_KEY (the database had none)"
+            );
+        } else {
+            println!("admin key: {admin}");
+            println!(
+                "  (created because the database had none; it is shown only now: store it safely)"
+            );
+        }
     } else if let Some(provided) = provided {
         // Another node (or an earlier start) bootstrapped with a different key: say so, since
         // the operator expects this one to work.

@@ -15,6 +15,10 @@ use crate::{Error, Result, Timestamp};
 /// signed (about 1.8 times larger), with room to spare; larger bodies are refused earlier.
 pub const MAX_TOKEN_LEN: usize = 192 * 1024;
 
+/// Furthest `exp` accepted, from now: the longest token lifetime (1 year), plus a day for
+/// clocks that differ between nodes.
+const MAX_TOKEN_LIFETIME_SECS: i64 = crate::period::MAX_LIFETIME_SECS as i64 + 86_400;
+
 /// hallpass's own claims, beside the registered `iss`, `sub`, `iat`, `exp`.
 #[derive(Serialize, Deserialize)]
 struct SessionClaims {
@@ -46,6 +50,10 @@ pub struct TokenClaims {
 
 fn unix(ts: Timestamp) -> UnixTimeStamp {
     UnixTimeStamp::from_secs(u64::try_from(ts.as_secs()).unwrap_or(0))
+}
+
+fn from_unix(ts: UnixTimeStamp) -> Timestamp {
+    Timestamp::from_secs(i64::try_from(ts.as_secs()).unwrap_or(i64::MAX))
 }
 
 /// Signs a token for `claims` with `key`; `issuer` becomes `iss`.
@@ -160,8 +168,8 @@ pub fn verify(
     let (Some(iat), Some(exp)) = (jwt.issued_at, jwt.expires_at) else {
         return Err(malformed("it lacks iat or exp"));
     };
-    let issued_at = Timestamp::from_secs(i64::try_from(iat.as_secs()).unwrap_or(i64::MAX));
-    let expires_at = Timestamp::from_secs(i64::try_from(exp.as_secs()).unwrap_or(i64::MAX));
+    let issued_at = from_unix(iat);
+    let expires_at = from_unix(exp);
     if key
         .retired_at
         .is_some_and(|retired| issued_at > retired.plus_secs(RETIRED_KEY_GRACE_SECS))
@@ -170,6 +178,19 @@ pub fn verify(
     }
     if now >= expires_at {
         return Err(Error::TokenExpired);
+    }
+    // hallpass never issues `nbf` nor a token living longer than the longest lifetime it
+    // allows: a signed token that says otherwise was not made by `issue`, so it is refused
+    // rather than trusted for its claimed span.
+    if jwt.invalid_before.is_some_and(|nbf| from_unix(nbf) > now) {
+        return Err(malformed(
+            "its nbf is in the future, and hallpass never issues tokens that start later",
+        ));
+    }
+    if expires_at > now.plus_secs(MAX_TOKEN_LIFETIME_SECS) {
+        return Err(malformed(
+            "its exp is further away than the longest lifetime hallpass issues (1 year)",
+        ));
     }
     let custom = jwt.custom;
     if custom.prd != key.scope.product || custom.env != key.scope.env {
@@ -339,6 +360,77 @@ mod tests {
             verify(&ring, &scope("dev"), "user-session", &parts.join("."), T0),
             Err(Error::TokenSignatureInvalid)
         );
+    }
+
+    /// A token signed with the dev key whose claims `edit` changed: what a holder of the key could
+    /// sign beyond what `issue` ever writes.
+    fn sign_custom(ring: &Keyring, edit: impl FnOnce(&mut JWTClaims<SessionClaims>)) -> String {
+        let c = claims("dev");
+        let mut jwt = JWTClaims {
+            issued_at: Some(unix(c.issued_at)),
+            expires_at: Some(unix(c.expires_at)),
+            invalid_before: None,
+            issuer: Some("http://issuer".into()),
+            subject: c.identifier,
+            audiences: None,
+            jwt_id: None,
+            nonce: None,
+            custom: SessionClaims {
+                sid: c.session_id,
+                tag: c.tag,
+                prd: c.scope.product,
+                env: c.scope.env,
+                dat: c.data_jwe,
+            },
+        };
+        edit(&mut jwt);
+        let key = ring.env(&scope("dev")).unwrap().current_signing().unwrap();
+        let Signer::EdDSA(k) = &key.signer else {
+            panic!("EdDSA key expected")
+        };
+        k.sign(jwt).unwrap()
+    }
+
+    #[test]
+    fn a_signed_token_with_a_future_nbf_is_refused() {
+        let ring = ring_with(&[("dev", Alg::EdDSA)]);
+        let later = sign_custom(&ring, |jwt| {
+            jwt.invalid_before = Some(unix(T0.plus_secs(30)));
+        });
+        assert!(matches!(
+            verify(&ring, &scope("dev"), "user-session", &later, T0),
+            Err(Error::TokenMalformed(m)) if m.contains("nbf")
+        ));
+        // Once nbf has passed, the same token is an ordinary one.
+        assert!(
+            verify(
+                &ring,
+                &scope("dev"),
+                "user-session",
+                &later,
+                T0.plus_secs(30)
+            )
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn a_signed_token_with_an_exp_beyond_any_lifetime_is_refused() {
+        let ring = ring_with(&[("dev", Alg::EdDSA)]);
+        for exp in [
+            UnixTimeStamp::from_secs(1 << 63),
+            unix(T0.plus_secs(MAX_TOKEN_LIFETIME_SECS + 1)),
+        ] {
+            let forever = sign_custom(&ring, |jwt| jwt.expires_at = Some(exp));
+            assert!(matches!(
+                verify(&ring, &scope("dev"), "user-session", &forever, T0),
+                Err(Error::TokenMalformed(m)) if m.contains("exp")
+            ));
+        }
+        let year = sign_custom(&ring, |jwt| {
+            jwt.expires_at = Some(unix(T0.plus_secs(365 * 86_400)));
+        });
+        assert!(verify(&ring, &scope("dev"), "user-session", &year, T0).is_ok());
     }
 
     #[test]

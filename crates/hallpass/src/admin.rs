@@ -97,6 +97,29 @@ pub(crate) fn is_valid_admin_key(key: &str) -> bool {
         })
 }
 
+/// Least estimated entropy of a supplied bootstrap admin key, in bits. A key of random
+/// characters, even hex digits, is far above it (32 hex digits estimate about 115 bits);
+/// repetitions like `hp_admin_` + 32 × `a` (0 bits) or `ab` × 16 (32 bits) are far below.
+pub(crate) const MIN_ADMIN_KEY_BITS: f64 = 80.0;
+
+/// An estimate of a key's entropy: its length times the Shannon entropy of its characters'
+/// frequencies. It cannot tell a guessable phrase from a random one; it catches keys made of a
+/// few characters repeated, the mistake a hand-typed placeholder makes.
+pub(crate) fn estimated_entropy_bits(secret: &str) -> f64 {
+    let mut counts = std::collections::HashMap::<char, u32>::new();
+    for c in secret.chars() {
+        *counts.entry(c).or_default() += 1;
+    }
+    let n = f64::from(counts.values().sum::<u32>());
+    counts
+        .values()
+        .map(|&count| {
+            let p = f64::from(count) / n;
+            -p * p.log2() * n
+        })
+        .sum()
+}
+
 impl Hallpass {
     /// Creates the admin key when the database has none: `provided` if given, else a random
     /// one. Returns the key to print once, or `None` when an admin key already existed.
@@ -110,6 +133,13 @@ impl Hallpass {
         {
             return Err(Error::invalid(
                 "HALLPASS_BOOTSTRAP_ADMIN_KEY must be 'hp_admin_' followed by at least 32 characters of A-Z, a-z, 0-9, '-' and '_'",
+            ));
+        }
+        if let Some(key) = provided
+            && estimated_entropy_bits(&key[KeyKind::Admin.prefix().len()..]) < MIN_ADMIN_KEY_BITS
+        {
+            return Err(Error::invalid(
+                "HALLPASS_BOOTSTRAP_ADMIN_KEY is too easy to guess (it repeats a few characters): use random ones, e.g. hp_admin_$(openssl rand -hex 24)",
             ));
         }
         let secret = provided.map_or_else(
@@ -387,6 +417,23 @@ mod tests {
             "hp_admin_{}!",
             "a".repeat(40)
         )));
+    }
+
+    #[test]
+    fn a_supplied_admin_key_with_little_entropy_is_refused_by_its_estimate() {
+        for weak in ["a".repeat(32), "ab".repeat(16), "abc".repeat(11)] {
+            assert!(estimated_entropy_bits(&weak) < MIN_ADMIN_KEY_BITS, "{weak}");
+        }
+        for strong in [
+            random_b64(32),
+            "0123456789abcdef0123456789abcdef".to_owned(),
+            "walkthrough_0123456789abcdefghijkl".to_owned(),
+        ] {
+            assert!(
+                estimated_entropy_bits(&strong) >= MIN_ADMIN_KEY_BITS,
+                "{strong}"
+            );
+        }
     }
 
     #[test]

@@ -5,10 +5,18 @@ use crate::support::{Server, key_file, serve_to_exit, stderr, tempdir};
 const ADMIN: &str = "hp_admin_e2e_0123456789abcdefghijklmnopqrstuv";
 
 #[test]
-fn the_bootstrap_admin_key_is_taken_from_the_environment_and_printed_once() {
+fn a_supplied_bootstrap_admin_key_is_taken_from_the_environment_and_never_printed() {
     let dir = tempdir();
     let first = Server::start(dir.path(), &[], &[("HALLPASS_BOOTSTRAP_ADMIN_KEY", ADMIN)]);
-    assert_eq!(first.admin_key.as_deref(), Some(ADMIN));
+    let everything = format!("{}\n{}", first.printed.join("\n"), first.log());
+    assert!(
+        !everything.contains(ADMIN),
+        "the operator's key reached the output:\n{everything}"
+    );
+    assert_eq!(
+        first.admin_key.as_deref(),
+        Some("created from HALLPASS_BOOTSTRAP_ADMIN_KEY (the database had none)")
+    );
     let products = first.cli_json(ADMIN, &["products", "list"]);
     assert_eq!(products["products"], serde_json::json!([]));
     first.kill();
@@ -54,6 +62,19 @@ fn a_malformed_bootstrap_key_stops_the_server_with_a_clear_message() {
     );
 }
 
+#[test]
+fn a_supplied_bootstrap_key_with_little_entropy_stops_the_server() {
+    let dir = tempdir();
+    let weak = format!("hp_admin_{}", "a".repeat(32));
+    let out = serve_to_exit(dir.path(), &[("HALLPASS_BOOTSTRAP_ADMIN_KEY", &weak)]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("too easy to guess"),
+        "{}",
+        stderr(&out)
+    );
+}
+
 #[cfg(unix)]
 #[test]
 fn the_master_key_file_is_private() {
@@ -65,6 +86,37 @@ fn the_master_key_file_is_private() {
         .permissions()
         .mode();
     assert_eq!(mode & 0o777, 0o600);
+}
+
+#[cfg(unix)]
+#[test]
+fn the_sqlite_database_and_its_wal_and_shm_files_are_created_private() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempdir();
+    let (_server, _key) = Server::start_dev(dir.path());
+    for file in ["h.db", "h.db-wal", "h.db-shm"] {
+        let mode = std::fs::metadata(dir.path().join(file))
+            .unwrap_or_else(|e| panic!("{file}: {e}"))
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "{file} has mode {:o}", mode & 0o777);
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_database_file_others_can_read_is_reported_at_start() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempdir();
+    let db = dir.path().join("h.db");
+    std::fs::write(&db, b"").unwrap();
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let server = Server::start(dir.path(), &[], &[]);
+    let log = server.log();
+    assert!(
+        log.contains("readable by other users") && log.contains("chmod 600"),
+        "{log}"
+    );
 }
 
 #[test]

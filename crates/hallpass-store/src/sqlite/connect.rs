@@ -46,6 +46,7 @@ pub(crate) async fn connect(url: &str) -> Result<Opened> {
             .await
     } else {
         check_directory(options.get_filename())?;
+        create_private(options.get_filename())?;
         let options = options
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal);
@@ -71,6 +72,25 @@ pub(crate) async fn connect(url: &str) -> Result<Opened> {
 fn is_memory(url: &str) -> bool {
     let rest = url.trim_start_matches("sqlite:").trim_start_matches("//");
     rest.starts_with(":memory:") || rest.contains("mode=memory")
+}
+
+/// Creates a missing database file with mode 0600 before SQLite opens it: it holds identifiers,
+/// session ids, addresses and user agents, and SQLite would create it 0644 (after the umask).
+/// SQLite gives its `-wal` and `-shm` files the mode of the database file, so they are private
+/// too. An existing file is left as it is.
+fn create_private(file: &Path) -> Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(file) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(Error::StoreUnavailable(format!(
+            "cannot create the SQLite database '{}': {e}",
+            file.display()
+        ))),
+    }
 }
 
 /// SQLite creates the file but not its directory; say so plainly instead of "unable to open".
