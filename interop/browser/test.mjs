@@ -43,19 +43,24 @@ async function startHallpass() {
     lines.on("line", (line) => {
       const key = /^access key \(demo\/dev\): (\S+)$/.exec(line);
       if (key) found.key = key[1];
+      const typesKey = /^access key \(demo, every env; manages session types\): (\S+)$/.exec(line);
+      if (typesKey) found.typesKey = typesKey[1];
       const url = /^listening on (\S+)$/.exec(line);
       if (url) found.url = url[1];
-      if (found.key && found.url) done();
+      if (found.key && found.typesKey && found.url) done();
     });
   });
   return { ...found, child };
 }
 
-/** Calls the hallpass API as the backend does, with the access key. */
-async function api(method, path, body) {
+/**
+ * Calls the hallpass API as the backend does, with the access key (or, with `key`, another:
+ * session types are shared by every env, so the key of every env changes them).
+ */
+async function api(method, path, body, key = hallpass.key) {
   const response = await fetch(`${hallpass.url}${path}`, {
     method,
-    headers: { authorization: `Bearer ${hallpass.key}`, "content-type": "application/json" },
+    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const json = await response.json();
@@ -122,7 +127,7 @@ before(async () => {
   work = mkdtempSync(join(tmpdir(), "hallpass-browser-"));
   hallpass = await startHallpass();
   // Cookie `sid` (Secure, HttpOnly, SameSite=Lax by default), re-issued once a token is 1 s old.
-  await api("PATCH", `/v1/session-types/${TYPE}`, { cookie: { name: "sid" }, updateAge: 1 });
+  await api("PATCH", `/v1/session-types/${TYPE}`, { cookie: { name: "sid" }, updateAge: 1 }, hallpass.typesKey);
   const appServerInstance = appServer();
   app = { server: appServerInstance, url: `http://127.0.0.1:${await listen(appServerInstance)}` };
   const other = otherSite(app.url);

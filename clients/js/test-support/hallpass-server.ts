@@ -1,9 +1,10 @@
 // Starts a real hallpass server for the tests: the cargo-built binary (HALLPASS_BIN, else
 // target/debug/hallpass at the repository root) with `serve --dev` on a free loopback port and
 // a throwaway SQLite file. `--dev` creates product `demo` (envs dev, prd), session type
-// `user-session` (schema {userId, email}, selector $Session{userId}, 1-hour tokens), and an
-// access key and a publishable key of demo/dev, which it prints (with the admin key that an
-// empty database gets).
+// `user-session` (schema {userId, email}, selector $Session{userId}, 1-hour tokens), an
+// access key and a publishable key of demo/dev, and an access key of every env (session types
+// are shared by the envs, so only such a key or the admin key changes them), which it prints
+// (with the admin key that an empty database gets).
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -26,6 +27,8 @@ export interface RunningHallpass {
   accessKey: string;
   /** Publishable key of demo/dev. */
   publishableKey: string;
+  /** Access key of every env of demo: what creates and changes session types, which all envs share. */
+  productKey: string;
   /** Stops the server and deletes its files. */
   stop(): Promise<void>;
 }
@@ -41,7 +44,7 @@ export async function startHallpass(): Promise<RunningHallpass> {
     ["serve", "--dev", "--listen", "127.0.0.1:0", "--database-url", `sqlite://${join(dir, "hallpass.db")}`],
     { cwd: dir, stdio: ["ignore", "pipe", "inherit"] },
   );
-  const found: Partial<Record<"url" | "adminKey" | "accessKey" | "publishableKey", string>> = {};
+  const found: Partial<Record<"url" | "adminKey" | "accessKey" | "publishableKey" | "productKey", string>> = {};
   await new Promise<void>((done, fail) => {
     child.once("exit", (code) => fail(new Error(`hallpass exited with code ${code} before it listened`)));
     createInterface({ input: child.stdout! }).on("line", (line) => {
@@ -51,9 +54,11 @@ export async function startHallpass(): Promise<RunningHallpass> {
       if (access) found.accessKey = access[1];
       const publishable = /^publishable key \(demo\/dev\): (\S+)$/.exec(line);
       if (publishable) found.publishableKey = publishable[1];
+      const product = /^access key \(demo, every env; manages session types\): (\S+)$/.exec(line);
+      if (product) found.productKey = product[1];
       const url = /^listening on (\S+)$/.exec(line);
       if (url) found.url = url[1];
-      if (found.url && found.adminKey && found.accessKey && found.publishableKey) done();
+      if (found.url && found.adminKey && found.accessKey && found.publishableKey && found.productKey) done();
     });
   });
   return {
@@ -61,6 +66,7 @@ export async function startHallpass(): Promise<RunningHallpass> {
     adminKey: found.adminKey!,
     accessKey: found.accessKey!,
     publishableKey: found.publishableKey!,
+    productKey: found.productKey!,
     async stop() {
       child.removeAllListeners("exit");
       if (child.exitCode === null) {

@@ -240,7 +240,8 @@ async fn shutdown_signal() {
     tokio::select! { () = ctrl_c => {}, () = term => {} }
 }
 
-/// `--dev`: product `demo` (dev, prd), session type `user-session`, and fresh keys for env dev.
+/// `--dev`: product `demo` (dev, prd), session type `user-session`, fresh keys for env dev and
+/// an access key of every env (for session types).
 async fn dev_setup(service: &Hallpass, base_url: &str) -> anyhow::Result<()> {
     let admin = Principal {
         key_id: "dev-setup".into(),
@@ -302,11 +303,20 @@ async fn dev_setup(service: &Hallpass, base_url: &str) -> anyhow::Result<()> {
             "dev publishable key",
         )
         .await?;
+    // Session types are shared by every env, so the env's key reads them but a key of every
+    // env (or the admin key) changes them.
+    let product_wide = service
+        .create_key(&admin, "access", Some("demo"), None, "dev product key")
+        .await?;
     println!(
         "dev setup: product demo (envs dev, prd), session type user-session (selector $Session{{userId}}, 1 hour tokens)"
     );
     println!("access key (demo/dev): {}", access.secret);
     println!("publishable key (demo/dev): {}", publishable.secret);
+    println!(
+        "access key (demo, every env; manages session types): {}",
+        product_wide.secret
+    );
     println!("try it:");
     println!(
         "  curl -s {base_url}/v1/sessions/start -H 'Authorization: Bearer {}' -H 'Content-Type: application/json' \\\n    -d '{{\"tag\":\"user-session\",\"data\":{{\"userId\":\"user-123\",\"email\":\"user@example.com\"}}}}'",

@@ -325,7 +325,9 @@ impl Hallpass {
         Ok(NewKey { record, secret })
     }
 
-    /// Keys visible to the caller, without secrets.
+    /// Keys visible to the caller, without secrets: every key for an admin key; the product's
+    /// keys for a product-wide access key; only the keys of its own env for an env-scoped one
+    /// (not the product-wide keys, which reach the other envs too).
     ///
     /// # Errors
     /// [`Error::PublishableKeyForbidden`], [`Error::StoreUnavailable`].
@@ -333,13 +335,18 @@ impl Hallpass {
         if who.kind == KeyKind::Publishable {
             return Err(Error::PublishableKeyForbidden);
         }
-        self.store.api_keys(who.product.as_deref()).await
+        let mut keys = self.store.api_keys(who.product.as_deref()).await?;
+        if let Some(own_env) = &who.env {
+            keys.retain(|k| k.env.as_ref() == Some(own_env));
+        }
+        Ok(keys)
     }
 
-    /// Deletes a key; it stops working at once.
+    /// Deletes a key the caller can see ([`Hallpass::list_keys`]); it stops working at once.
     ///
     /// # Errors
-    /// [`Error::KeyNotFound`] (also for keys of other products), [`Error::PublishableKeyForbidden`].
+    /// [`Error::KeyNotFound`] (also for keys the caller cannot see: of other products, other
+    /// envs, or product-wide ones for an env-scoped key), [`Error::PublishableKeyForbidden`].
     pub async fn delete_key(&self, who: &Principal, id: &str) -> Result<()> {
         let visible = self.list_keys(who).await?;
         if !visible.iter().any(|k| k.id == id) || !self.store.delete_api_key(id).await? {

@@ -168,6 +168,29 @@ impl Hallpass {
         })
     }
 
+    /// The product whose shared configuration (its session types) a call changes: as
+    /// [`Hallpass::resolve_product`], but an env-scoped key is refused. Session types are used
+    /// by every env of the product, so a key of one env changing them would change the others.
+    ///
+    /// # Errors
+    /// [`Error::ScopeForbidden`] for an env-scoped key, and those of
+    /// [`Hallpass::resolve_product`].
+    pub async fn resolve_product_wide(
+        &self,
+        who: &Principal,
+        product: Option<&str>,
+        what: &str,
+    ) -> Result<Arc<Product>> {
+        let resolved = self.resolve_product(who, product).await?;
+        if let Some(own_env) = &who.env {
+            return Err(Error::ScopeForbidden(format!(
+                "session types are shared by every env of product '{}', so only an admin key or an access key for all its envs can {what}; this key belongs to env '{own_env}' only",
+                resolved.tag
+            )));
+        }
+        Ok(resolved)
+    }
+
     /// Fails unless the caller holds an admin key.
     ///
     /// # Errors

@@ -39,11 +39,11 @@ impl Hallpass {
         Ok(compiled)
     }
 
-    /// Creates a session type in the caller's product.
+    /// Creates a session type in the caller's product (admin or product-wide access key).
     ///
     /// # Errors
     /// [`Error::InvalidRequest`], [`Error::Conflict`] when the tag exists, and the scope errors
-    /// of [`Hallpass::resolve_product`].
+    /// of [`Hallpass::resolve_product_wide`].
     pub async fn create_session_type(
         &self,
         who: &Principal,
@@ -51,7 +51,9 @@ impl Hallpass {
         tag: &str,
         input: SessionTypeInput,
     ) -> Result<SessionTypeRecord> {
-        let product = self.resolve_product(who, product).await?;
+        let product = self
+            .resolve_product_wide(who, product, "create session types")
+            .await?;
         validate_tag("tag", tag)?;
         let config = SessionTypeConfig::create(input)?;
         let now = self.now();
@@ -85,7 +87,9 @@ impl Hallpass {
         tag: &str,
         input: SessionTypeInput,
     ) -> Result<SessionTypeRecord> {
-        let product = self.resolve_product(who, product).await?;
+        let product = self
+            .resolve_product_wide(who, product, "change session types")
+            .await?;
         let not_found = || Error::SessionTypeNotFound {
             product: product.tag.clone(),
             tag: tag.to_owned(),
@@ -155,7 +159,9 @@ impl Hallpass {
         tag: &str,
         force: bool,
     ) -> Result<()> {
-        let product = self.resolve_product(who, product).await?;
+        let product = self
+            .resolve_product_wide(who, product, "delete session types")
+            .await?;
         let outcome = self
             .store
             .delete_session_type(&product.tag, tag, force, self.now())

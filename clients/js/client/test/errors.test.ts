@@ -7,12 +7,15 @@ import { countingFetch, expectHallpassError, localServer, sleep, unique, userDat
 
 let server: RunningHallpass;
 let hallpass: Hallpass;
+/** A client with the key of every env: session types are shared by the envs, so it manages them. */
+let types: Hallpass;
 const tag = "user-session";
 
 beforeAll(async () => {
   server = await startHallpass();
   hallpass = new Hallpass({ url: server.url, accessKey: server.accessKey });
-  await hallpass.sessionTypes.create({
+  types = new Hallpass({ url: server.url, accessKey: server.productKey });
+  await types.sessionTypes.create({
     name: "Short",
     tag: "short-lived",
     schema: { userId: "u" },
@@ -24,9 +27,9 @@ beforeAll(async () => {
     refreshPeriod: "seconds",
     refreshGrace: 0,
   });
-  await hallpass.sessionTypes.create({ name: "No grace", tag: "no-grace", expiry: 1, period: "hours", refreshGrace: 0 });
-  await hallpass.sessionTypes.create({ name: "Other", tag: "other-type", expiry: 1, period: "hours" });
-  await hallpass.sessionTypes.create({ name: "Selector only", tag: "selector-only", selector: "$Session{account}{id}", expiry: 1, period: "hours" });
+  await types.sessionTypes.create({ name: "No grace", tag: "no-grace", expiry: 1, period: "hours", refreshGrace: 0 });
+  await types.sessionTypes.create({ name: "Other", tag: "other-type", expiry: 1, period: "hours" });
+  await types.sessionTypes.create({ name: "Selector only", tag: "selector-only", selector: "$Session{account}{id}", expiry: 1, period: "hours" });
 });
 
 afterAll(async () => {
@@ -117,7 +120,15 @@ describe("server errors", () => {
   });
 
   it("conflict: creating a tag that exists", async () => {
-    await expectHallpassError(hallpass.sessionTypes.create({ name: "Dup", tag, expiry: 1, period: "hours" }), "conflict", 409);
+    await expectHallpassError(types.sessionTypes.create({ name: "Dup", tag, expiry: 1, period: "hours" }), "conflict", 409);
+  });
+
+  it("scope_forbidden: a key of one env changing the session types every env shares", async () => {
+    await expectHallpassError(hallpass.sessionTypes.create({ name: "Dev only", tag: "dev-only", expiry: 1, period: "hours" }), "scope_forbidden", 403);
+    await expectHallpassError(hallpass.sessionTypes.update(tag, { expiry: 2 }), "scope_forbidden", 403);
+    await expectHallpassError(hallpass.sessionTypes.delete(tag, { force: true }), "scope_forbidden", 403);
+    // It still reads them, and nothing changed.
+    expect((await hallpass.sessionTypes.fetch(tag)).expiry).toBe(1);
   });
 
   it("schema_violation: data without a schema key, with every offending path in the message", async () => {

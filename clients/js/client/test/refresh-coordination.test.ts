@@ -24,7 +24,8 @@ afterAll(async () => {
 /** A session type with `refreshGrace: 0`: any second presentation of a refresh token is reuse. */
 async function noGraceType(): Promise<string> {
   const noGrace = unique("nograce").toLowerCase().slice(0, 60);
-  await backend.sessionTypes.create({ name: "No grace", tag: noGrace, expiry: 1, period: "hours", refreshGrace: 0 });
+  const types = new Hallpass({ url: server.url, accessKey: server.productKey });
+  await types.sessionTypes.create({ name: "No grace", tag: noGrace, expiry: 1, period: "hours", refreshGrace: 0 });
   return noGrace;
 }
 

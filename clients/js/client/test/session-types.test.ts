@@ -9,7 +9,8 @@ let hallpass: Hallpass;
 
 beforeAll(async () => {
   server = await startHallpass();
-  hallpass = new Hallpass({ url: server.url, accessKey: server.accessKey });
+  // Session types are shared by every env: a key of every env manages them (here for env dev).
+  hallpass = new Hallpass({ url: server.url, accessKey: server.productKey, env: "dev" });
 });
 
 afterAll(async () => {
@@ -118,7 +119,7 @@ describe("sessionTypes", () => {
 
   it("sends product/env as query parameters on GET and DELETE, in the body on POST and PATCH", async () => {
     const counting = countingFetch();
-    const hp = new Hallpass({ url: server.url, accessKey: server.accessKey, product: "demo", env: "dev", fetch: counting.fetch });
+    const hp = new Hallpass({ url: server.url, accessKey: server.productKey, product: "demo", env: "dev", fetch: counting.fetch });
     await hp.sessionTypes.create({ ...details, tag: "scoped-type" });
     await hp.sessionTypes.update("scoped-type", { expiry: 2 });
     await hp.sessionTypes.fetch("scoped-type");
@@ -134,7 +135,7 @@ describe("sessionTypes", () => {
     ]);
     expect(counting.sent[0]?.body).toMatchObject({ tag: "scoped-type", product: "demo", env: "dev" });
     expect(counting.sent[1]?.body).toEqual({ expiry: 2, product: "demo", env: "dev" });
-    expect(counting.sent.every((r) => r.headers.Authorization === `Bearer ${server.accessKey}`)).toBe(true);
+    expect(counting.sent.every((r) => r.headers.Authorization === `Bearer ${server.productKey}`)).toBe(true);
 
     await expectHallpassError(hp.sessionTypes.fetchAll({ product: "other" }), "scope_forbidden", 403);
   });

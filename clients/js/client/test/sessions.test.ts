@@ -18,7 +18,9 @@ beforeAll(async () => {
   server = await startHallpass();
   ductape = new Hallpass({ url: server.url, accessKey: server.accessKey, product: "demo", env: "dev" });
   // Seed 001's "Session with Custom Duration" uses an `admin-session` type (seed 003 creates types).
-  await ductape.sessionTypes.create({
+  // Session types are shared by every env: the key of every env creates them.
+  const types = new Hallpass({ url: server.url, accessKey: server.productKey });
+  await types.sessionTypes.create({
     name: "Admin session",
     tag: "admin-session",
     description: "Administrators",

@@ -154,7 +154,8 @@ describe("useSessionStart examples", () => {
 
   describe("admin-session", () => {
     beforeAll(async () => {
-      const { client } = testClient(server.current);
+      // Session types are shared by every env: the key of every env creates them.
+      const { client } = testClient(server.current, undefined, { accessKey: server.current.productKey });
       await client.sessionTypes.create({
         tag: "admin-session",
         name: "Admin session",

@@ -16,7 +16,8 @@ const tag = "user-session";
 const REFRESH = "/v1/sessions/refresh";
 
 beforeAll(async () => {
-  const { client } = testClient(server.current);
+  // Session types are shared by every env: the key of every env changes them.
+  const { client } = testClient(server.current, undefined, { accessKey: server.current.productKey });
   const updated = await client.sessionTypes.update(tag, { refreshGrace: 0 });
   expect(updated.refreshGrace).toBe(0);
 });

@@ -156,19 +156,12 @@ fn admin_commands_manage_products_keys_and_types() {
 
     let key = server.cli_json(
         &admin,
-        &[
-            "--product",
-            "shop",
-            "--env",
-            "prd",
-            "keys",
-            "create",
-            "--name",
-            "backend",
-        ],
+        &["--product", "shop", "keys", "create", "--name", "backend"],
     );
     let secret = key["key"].as_str().unwrap().to_owned();
     assert!(secret.starts_with("hp_sk_"));
+    // A key of every env of shop: what manages the session types they share.
+    assert_eq!(key["env"], json!(null));
     let keys = server.cli_json(&admin, &["keys", "list"]);
     assert!(
         keys["keys"]

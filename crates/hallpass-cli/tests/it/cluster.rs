@@ -26,6 +26,9 @@ struct Cluster {
     admin: Vec<Api>,
     /// The access key `api` uses.
     key: String,
+    /// An access key of every env of shop on each node, in node order: what changes the
+    /// session types, which every env shares.
+    types: Vec<Api>,
     _dir: TempDir,
     _db: TestDatabase,
 }
@@ -39,11 +42,21 @@ impl Cluster {
         let admin: Vec<Api> = nodes.iter().map(|s| s.api(ADMIN_KEY)).collect();
         let key = set_up_shop(&admin[0]).await;
         let api = nodes.iter().map(|s| s.api(&key)).collect();
+        let types_key = admin[0]
+            .post(
+                "/v1/keys",
+                json!({"kind": "access", "product": "shop", "name": "session types"}),
+            )
+            .await
+            .expect_status(201)
+            .str("key");
+        let types = nodes.iter().map(|s| s.api(&types_key)).collect();
         Some(Self {
             nodes,
             api,
             admin,
             key,
+            types,
             _dir: dir,
             _db: db,
         })
@@ -289,13 +302,14 @@ async fn a_session_type_deleted_with_force_on_one_node_ends_its_sessions_on_ever
     b.verify(&token).await.expect_status(200);
     cc.verify(&token).await.expect_status(200);
 
-    let refused = a.delete(&format!("/v1/session-types/{TAG}")).await;
+    let types_a = &c.types[0];
+    let refused = types_a.delete(&format!("/v1/session-types/{TAG}")).await;
     assert_eq!(
         (refused.status, refused.code()),
         (409, "conflict"),
         "{refused:?}"
     );
-    let deleted = a
+    let deleted = types_a
         .delete(&format!("/v1/session-types/{TAG}?force=true"))
         .await
         .expect_status(200);
@@ -309,13 +323,14 @@ async fn a_session_type_deleted_with_force_on_one_node_ends_its_sessions_on_ever
     report("forced session type deletion", &delays);
 
     // The tag can be created again; the old sessions stay revoked on every node.
-    a.post(
-        "/v1/session-types",
-        json!({"name": "User session", "tag": TAG, "schema": {"userId": "u"},
+    types_a
+        .post(
+            "/v1/session-types",
+            json!({"name": "User session", "tag": TAG, "schema": {"userId": "u"},
                "selector": "$Session{userId}", "expiry": 1, "period": "hours"}),
-    )
-    .await
-    .expect_status(201);
+        )
+        .await
+        .expect_status(201);
     for node in [a, b, cc] {
         let again = node.verify(&token).await;
         assert_eq!(
@@ -382,7 +397,7 @@ async fn a_session_type_updated_on_one_node_is_used_by_another_within_a_second()
     let Some(c) = Cluster::start("type_update_reaches_every_node", 2).await else {
         return;
     };
-    let (a, b) = (&c.api[0], &c.api[1]);
+    let (a, b) = (&c.types[0], &c.api[1]);
     // Node B has the type in its cache.
     b.start("ann").await.expect_status(200);
     a.patch(
@@ -526,7 +541,7 @@ async fn a_node_under_load_converges_on_the_last_of_quick_session_type_updates()
     let Some(c) = Cluster::start("type_updates_under_load", 2).await else {
         return;
     };
-    let (a, b) = (&c.api[0], &c.api[1]);
+    let (a, b) = (&c.types[0], &c.api[1]);
     let stop = Arc::new(AtomicBool::new(false));
     let load: Vec<_> = (0..4)
         .map(|_| {
@@ -666,8 +681,8 @@ async fn concurrent_updates_of_different_fields_on_two_nodes_both_apply() {
     for round in 0..20_u64 {
         let (description, expiry) = (format!("round {round}"), 100 + round);
         let (on_a, on_b) = tokio::join!(
-            c.api[0].patch(&path, json!({"description": description})),
-            c.api[1].patch(&path, json!({"expiry": expiry, "period": "minutes"})),
+            c.types[0].patch(&path, json!({"description": description})),
+            c.types[1].patch(&path, json!({"expiry": expiry, "period": "minutes"})),
         );
         on_a.expect_status(200);
         on_b.expect_status(200);

@@ -419,13 +419,19 @@ async fn nginx_auth_request_lets_only_live_sessions_through_to_the_app() {
     assert_eq!(status, 200, "{body}");
     assert_eq!(echoed(&body, "x-session-identifier"), ["zo%C3%AB 100%25"]);
 
-    // (c) The session type's cookie.
-    api.patch(
-        &format!("/v1/session-types/{TAG}"),
-        json!({"cookie": {"name": COOKIE, "secure": false}}),
-    )
-    .await
-    .expect_status(200);
+    // (c) The session type's cookie (set with the admin key: types are shared by every env).
+    let admin = server
+        .admin_key
+        .as_deref()
+        .expect("--dev prints the admin key");
+    server
+        .api(admin)
+        .patch(
+            &format!("/v1/session-types/{TAG}"),
+            json!({"product": "demo", "cookie": {"name": COOKIE, "secure": false}}),
+        )
+        .await
+        .expect_status(200);
     let by_cookie = start_session(&api, "cookie-user").await;
     let cookie_token = by_cookie.str("token");
     let set_cookie = by_cookie.body["cookies"]

@@ -400,9 +400,9 @@ impl Api {
     }
 }
 
-/// Creates product `shop` (envs dev, prd), an access key for shop/dev and session type
-/// [`TAG`] (`{"userId": ...}`, selector `$Session{userId}`, one-hour tokens) through `admin`,
-/// and returns the access key.
+/// Creates product `shop` (envs dev, prd), an access key for shop/dev, and, with `admin`,
+/// session type [`TAG`] (`{"userId": ...}`, selector `$Session{userId}`, one-hour tokens);
+/// returns the access key.
 pub async fn set_up_shop(admin: &Api) -> String {
     admin
         .post("/v1/products", json!({"tag": "shop", "name": "Shop"}))
@@ -416,11 +416,12 @@ pub async fn set_up_shop(admin: &Api) -> String {
         .await
         .expect_status(201)
         .str("key");
+    // Session types are shared by every env: the admin key (or a key of all envs) makes them.
     admin
-        .with_key(&key)
         .post(
             "/v1/session-types",
             json!({
+                "product": "shop",
                 "name": "User session", "tag": TAG, "schema": {"userId": "u"},
                 "selector": "$Session{userId}", "expiry": 1, "period": "hours"
             }),

@@ -121,7 +121,7 @@ async fn browser_app() -> App {
     let (s, b) = app
         .patch(
             "/v1/session-types/user-session",
-            &app.key,
+            &app.product_key,
             json!({"cookie": {"name": "sid"}, "updateAge": 600}),
         )
         .await;
@@ -280,7 +280,7 @@ async fn a_slid_token_never_outlives_its_session() {
     let (s, b) = app
         .patch(
             "/v1/session-types/user-session",
-            &app.key,
+            &app.product_key,
             json!({"refreshExpiry": 2, "refreshPeriod": "hours"}),
         )
         .await;
@@ -381,7 +381,7 @@ async fn the_csrf_header_does_not_pass_with_a_same_site_none_cookie() {
     let (s, b) = app
         .patch(
             "/v1/session-types/user-session",
-            &app.key,
+            &app.product_key,
             json!({"cookie": {"name": "sid", "sameSite": "none"}}),
         )
         .await;
@@ -555,7 +555,7 @@ async fn forward_auth_reads_the_cookie_and_forwards_data_when_asked() {
     let (s, b) = app
         .patch(
             "/v1/session-types/user-session",
-            &app.key,
+            &app.product_key,
             json!({"forwardData": true}),
         )
         .await;

@@ -169,13 +169,17 @@ async fn forced_type_deletion_revokes_for_good() {
     let a = app.start("u").await;
     let b = app.start("u").await;
     assert_err(
-        &app.delete("/v1/session-types/user-session", &app.key).await,
+        &app.delete("/v1/session-types/user-session", &app.product_key)
+            .await,
         409,
         "conflict",
     );
     assert_eq!(
-        app.delete("/v1/session-types/user-session?force=true", &app.key)
-            .await,
+        app.delete(
+            "/v1/session-types/user-session?force=true",
+            &app.product_key
+        )
+        .await,
         (200, json!({"deleted": true}))
     );
     assert_err(
@@ -212,7 +216,8 @@ async fn forced_type_deletion_revokes_for_good() {
         json!({"revoked": true})
     );
     assert_eq!(
-        app.delete("/v1/session-types/user-session", &app.key).await,
+        app.delete("/v1/session-types/user-session", &app.product_key)
+            .await,
         (200, json!({"deleted": true}))
     );
 }

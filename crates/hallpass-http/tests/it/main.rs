@@ -5,6 +5,7 @@ mod abandoned;
 mod browser;
 mod errors;
 mod forward_auth;
+mod key_scopes;
 mod lifecycle;
 mod metrics;
 mod refresh;

@@ -140,7 +140,7 @@ async fn session_methods_answer_200_with_their_fields() {
 async fn session_types_create_get_update_list_delete() {
     let app = setup().await;
     let (s, created) = app
-        .post("/v1/session-types", &app.key, json!({"tag": "checkout-session", "name": "Checkout", "expiry": 15, "period": "minutes"}))
+        .post("/v1/session-types", &app.product_key, json!({"tag": "checkout-session", "name": "Checkout", "expiry": 15, "period": "minutes"}))
         .await;
     assert_eq!(s, 201, "{created}");
     let fields = [
@@ -183,7 +183,7 @@ async fn session_types_create_get_update_list_delete() {
     let (s, updated) = app
         .patch(
             "/v1/session-types/user-session",
-            &app.key,
+            &app.product_key,
             json!({"description": "Logged-in users", "refreshGrace": 30}),
         )
         .await;
@@ -219,14 +219,14 @@ async fn session_types_create_get_update_list_delete() {
     let (s, b) = app
         .post(
             "/v1/session-types",
-            &app.key,
+            &app.product_key,
             json!({"tag": "one", "name": "One", "expiry": 1, "period": "hour"}),
         )
         .await;
     assert_eq!(s, 201, "{b}");
 
     let (s, b) = app
-        .delete("/v1/session-types/checkout-session", &app.key)
+        .delete("/v1/session-types/checkout-session", &app.product_key)
         .await;
     assert_eq!((s, b), (200, json!({"deleted": true})));
     assert_err(

@@ -44,6 +44,9 @@ pub struct App {
     pub admin: String,
     /// Access key of shop/dev (after `setup()`).
     pub key: String,
+    /// Access key of every env of shop (after `setup()`): what changes session types, which
+    /// every env shares.
+    pub product_key: String,
     _dir: tempfile::TempDir,
 }
 
@@ -113,6 +116,7 @@ impl App {
             clock,
             admin,
             key: String::new(),
+            product_key: String::new(),
             _dir: dir,
         }
     }
@@ -172,9 +176,11 @@ impl App {
         b["key"].as_str().expect("key").to_owned()
     }
 
-    /// Creates a session type in shop with the access key.
+    /// Creates a session type in shop with the product-wide access key.
     pub async fn create_type(&self, body: Value) {
-        let (s, b) = self.post("/v1/session-types", &self.key, body).await;
+        let (s, b) = self
+            .post("/v1/session-types", &self.product_key, body)
+            .await;
         assert_eq!(s, 201, "{b}");
     }
 
@@ -257,7 +263,8 @@ impl App {
     }
 }
 
-/// Product `shop` (dev, prd), an access key of shop/dev in `app.key`, and session type
+/// Product `shop` (dev, prd), an access key of shop/dev in `app.key`, one of all its envs in
+/// `app.product_key`, and session type
 /// `user-session` (schema `{userId, email}`, selector `$Session{userId}`, expiry 1 hour).
 pub async fn setup() -> App {
     let mut app = App::new().await;
@@ -270,6 +277,7 @@ pub async fn setup() -> App {
         .await;
     assert_eq!(s, 201, "{b}");
     app.key = app.create_key("access", Some("dev")).await;
+    app.product_key = app.create_key("access", None).await;
     app.create_type(json!({
         "tag": TYPE, "name": "User session", "schema": {"userId": "u", "email": "e"},
         "selector": "$Session{userId}", "expiry": 1, "period": "hours",

@@ -230,7 +230,10 @@ async fn revoked_sessions_are_session_revoked() {
 
     let forced = app.start("v").await;
     let (s, b) = app
-        .delete("/v1/session-types/user-session?force=true", &app.key)
+        .delete(
+            "/v1/session-types/user-session?force=true",
+            &app.product_key,
+        )
         .await;
     assert_eq!((s, b), (200, json!({"deleted": true})));
     app.create_type(json!({"tag": TYPE, "name": "User session", "schema": {"userId": "u"}, "expiry": 1, "period": "hours"})).await;

@@ -24,7 +24,10 @@ async fn a_remembered_token_of_a_deleted_type_is_refused_and_stays_revoked_when_
     let s = app.start("u").await;
     assert_eq!(app.verify(&s["token"]).await.0, 200);
     let (status, body) = app
-        .delete("/v1/session-types/user-session?force=true", &app.key)
+        .delete(
+            "/v1/session-types/user-session?force=true",
+            &app.product_key,
+        )
         .await;
     assert_eq!(status, 200, "{body}");
     assert_err(
