@@ -1,5 +1,6 @@
 //! The HTTP ceiling: what axum on this machine answers when the handler does almost nothing
-//! (parse a JSON body, serialise it back). hallpass's verify is compared with it.
+//! (parse a JSON body, serialise it back), served by the same connection loop as hallpass
+//! (`hallpass_http::serve`). hallpass's verify is compared with it.
 
 use anyhow::Context as _;
 use axum::Json;
@@ -13,7 +14,14 @@ pub(crate) async fn serve(listen: &str) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("binding {listen}"))?;
     println!("listening on http://{}", listener.local_addr()?);
-    axum::serve(listener, app).await.context("serving")
+    hallpass_http::serve(
+        listener,
+        app,
+        hallpass_http::Limits::default(),
+        std::future::pending(),
+    )
+    .await;
+    Ok(())
 }
 
 #[allow(clippy::unused_async)]

@@ -65,6 +65,23 @@ pub(crate) struct ServeArgs {
     /// client of browser requests (default: none; the peer address is the client).
     #[arg(long, env = "HALLPASS_TRUSTED_PROXIES", value_delimiter = ',')]
     pub trusted_proxies: Vec<String>,
+    /// Seconds a request head may take from its first byte, and a new connection may wait
+    /// before sending one (default 10).
+    #[arg(long, env = "HALLPASS_HEADER_READ_TIMEOUT")]
+    pub header_read_timeout: Option<u64>,
+    /// Seconds a request body may take to arrive whole; then 408 (default 30).
+    #[arg(long, env = "HALLPASS_BODY_READ_TIMEOUT")]
+    pub body_read_timeout: Option<u64>,
+    /// Seconds a kept-alive connection may wait for its next request (default 75).
+    #[arg(long, env = "HALLPASS_IDLE_TIMEOUT")]
+    pub idle_timeout: Option<u64>,
+    /// Most connections open at once; more are answered 503 and closed (default 4096, lowered
+    /// to what the open-file limit allows).
+    #[arg(long, env = "HALLPASS_MAX_CONNECTIONS")]
+    pub max_connections: Option<usize>,
+    /// Seconds shutdown waits for requests being served to finish (default 10).
+    #[arg(long, env = "HALLPASS_SHUTDOWN_TIMEOUT")]
+    pub shutdown_timeout: Option<u64>,
     /// Also create a demo product, session type and keys, and print them.
     #[arg(long)]
     pub dev: bool,

@@ -1,6 +1,5 @@
 //! `hallpass serve`: open the store, load keys, bootstrap the admin key, listen.
 
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -207,16 +206,47 @@ pub(crate) async fn run(settings: ServeSettings) -> anyhow::Result<ExitCode> {
             .with_trusted_proxies(settings.trusted_proxies.clone()),
         settings.body_limit,
     );
+    let limits = hallpass_http::Limits {
+        max_connections: within_open_file_limit(settings.limits.max_connections),
+        ..settings.limits.clone()
+    };
     println!("listening on {base_url}");
     flush_stdout();
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
-    .context("server failed")?;
+    hallpass_http::serve(listener, app, limits, shutdown_signal()).await;
     Ok(ExitCode::SUCCESS)
+}
+
+/// File descriptors kept for everything but client connections: the listener, database
+/// connections, the key file, logs.
+const RESERVED_FILES: u64 = 64;
+
+/// Raises the soft open-file limit to the hard one (often 1024 and 524288: a server may use
+/// what the system allows) and returns `wanted` lowered to what the limit leaves for
+/// connections, so the server refuses extra connections with an answer instead of failing to
+/// accept them.
+fn within_open_file_limit(wanted: usize) -> usize {
+    #[cfg(unix)]
+    {
+        use rustix::process::{Resource, getrlimit, setrlimit};
+        let mut limit = getrlimit(Resource::Nofile);
+        if limit.current < limit.maximum {
+            limit.current = limit.maximum;
+            if setrlimit(Resource::Nofile, limit).is_err() {
+                limit = getrlimit(Resource::Nofile);
+            }
+        }
+        if let Some(files) = limit.current {
+            let allowed =
+                usize::try_from(files.saturating_sub(RESERVED_FILES).max(1)).unwrap_or(usize::MAX);
+            if allowed < wanted {
+                eprintln!(
+                    "warning: at most {allowed} connections, not {wanted}: the open-file limit is {files} (raise it with ulimit -n or LimitNOFILE=)"
+                );
+                return allowed;
+            }
+        }
+    }
+    wanted
 }
 
 fn flush_stdout() {

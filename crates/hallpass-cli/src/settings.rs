@@ -2,6 +2,7 @@
 //! then `hallpass.toml`, then defaults.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use anyhow::{Context as _, bail};
 use serde::Deserialize;
@@ -22,6 +23,11 @@ struct FileSettings {
     issuer: Option<String>,
     body_limit: Option<usize>,
     trusted_proxies: Option<Vec<String>>,
+    header_read_timeout: Option<u64>,
+    body_read_timeout: Option<u64>,
+    idle_timeout: Option<u64>,
+    max_connections: Option<usize>,
+    shutdown_timeout: Option<u64>,
     url: Option<String>,
     key: Option<String>,
     product: Option<String>,
@@ -48,6 +54,7 @@ pub(crate) struct ServeSettings {
     pub issuer: Option<String>,
     pub body_limit: usize,
     pub trusted_proxies: Vec<hallpass_http::IpNet>,
+    pub limits: hallpass_http::Limits,
     pub dev: bool,
     pub master_key: Option<String>,
     pub bootstrap_admin_key: Option<String>,
@@ -56,6 +63,7 @@ pub(crate) struct ServeSettings {
 impl ServeSettings {
     pub(crate) fn resolve(args: ServeArgs) -> anyhow::Result<Self> {
         let file = load_file(args.config.as_deref())?;
+        let limits = connection_limits(&args, &file)?;
         let body_limit = args
             .body_limit
             .or(file.body_limit)
@@ -74,6 +82,7 @@ impl ServeSettings {
             .collect::<anyhow::Result<_>>()?;
         Ok(Self {
             trusted_proxies,
+            limits,
             listen: args
                 .listen
                 .or(file.listen)
@@ -93,6 +102,55 @@ impl ServeSettings {
                 .filter(|k| !k.trim().is_empty()),
         })
     }
+}
+
+/// The server's connection limits: each from its flag or variable, the file, or the default.
+fn connection_limits(
+    args: &ServeArgs,
+    file: &FileSettings,
+) -> anyhow::Result<hallpass_http::Limits> {
+    let defaults = hallpass_http::Limits::default();
+    let seconds =
+        |name: &str, arg: Option<u64>, file: Option<u64>, default: Duration| match arg.or(file) {
+            None => Ok(default),
+            Some(0) => bail!("{name} must be at least 1 second"),
+            Some(secs) if secs > 86_400 => bail!("{name} must be at most 86400 seconds (a day)"),
+            Some(secs) => Ok(Duration::from_secs(secs)),
+        };
+    let max_connections = args
+        .max_connections
+        .or(file.max_connections)
+        .unwrap_or(defaults.max_connections);
+    if !(1..=1_000_000).contains(&max_connections) {
+        bail!("max connections must be between 1 and 1000000");
+    }
+    Ok(hallpass_http::Limits {
+        header_read_timeout: seconds(
+            "header read timeout",
+            args.header_read_timeout,
+            file.header_read_timeout,
+            defaults.header_read_timeout,
+        )?,
+        body_read_timeout: seconds(
+            "body read timeout",
+            args.body_read_timeout,
+            file.body_read_timeout,
+            defaults.body_read_timeout,
+        )?,
+        idle_timeout: seconds(
+            "idle timeout",
+            args.idle_timeout,
+            file.idle_timeout,
+            defaults.idle_timeout,
+        )?,
+        max_connections,
+        shutdown_timeout: seconds(
+            "shutdown timeout",
+            args.shutdown_timeout,
+            file.shutdown_timeout,
+            defaults.shutdown_timeout,
+        )?,
+    })
 }
 
 /// A trusted proxy: a network (`10.0.0.0/8`) or one address (`10.0.0.1`, `::1`).

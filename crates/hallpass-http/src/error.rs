@@ -45,12 +45,28 @@ impl ApiError {
         Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_request", message)
     }
 
-    /// 413 `payload_too_large`.
-    pub fn payload_too_large() -> Self {
+    /// 413 `payload_too_large`, naming the route's limit when it is known.
+    pub fn payload_too_large(limit: Option<usize>) -> Self {
+        let message = match limit {
+            Some(bytes) => format!(
+                "the request body is larger than this route accepts ({bytes} bytes, {} KiB): send less session data",
+                bytes / 1024
+            ),
+            None => "the request body is larger than this route accepts: send less session data"
+                .to_owned(),
+        };
+        Self::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", message)
+    }
+
+    /// 408 `request_timeout`: the body did not arrive whole in time.
+    pub fn request_timeout(within: std::time::Duration) -> Self {
         Self::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
-            "the request body is larger than the server accepts (64 KiB by default): send less session data",
+            StatusCode::REQUEST_TIMEOUT,
+            "request_timeout",
+            format!(
+                "the request body did not arrive whole within {} s: send it at once, with a Content-Length that matches it",
+                within.as_secs()
+            ),
         )
     }
 }
@@ -176,7 +192,7 @@ pub(crate) async fn json_errors(req: Request<Body>, next: Next) -> Response {
         })
         .unwrap_or_default();
     let (code, fallback) = match status {
-        StatusCode::PAYLOAD_TOO_LARGE => return ApiError::payload_too_large().into_response(),
+        StatusCode::PAYLOAD_TOO_LARGE => return ApiError::payload_too_large(None).into_response(),
         StatusCode::NOT_FOUND => ("not_found", "no such resource"),
         StatusCode::METHOD_NOT_ALLOWED => (
             "method_not_allowed",

@@ -15,10 +15,28 @@ use crate::{ApiError, AppState};
 /// the limit is 413 `payload_too_large`.
 pub(crate) struct ApiJson<T>(pub T);
 
+/// How long a request body may take to arrive, set on each request by the server
+/// (`server::Limits::body_read_timeout`); without it (a router driven directly) there is none.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct BodyReadTimeout(pub std::time::Duration);
+
+/// The body limit of the route, set by the router, for the 413 message.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct RouteBodyLimit(pub usize);
+
 async fn read_body<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, ApiError> {
-    Bytes::from_request(req, state).await.map_err(|rejection| {
+    let timeout = req.extensions().get::<BodyReadTimeout>().copied();
+    let limit = req.extensions().get::<RouteBodyLimit>().copied();
+    let reading = Bytes::from_request(req, state);
+    let read = match timeout {
+        Some(BodyReadTimeout(within)) => tokio::time::timeout(within, reading)
+            .await
+            .map_err(|_| ApiError::request_timeout(within))?,
+        None => reading.await,
+    };
+    read.map_err(|rejection| {
         if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::payload_too_large()
+            ApiError::payload_too_large(limit.map(|RouteBodyLimit(n)| n))
         } else {
             ApiError::invalid_json("the body could not be read")
         }

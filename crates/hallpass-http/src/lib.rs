@@ -10,6 +10,7 @@ mod extract;
 mod metrics;
 mod openapi;
 mod routes;
+mod server;
 
 use std::sync::Arc;
 
@@ -20,6 +21,7 @@ pub use ipnet::IpNet;
 
 pub use error::ApiError;
 pub use openapi::openapi_document;
+pub use server::{Limits, serve};
 
 /// Default request body limit: 64 KiB.
 pub const DEFAULT_BODY_LIMIT: usize = 64 * 1024;
@@ -71,5 +73,6 @@ pub fn router_with_body_limit(state: AppState, body_limit: usize) -> Router {
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(axum::middleware::from_fn(error::json_errors))
         .layer(DefaultBodyLimit::max(body_limit))
+        .layer(axum::Extension(extract::RouteBodyLimit(body_limit)))
         .layer(axum::middleware::from_fn(metrics::track))
 }

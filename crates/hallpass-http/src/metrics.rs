@@ -31,6 +31,11 @@ fn handle() -> &'static PrometheusHandle {
     })
 }
 
+/// Installs the process-wide recorder, so metrics recorded before the first request count.
+pub(crate) fn install() {
+    let _ = handle();
+}
+
 /// Records every request's route, method, status and latency, and logs server errors (and,
 /// at debug level, every request).
 pub(crate) async fn track(req: Request<Body>, next: Next) -> Response {

@@ -75,6 +75,37 @@ fn a_supplied_bootstrap_key_with_little_entropy_stops_the_server() {
     );
 }
 
+#[test]
+fn connection_limits_out_of_range_stop_the_server_with_a_clear_message() {
+    for (variable, value, says) in [
+        (
+            "HALLPASS_HEADER_READ_TIMEOUT",
+            "0",
+            "header read timeout must be at least 1 second",
+        ),
+        (
+            "HALLPASS_IDLE_TIMEOUT",
+            "100000",
+            "idle timeout must be at most 86400 seconds",
+        ),
+        (
+            "HALLPASS_MAX_CONNECTIONS",
+            "0",
+            "max connections must be between 1 and 1000000",
+        ),
+        ("HALLPASS_SHUTDOWN_TIMEOUT", "soon", "invalid value 'soon'"),
+    ] {
+        let dir = tempdir();
+        let out = serve_to_exit(dir.path(), &[(variable, value)]);
+        assert!(!out.status.success(), "{variable}={value} was accepted");
+        assert!(
+            stderr(&out).contains(says),
+            "{variable}={value}: {}",
+            stderr(&out)
+        );
+    }
+}
+
 #[cfg(unix)]
 #[test]
 fn the_master_key_file_is_private() {

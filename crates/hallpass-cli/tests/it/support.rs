@@ -44,12 +44,31 @@ impl Server {
     /// `dir`, with only `env` among the `HALLPASS_*` secrets set. Its stderr goes to a log
     /// file in `dir`, printed when the test fails.
     pub fn start_on(dir: &Path, database_url: &str, extra: &[&str], env: &[(&str, &str)]) -> Self {
+        Self::start_under(&[], dir, database_url, extra, env)
+    }
+
+    /// As [`Server::start_on`], with the binary run by `wrapper` (a command and its arguments,
+    /// such as `prlimit --nofile=256`), or directly when it is empty.
+    pub fn start_under(
+        wrapper: &[&str],
+        dir: &Path,
+        database_url: &str,
+        extra: &[&str],
+        env: &[(&str, &str)],
+    ) -> Self {
         static NEXT_LOG: AtomicU32 = AtomicU32::new(0);
         let log = dir.join(format!(
             "serve-{}.log",
             NEXT_LOG.fetch_add(1, Ordering::Relaxed)
         ));
-        let mut cmd = Command::new(BIN);
+        let mut cmd = match wrapper.split_first() {
+            Some((program, args)) => {
+                let mut cmd = Command::new(program);
+                cmd.args(args).arg(BIN);
+                cmd
+            }
+            None => Command::new(BIN),
+        };
         cmd.args([
             "serve",
             "--listen",
@@ -168,6 +187,30 @@ impl Server {
             String::from_utf8_lossy(&out.stderr)
         );
         serde_json::from_slice(&out.stdout).expect("JSON output")
+    }
+
+    /// The `host:port` it listens on.
+    pub fn addr(&self) -> &str {
+        self.url.strip_prefix("http://").unwrap_or(&self.url)
+    }
+
+    /// Sends SIGTERM and waits up to `within` for the process to exit; its status, or `None`
+    /// when it is still running then.
+    #[cfg(unix)]
+    pub fn terminate(&mut self, within: Duration) -> Option<std::process::ExitStatus> {
+        let sent = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(sent.success(), "kill -TERM failed");
+        let began = Instant::now();
+        while began.elapsed() < within {
+            if let Some(status) = self.child.try_wait().expect("wait for the server") {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
     }
 
     /// Stops the server with SIGKILL (no chance to flush anything).

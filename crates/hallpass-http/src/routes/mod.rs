@@ -7,11 +7,12 @@ pub(crate) mod public;
 pub(crate) mod session_types;
 pub(crate) mod sessions;
 
-use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{any, delete, get, patch, post};
+use axum::{Extension, Router};
 
 use crate::AppState;
+use crate::extract::RouteBodyLimit;
 
 /// The session checks, verify and forward-auth: they change nothing and come with every
 /// request of a session, so they run in place, without a task of their own (see `detach.rs`).
@@ -22,7 +23,10 @@ pub(crate) fn session_checks(body_limit: usize) -> Router<AppState> {
     Router::new()
         .route(
             "/v1/sessions/verify",
-            post(sessions::verify).layer(DefaultBodyLimit::max(body_limit.saturating_mul(2))),
+            post(sessions::verify).layer((
+                DefaultBodyLimit::max(body_limit.saturating_mul(2)),
+                Extension(RouteBodyLimit(body_limit.saturating_mul(2))),
+            )),
         )
         .route("/v1/forward-auth", any(forward_auth::forward_auth))
 }

@@ -501,6 +501,33 @@ async fn bodies_over_64_kib_are_payload_too_large() {
 }
 
 #[tokio::test]
+async fn the_413_message_names_the_limit_of_the_route_that_refused() {
+    let app = setup().await;
+    let start = app
+        .post(
+            START,
+            &app.key,
+            json!({"tag": TYPE, "data": {"blob": "x".repeat(65 * 1024)}}),
+        )
+        .await;
+    assert_err(&start, 413, "payload_too_large");
+    let message = start.1["error"]["message"].as_str().expect("message");
+    assert!(message.contains("65536 bytes, 64 KiB"), "{message}");
+
+    // Verify takes twice the limit (a token carries its data twice encoded), and says so.
+    let verify = app
+        .post(
+            "/v1/sessions/verify",
+            &app.key,
+            json!({"tag": TYPE, "token": "x".repeat(129 * 1024)}),
+        )
+        .await;
+    assert_err(&verify, 413, "payload_too_large");
+    let message = verify.1["error"]["message"].as_str().expect("message");
+    assert!(message.contains("131072 bytes, 128 KiB"), "{message}");
+}
+
+#[tokio::test]
 async fn wrong_types_missing_fields_and_bad_values_are_invalid_request() {
     let app = setup().await;
     let all_env = app.create_key("access", None).await;
