@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use hallpass_core::seal::{self, Passwords, SealOptions};
+use hallpass_iron::{self as seal, Passwords, SealOptions};
 use libfuzzer_sys::fuzz_target;
 
 const PASSWORD: &str = "a-password-of-at-least-32-characters!";

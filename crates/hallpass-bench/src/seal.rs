@@ -1,9 +1,9 @@
-//! Seal and unseal rates on one core (`hallpass_core::seal`), with the same value, password
+//! Seal and unseal rates on one core (`hallpass_iron`), with the same value, password
 //! and options as the iron-webcrypto side of `bench/seal.sh`, so that the two make a ratio.
 
 use std::time::{Duration, Instant};
 
-use hallpass_core::seal::{self, Passwords, SealOptions};
+use hallpass_iron::{self as seal, Passwords, SealOptions};
 use serde_json::json;
 
 /// The password both sides use.
@@ -31,7 +31,7 @@ pub(crate) fn run(seconds: u64, iterations: u32) -> anyhow::Result<()> {
     })?;
     for (what, ops) in [("seal", seal_rate), ("unseal", unseal_rate)] {
         println!(
-            "SUMMARY|{what}, hallpass (Rust, 1 core)|-|{iterations} iteration(s), {seconds} s|{ops:.0}|{:.1} us each|-|-|hallpass_core::seal",
+            "SUMMARY|{what}, hallpass (Rust, 1 core)|-|{iterations} iteration(s), {seconds} s|{ops:.0}|{:.1} us each|-|-|hallpass_iron",
             1e6 / ops
         );
     }

@@ -1,12 +1,12 @@
 //! `hallpass seal` and `hallpass unseal` (SPEC sections 5 and 8): stdin to stdout, no server.
-//! They parse, call `hallpass::core::seal`, and print.
+//! They parse, call `hallpass_iron`, and print.
 
 use std::collections::BTreeMap;
 use std::io::Read as _;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use hallpass::core::seal::{self, Algorithm, MAX_SEAL_LEN, Passwords, SealOptions};
+use hallpass_iron::{self as seal, Algorithm, MAX_SEAL_LEN, Passwords, SealOptions};
 
 use crate::args::SealArgs;
 

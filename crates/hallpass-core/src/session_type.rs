@@ -3,6 +3,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+pub use hallpass_cookie::{CookieSettings, SameSite};
+
 use crate::period::{Period, lifetime_secs};
 use crate::schema::Schema;
 use crate::selector::Selector;
@@ -16,111 +18,6 @@ pub const DEFAULT_REFRESH_GRACE_SECS: u64 = 10;
 pub const MAX_REFRESH_GRACE_SECS: u64 = 3600;
 /// Longest `name` and `description` accepted.
 const MAX_TEXT_LEN: usize = 1024;
-
-/// `SameSite` cookie attribute.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum SameSite {
-    /// `SameSite=Lax` (default).
-    #[default]
-    Lax,
-    /// `SameSite=Strict`.
-    Strict,
-    /// `SameSite=None` (requires `Secure`).
-    None,
-}
-
-/// Cookie settings of a session type that serves browser sessions (SPEC section 6).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-pub struct CookieSettings {
-    /// Cookie name; `__Host-` and `__Secure-` prefixes are validated against the attributes.
-    pub name: String,
-    /// `Secure` attribute.
-    pub secure: bool,
-    /// `SameSite` attribute.
-    pub same_site: SameSite,
-    /// `Path` attribute.
-    pub path: String,
-    /// `HttpOnly` attribute.
-    pub http_only: bool,
-    /// `Domain` attribute, if any.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub domain: Option<String>,
-}
-
-impl Default for CookieSettings {
-    fn default() -> Self {
-        Self {
-            name: "hallpass.session".into(),
-            secure: true,
-            same_site: SameSite::Lax,
-            path: "/".into(),
-            http_only: true,
-            domain: None,
-        }
-    }
-}
-
-impl CookieSettings {
-    /// Checks the name and the attributes its prefix requires.
-    ///
-    /// # Errors
-    /// [`Error::InvalidRequest`] saying which attribute to change.
-    pub fn validate(&self) -> Result<()> {
-        let token_char = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
-        if self.name.is_empty() || self.name.len() > 128 || !self.name.chars().all(token_char) {
-            return Err(Error::invalid(
-                "cookie.name must be 1 to 128 characters of letters, digits and !#$%&'*+-.^_`|~",
-            ));
-        }
-        let visible = |text: &str| text.bytes().all(|b| b.is_ascii_graphic());
-        if !self.path.starts_with('/')
-            || self.path.len() > 512
-            || !visible(&self.path)
-            || self.path.contains([';', ','])
-        {
-            return Err(Error::invalid(
-                "cookie.path must start with '/' and contain only visible ASCII, no ';' or ','",
-            ));
-        }
-        if let Some(domain) = &self.domain {
-            let host = domain.strip_prefix('.').unwrap_or(domain);
-            let label_ok = |l: &str| {
-                !l.is_empty()
-                    && l.len() <= 63
-                    && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-            };
-            if host.is_empty() || domain.len() > 253 || !host.split('.').all(label_ok) {
-                return Err(Error::invalid(
-                    "cookie.domain must be a host name such as example.com",
-                ));
-            }
-        }
-        if self.same_site == SameSite::None && !self.secure {
-            return Err(Error::invalid(
-                "cookie.sameSite \"none\" requires cookie.secure true",
-            ));
-        }
-        // Browsers read the prefixes without regard to case.
-        let has_prefix = |prefix: &str| {
-            self.name
-                .get(..prefix.len())
-                .is_some_and(|p| p.eq_ignore_ascii_case(prefix))
-        };
-        if has_prefix("__Host-") && (!self.secure || self.path != "/" || self.domain.is_some()) {
-            return Err(Error::invalid(
-                "a cookie named __Host-… requires secure true, path \"/\" and no domain",
-            ));
-        }
-        if has_prefix("__Secure-") && !self.secure {
-            return Err(Error::invalid(
-                "a cookie named __Secure-… requires secure true",
-            ));
-        }
-        Ok(())
-    }
-}
 
 /// The fields a caller sets when creating or updating a session type. `None` leaves a field
 /// as it is (update) or takes the default (create); `Some(None)` clears a nullable field.
@@ -290,7 +187,9 @@ impl SessionTypeConfig {
             ));
         }
         if let Some(cookie) = &self.cookie {
-            cookie.validate()?;
+            cookie
+                .validate()
+                .map_err(|e| Error::invalid(e.to_string()))?;
         }
         let selector = self.selector.as_deref().map(Selector::parse).transpose()?;
         let schema = Schema::compile(&self.schema)?;

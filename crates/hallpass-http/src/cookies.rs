@@ -1,12 +1,11 @@
 //! Browser-session cookies (SPEC section 6): which cookies a session type's browser session
 //! has (the token cookie and the refresh cookie, on the refresh path), written with the
-//! type's settings by `hallpass_core::set_cookie`, and read from a request.
+//! type's settings by `hallpass_cookie`, and read from a request.
 
 use axum::http::{HeaderMap, header};
 use hallpass::Issued;
 use hallpass::core::model::Scope;
 use hallpass::core::session_type::CookieSettings;
-use hallpass::core::set_cookie;
 
 /// The refresh cookie's name: the token cookie's plus `.refresh`. A `__Host-` name becomes
 /// `__Secure-`, because the refresh cookie's path is not `/`, which `__Host-` requires.
@@ -41,13 +40,13 @@ pub(crate) fn issued_cookies(
             &settings.name,
             &issued.token,
             &settings.path,
-            Some(issued.session.token_expires_at),
+            Some(issued.session.token_expires_at.as_millis()),
         ),
         refresh_settings.set_cookie(
             &refresh_name(settings),
             &issued.refresh_token,
             &refresh_path(scope, &issued.session.tag),
-            Some(issued.session.refresh_expires_at),
+            Some(issued.session.refresh_expires_at.as_millis()),
         ),
     ]
 }
@@ -62,7 +61,7 @@ pub(crate) fn cleared_cookies(settings: &CookieSettings, scope: &Scope, tag: &st
 
 /// The value of the request cookie `name` (the first, if repeated), if non-empty.
 pub(crate) fn request_cookie(headers: &HeaderMap, name: &str) -> Option<String> {
-    set_cookie::request_cookie(
+    hallpass_cookie::request_cookie(
         headers
             .get_all(header::COOKIE)
             .iter()

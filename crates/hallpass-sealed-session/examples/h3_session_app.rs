@@ -12,7 +12,7 @@ use axum::Json;
 use axum::Router;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use hallpass_core::seal::Passwords;
+use hallpass_iron::Passwords;
 use hallpass_sealed_session::{SealedSession, SealedSessionLayer, SessionSettings, UpdateError};
 use serde_json::{Value, json};
 

@@ -1,5 +1,5 @@
 //! Reading the request's `Cookie` headers into a map (chunked sessions need several cookies);
-//! `Set-Cookie` values are written by `hallpass_core::set_cookie` with the session's settings.
+//! `Set-Cookie` values are written by `hallpass_cookie` with the session's settings.
 
 use std::collections::HashMap;
 

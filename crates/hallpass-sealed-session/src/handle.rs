@@ -4,8 +4,7 @@
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use axum::http::{HeaderMap, HeaderValue};
-use hallpass_core::Timestamp;
-use hallpass_core::seal::{self, SealError};
+use hallpass_iron::{self as seal, SealError};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
@@ -126,7 +125,7 @@ impl State {
         };
         let expires = settings
             .max_age_ms()
-            .map(|age| Timestamp::from_millis(self.payload.created_at.saturating_add(age)));
+            .map(|age| self.payload.created_at.saturating_add(age));
         let written = chunks::split(name, &sealed, settings.chunk_max_len);
         let new_chunks = written.len() - 1;
         let mut values: Vec<String> = written

@@ -52,7 +52,7 @@ impl Slot {
 ///
 /// ```
 /// use axum::{Router, routing::get};
-/// use hallpass_core::seal::Passwords;
+/// use hallpass_iron::Passwords;
 /// use hallpass_sealed_session::{SealedSession, SealedSessionLayer, SessionSettings};
 ///
 /// async fn visit(session: SealedSession) -> String {

@@ -2,7 +2,7 @@
 //! axum layer and extractor with the semantics of h3's `useSession`.
 //!
 //! The session is `{"id", "createdAt", "data"}` sealed in the iron "Fe26.2" format
-//! ([`hallpass_core::seal`]) into the cookie `h3`, or read from the `x-h3-session` header
+//! ([`hallpass_iron`]) into the cookie `h3`, or read from the `x-h3-session` header
 //! first. A request without a readable session gets a new one (a random UUID), and the
 //! response sets its cookie. [`SealedSession::update`] merges fields into the data,
 //! [`SealedSession::clear`] deletes the cookie. Values over 4000 characters are split into
@@ -14,7 +14,7 @@
 //!
 //! Code map: `settings.rs` (h3's `SessionConfig`, checked once), `payload.rs` (what is sealed
 //! and when a seal is accepted; no I/O), `chunks.rs` (chunk cookies; no I/O), `cookies.rs`
-//! (the request's cookies; `Set-Cookie` is written by `hallpass_core::set_cookie`), `handle.rs` (the per-request
+//! (the request's cookies; `Set-Cookie` is written by `hallpass_cookie`), `handle.rs` (the per-request
 //! session), `layer.rs` (the tower layer that writes the cookies), `extract.rs` (the
 //! extractor and error answers).
 
@@ -26,7 +26,7 @@ mod layer;
 mod payload;
 mod settings;
 
-pub use hallpass_core::session_type::{CookieSettings, SameSite};
+pub use hallpass_cookie::{CookieSettings, SameSite};
 pub use handle::{SealedSession, UpdateError};
 pub use layer::{SealedSessionLayer, SealedSessionService};
 pub use settings::{

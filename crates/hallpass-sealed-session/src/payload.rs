@@ -2,7 +2,7 @@
 //! which seals are accepted, when a session is too old, when it must be re-sealed. No I/O, no
 //! clock: the caller gives `now` in milliseconds.
 
-use hallpass_core::seal::{self, SealError};
+use hallpass_iron::{self as seal, SealError};
 use serde_json::{Map, Value};
 
 use crate::settings::SessionSettings;
@@ -137,7 +137,7 @@ mod tests {
     use std::collections::BTreeMap;
     use std::time::Duration;
 
-    use hallpass_core::seal::{Passwords, SealOptions};
+    use hallpass_iron::{Passwords, SealOptions};
     use serde_json::json;
 
     use super::*;

@@ -3,8 +3,8 @@
 
 use std::time::Duration;
 
-use hallpass_core::seal::{self, Algorithm, Passwords, SealOptions};
-use hallpass_core::session_type::CookieSettings;
+use hallpass_cookie::CookieSettings;
+use hallpass_iron::{self as seal, Algorithm, Passwords, SealOptions};
 
 /// h3's default cookie name.
 pub const DEFAULT_NAME: &str = "h3";
@@ -288,7 +288,7 @@ mod tests {
         check_refused(|s| s.cookie.path = "app".into(), "cookie.path");
         check_refused(
             |s| {
-                s.cookie.same_site = hallpass_core::session_type::SameSite::None;
+                s.cookie.same_site = hallpass_cookie::SameSite::None;
                 s.cookie.secure = false;
             },
             "sameSite",

@@ -163,7 +163,7 @@ async fn max_age_sets_the_expiry_and_an_older_session_starts_anew() {
 async fn an_unreadable_cookie_starts_a_new_session() {
     let app = App::new(settings());
     let other_password =
-        hallpass_core::seal::Passwords::Single("another-password-of-32-characters-long".into());
+        hallpass_iron::Passwords::Single("another-password-of-32-characters-long".into());
     let foreign = h3_seal(&h3_session("foreign", NOW, json!({})), 1, &other_password);
     for cookie in [
         "h3=garbage",

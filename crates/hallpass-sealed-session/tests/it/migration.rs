@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use hallpass_core::seal::Passwords;
+use hallpass_iron::Passwords;
 use serde_json::json;
 
 use crate::support::{App, NOW, OLD_PASSWORD, PASSWORD, h3_seal, h3_session, h3_unseal, settings};
@@ -68,12 +68,11 @@ async fn with_8192_iterations_an_h3_1_seal_opens_and_is_resealed() {
     let answer = app.show(&format!("h3={h3_v1}")).await;
     assert_eq!(answer.id(), "v1");
     let resealed = &answer.cookies_set()["h3"];
-    let options = hallpass_core::seal::SealOptions {
+    let options = hallpass_iron::SealOptions {
         iterations: 8192,
         ..Default::default()
     };
-    hallpass_core::seal::unseal(resealed, &settings().passwords, &options, NOW)
-        .expect("8192 iterations");
+    hallpass_iron::unseal(resealed, &settings().passwords, &options, NOW).expect("8192 iterations");
 }
 
 #[tokio::test]

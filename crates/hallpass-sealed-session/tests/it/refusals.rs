@@ -2,7 +2,7 @@
 //! without the layer.
 
 use axum::http::StatusCode;
-use hallpass_core::seal::Passwords;
+use hallpass_iron::Passwords;
 use hallpass_sealed_session::{SealedSessionLayer, SessionSettings};
 use serde_json::json;
 

@@ -10,7 +10,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use hallpass_core::seal::{self, Passwords, SealOptions};
+use hallpass_iron::{self as seal, Passwords, SealOptions};
 use hallpass_sealed_session::{SealedSession, SealedSessionLayer, SessionSettings, UpdateError};
 use http_body_util::BodyExt as _;
 use serde_json::{Value, json};

@@ -1,5 +1,5 @@
 //! Sealed values in the iron "Fe26.2" format that h3, vinxi, Nuxt and iron-session write into
-//! cookies (SPEC section 5), so a Rust service can read and write the same cookies.
+//! cookies, so a Rust service can read and write the same cookies.
 //!
 //! A seal is eight `*`-separated fields:
 //! `Fe26.2*<passwordId>*<encSalt>*<iv>*<ciphertext>*<expiry>*<hmacSalt>*<hmac>`. The JSON value
@@ -9,17 +9,22 @@
 //! Bytes are base64url without padding; the expiry is in milliseconds since the epoch, empty
 //! for none. This follows iron-webcrypto 2.x byte for byte. The clock is the caller's (`now`).
 
+#![doc = ""]
+#![doc = include_str!("../README.md")]
+
 use std::collections::BTreeMap;
 
-use aes::cipher::{BlockDecryptMut as _, BlockEncryptMut as _, KeyIvInit as _, StreamCipher as _};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use hmac::{Hmac, Mac as _};
 use rand::RngCore as _;
 use serde_json::Value;
-use sha1::Sha1;
-use sha2::Sha256;
 use subtle::ConstantTimeEq as _;
+
+use crypto::{decode, decrypt, derive, encrypt, hmac, random_salt};
+
+mod crypto;
+#[cfg(test)]
+mod tests;
 
 /// The format's prefix and version.
 pub const PREFIX: &str = "Fe26.2";
@@ -28,9 +33,9 @@ pub const MIN_PASSWORD_LEN: usize = 32;
 /// Longest seal read: far above any cookie, and bounds the work done on hostile input.
 pub const MAX_SEAL_LEN: usize = 64 * 1024;
 /// Salt bytes (256 bits, as iron's `saltBits`).
-const SALT_BYTES: usize = 32;
+pub(crate) const SALT_BYTES: usize = 32;
 /// IV bytes of both algorithms.
-const IV_BYTES: usize = 16;
+pub(crate) const IV_BYTES: usize = 16;
 /// Most PBKDF2 iterations accepted, so that a setting cannot make every request slow.
 pub const MAX_ITERATIONS: u32 = 1_000_000;
 
@@ -368,291 +373,4 @@ fn check_iterations(iterations: u32) -> Result<(), SealError> {
         )));
     }
     Ok(())
-}
-
-/// 256 random bits as lowercase hex, as iron writes salts.
-fn random_salt() -> String {
-    let mut salt = [0u8; SALT_BYTES];
-    rand::thread_rng().fill_bytes(&mut salt);
-    salt.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// PBKDF2-HMAC-SHA1 of the password over the salt's text.
-fn derive(password: &str, salt: &str, iterations: u32, len: usize) -> Vec<u8> {
-    let mut key = vec![0u8; len];
-    pbkdf2::pbkdf2_hmac::<Sha1>(password.as_bytes(), salt.as_bytes(), iterations, &mut key);
-    key
-}
-
-/// The base64url HMAC-SHA256 of `data` under a key derived from the password and salt.
-fn hmac(password: &str, salt: &str, iterations: u32, data: &str) -> String {
-    let key = derive(password, salt, iterations, 32);
-    let mut mac = match Hmac::<Sha256>::new_from_slice(&key) {
-        Ok(mac) => mac,
-        // HMAC takes keys of any length; this arm is never taken.
-        Err(_) => return String::new(),
-    };
-    mac.update(data.as_bytes());
-    URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
-}
-
-fn decode(field: &str, what: &str) -> Result<Vec<u8>, SealError> {
-    URL_SAFE_NO_PAD
-        .decode(field)
-        .map_err(|_| SealError::Malformed(format!("its {what} is not base64url")))
-}
-
-fn encrypt(
-    algorithm: Algorithm,
-    key: &[u8],
-    iv: &[u8; IV_BYTES],
-    plaintext: &[u8],
-) -> Result<Vec<u8>, SealError> {
-    let bad_key = |_| SealError::Options("bad key length".into());
-    match algorithm {
-        Algorithm::Aes256Cbc => Ok(cbc::Encryptor::<aes::Aes256>::new_from_slices(key, iv)
-            .map_err(bad_key)?
-            .encrypt_padded_vec_mut::<aes::cipher::block_padding::Pkcs7>(plaintext)),
-        Algorithm::Aes128Ctr => {
-            let mut buffer = plaintext.to_vec();
-            ctr::Ctr128BE::<aes::Aes128>::new_from_slices(key, iv)
-                .map_err(bad_key)?
-                .apply_keystream(&mut buffer);
-            Ok(buffer)
-        }
-    }
-}
-
-fn decrypt(
-    algorithm: Algorithm,
-    key: &[u8],
-    iv: &[u8; IV_BYTES],
-    mut ciphertext: Vec<u8>,
-) -> Result<Vec<u8>, SealError> {
-    let bad_key = |_| SealError::Options("bad key length".into());
-    match algorithm {
-        Algorithm::Aes256Cbc => cbc::Decryptor::<aes::Aes256>::new_from_slices(key, iv)
-            .map_err(bad_key)?
-            .decrypt_padded_vec_mut::<aes::cipher::block_padding::Pkcs7>(&ciphertext)
-            .map_err(|_| {
-                SealError::Undecryptable("bad padding (other encryption settings?)".into())
-            }),
-        Algorithm::Aes128Ctr => {
-            ctr::Ctr128BE::<aes::Aes128>::new_from_slices(key, iv)
-                .map_err(bad_key)?
-                .apply_keystream(&mut ciphertext);
-            Ok(ciphertext)
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use serde_json::json;
-
-    use super::*;
-
-    const NOW: i64 = 1_800_000_000_000;
-    const PASSWORD: &str = "a-password-of-at-least-32-characters!";
-
-    fn single() -> Passwords {
-        Passwords::Single(PASSWORD.into())
-    }
-
-    fn map(current: &str) -> Passwords {
-        Passwords::Map {
-            current: current.into(),
-            by_id: BTreeMap::from([
-                (
-                    "old".into(),
-                    "the-old-password-of-32-characters-or-more".into(),
-                ),
-                (
-                    "new".into(),
-                    "the-new-password-of-32-characters-or-more".into(),
-                ),
-            ]),
-        }
-    }
-
-    #[test]
-    fn a_seal_names_the_current_password_id() {
-        let options = SealOptions::default();
-        let sealed = seal(&json!(1), &map("old"), &options, NOW).unwrap();
-        assert_eq!(password_id(&sealed), "old");
-        assert_eq!(map("new").current_id(), "new");
-        let sealed = seal(&json!(1), &single(), &options, NOW).unwrap();
-        assert_eq!(password_id(&sealed), single().current_id());
-        assert_eq!(password_id("not a seal"), "");
-    }
-
-    #[test]
-    fn every_algorithm_and_iteration_count_round_trips() {
-        let value = json!({"id": "abc", "createdAt": 1, "data": {"user": "zoë", "n": [1, 2]}});
-        for algorithm in [Algorithm::Aes256Cbc, Algorithm::Aes128Ctr] {
-            for iterations in [1, 8192] {
-                let options = SealOptions {
-                    algorithm,
-                    iterations,
-                    ..SealOptions::default()
-                };
-                let sealed = seal(&value, &single(), &options, NOW).unwrap();
-                assert!(sealed.starts_with("Fe26.2**"), "{sealed}");
-                assert_eq!(sealed.split('*').count(), 8);
-                assert_eq!(unseal(&sealed, &single(), &options, NOW).unwrap(), value);
-            }
-        }
-    }
-
-    #[test]
-    fn salts_are_lowercase_hex_and_fields_base64url() {
-        let sealed = seal(&json!(1), &single(), &SealOptions::default(), NOW).unwrap();
-        let parts: Vec<&str> = sealed.split('*').collect();
-        for salt in [parts[2], parts[6]] {
-            assert_eq!(salt.len(), 64);
-            assert!(
-                salt.bytes()
-                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-            );
-        }
-        for field in [parts[3], parts[4], parts[7]] {
-            assert!(
-                field
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-            );
-        }
-        assert_eq!(parts[5], "", "no ttl, no expiry");
-    }
-
-    #[test]
-    fn a_password_map_seals_with_its_current_id_and_opens_any_of_its_ids() {
-        let sealed_old = seal(&json!("x"), &map("old"), &SealOptions::default(), NOW).unwrap();
-        assert!(sealed_old.starts_with("Fe26.2*old*"), "{sealed_old}");
-        assert_eq!(
-            unseal(&sealed_old, &map("new"), &SealOptions::default(), NOW).unwrap(),
-            json!("x")
-        );
-        let only_new = Passwords::Map {
-            current: "new".into(),
-            by_id: BTreeMap::from([(
-                "new".into(),
-                "the-new-password-of-32-characters-or-more".into(),
-            )]),
-        };
-        assert_eq!(
-            unseal(&sealed_old, &only_new, &SealOptions::default(), NOW),
-            Err(SealError::UnknownPasswordId("old".into()))
-        );
-    }
-
-    #[test]
-    fn expiry_is_the_ttl_in_milliseconds_with_the_skew_allowed() {
-        let options = SealOptions {
-            ttl_ms: 1000,
-            ..SealOptions::default()
-        };
-        let sealed = seal(&json!(true), &single(), &options, NOW).unwrap();
-        assert_eq!(sealed.split('*').nth(5), Some("1800000001000"));
-        let open = |at| unseal(&sealed, &single(), &options, at);
-        assert_eq!(open(NOW + 1000 + 59_999), Ok(json!(true)));
-        assert_eq!(open(NOW + 1000 + 60_000), Err(SealError::Expired));
-    }
-
-    #[test]
-    fn tampering_with_any_field_is_rejected() {
-        let sealed = seal(&json!({"a": 1}), &single(), &SealOptions::default(), NOW).unwrap();
-        let parts: Vec<&str> = sealed.split('*').collect();
-        for i in 0..8 {
-            let mut altered = parts.clone();
-            let changed = match parts[i] {
-                "" => "1900000000000".to_owned(),
-                field => {
-                    let mut bytes = field.as_bytes().to_vec();
-                    let last = bytes.len() - 1;
-                    bytes[last] = if bytes[last] == b'A' { b'B' } else { b'A' };
-                    String::from_utf8(bytes).unwrap()
-                }
-            };
-            altered[i] = &changed;
-            let result = unseal(&altered.join("*"), &single(), &SealOptions::default(), NOW);
-            assert!(result.is_err(), "field {i} altered: {result:?}");
-        }
-    }
-
-    #[test]
-    fn wrong_password_settings_and_garbage_are_typed_errors() {
-        let sealed = seal(&json!(1), &single(), &SealOptions::default(), NOW).unwrap();
-        let other = Passwords::Single("another-password-of-32-characters-min".into());
-        assert_eq!(
-            unseal(&sealed, &other, &SealOptions::default(), NOW),
-            Err(SealError::BadMac)
-        );
-        let ctr = SealOptions {
-            algorithm: Algorithm::Aes128Ctr,
-            ..SealOptions::default()
-        };
-        assert!(matches!(
-            unseal(&sealed, &single(), &ctr, NOW),
-            Err(SealError::Undecryptable(_))
-        ));
-        for garbage in [
-            "",
-            "*",
-            "Fe26.1*a*b*c*d*e*f*g",
-            "Fe26.2**a*b*c*x1*f*g",
-            &"*".repeat(100),
-        ] {
-            assert!(
-                matches!(
-                    unseal(garbage, &single(), &SealOptions::default(), NOW),
-                    Err(SealError::Malformed(_))
-                ),
-                "{garbage:?}"
-            );
-        }
-        assert!(matches!(
-            seal(
-                &json!(1),
-                &Passwords::Single("short".into()),
-                &SealOptions::default(),
-                NOW
-            ),
-            Err(SealError::Password(_))
-        ));
-        let zero = SealOptions {
-            iterations: 0,
-            ..SealOptions::default()
-        };
-        assert!(matches!(
-            seal(&json!(1), &single(), &zero, NOW),
-            Err(SealError::Options(_))
-        ));
-    }
-
-    #[test]
-    fn iron_sessions_version_suffix_is_accepted() {
-        let sealed = seal(&json!({"u": 1}), &single(), &SealOptions::default(), NOW).unwrap();
-        assert_eq!(
-            unseal(
-                &format!("{sealed}~2"),
-                &single(),
-                &SealOptions::default(),
-                NOW
-            ),
-            Ok(json!({"u": 1}))
-        );
-    }
-
-    #[test]
-    fn password_maps_are_validated_up_front() {
-        assert!(map("new").validate().is_ok());
-        assert!(map("missing").validate().is_err());
-        let bad_id = Passwords::Map {
-            current: "a-b".into(),
-            by_id: BTreeMap::from([("a-b".into(), PASSWORD.into())]),
-        };
-        assert!(bad_id.validate().is_err());
-        assert!(Passwords::Single("short".into()).validate().is_err());
-    }
 }
