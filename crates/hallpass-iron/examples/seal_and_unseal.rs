@@ -26,12 +26,12 @@ fn main() -> Result<(), SealError> {
     let wrong = Passwords::Single("another-password-of-32-characters-long".into());
     println!(
         "with another password: {}",
-        unseal(&sealed, &wrong, &options, now_ms).unwrap_err()
+        unseal(&sealed, &wrong, &options, now_ms).expect_err("another password does not open it")
     );
     let two_hours_later = now_ms + 2 * 3_600_000;
     println!(
         "two hours later: {}",
-        unseal(&sealed, &passwords, &options, two_hours_later).unwrap_err()
+        unseal(&sealed, &passwords, &options, two_hours_later).expect_err("it has expired")
     );
     Ok(())
 }

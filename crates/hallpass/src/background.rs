@@ -7,7 +7,7 @@ use std::time::Duration;
 use hallpass_core::Result;
 
 use crate::Hallpass;
-use crate::sync::CATCH_UP_EVERY;
+use crate::revocations::CATCH_UP_EVERY;
 
 /// Revoked sessions and expired ones are kept this long after their session ended, so that a
 /// late revoke still answers `revoked: false` rather than 404.

@@ -1,14 +1,20 @@
-//! Browser sessions (SPEC section 6): the calls a browser makes with its session cookie alone.
-//! Reading the cookies, writing `Set-Cookie` and the CSRF check are the HTTP layer's; here are
-//! the rules: sliding expiry by `updateAge`, the user's own sessions only, activity noted off
-//! the request path.
+//! Browser sessions: the calls a browser makes with its session cookie alone. Reading the
+//! cookies, writing `Set-Cookie` and the CSRF check are the HTTP layer's; here are the rules:
+//! sliding expiry by `updateAge`, the user's own sessions only, activity noted off the request
+//! path and written in batches.
+
+use std::sync::Arc;
 
 use hallpass_core::model::{Device, Scope};
 use hallpass_core::session_type::CookieSettings;
+use hallpass_core::store::Store;
 use hallpass_core::{Error, Result, Timestamp};
 
-use crate::Hallpass;
-use crate::sessions::{Issued, SessionList, Verified};
+use crate::activity::{ActivityLog, OncePerMinute};
+use crate::catalog::Catalog;
+use crate::clock::Clock;
+use crate::sessions::{Issued, SessionList, Sessions};
+use crate::verification::{Verification, Verified};
 
 /// Sessions whose activity one store call writes.
 pub const ACTIVITY_BATCH: usize = 500;
@@ -45,16 +51,48 @@ pub struct OwnSessions {
     pub current: String,
 }
 
-impl Hallpass {
+/// The browser endpoints' rules and the activity they note.
+pub(crate) struct Browser {
+    store: Arc<dyn Store>,
+    catalog: Arc<Catalog>,
+    verification: Arc<Verification>,
+    sessions: Arc<Sessions>,
+    clock: Arc<dyn Clock>,
+    /// Session activity waiting to be written.
+    activity: ActivityLog,
+    /// Sessions whose browser token slid within the last minute.
+    slides: OncePerMinute,
+}
+
+impl Browser {
+    pub(crate) fn new(
+        store: Arc<dyn Store>,
+        catalog: Arc<Catalog>,
+        verification: Arc<Verification>,
+        sessions: Arc<Sessions>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Self {
+            store,
+            catalog,
+            verification,
+            sessions,
+            clock,
+            activity: ActivityLog::default(),
+            slides: OncePerMinute::default(),
+        }
+    }
+
     /// The session type of a browser endpoint named in its URL: the product, its env and the
     /// type must exist, and the type must have a cookie.
-    ///
-    /// # Errors
-    /// [`Error::ProductNotFound`], [`Error::InvalidRequest`] for an unknown env,
-    /// [`Error::SessionTypeNotFound`], [`Error::NoBrowserSessions`].
-    pub async fn browser_type(&self, scope: &Scope, tag: &str) -> Result<BrowserType> {
-        let product = self.product_with_env(scope).await?;
-        let config = &self.session_type(&scope.product, tag).await?.record.config;
+    pub(crate) async fn browser_type(&self, scope: &Scope, tag: &str) -> Result<BrowserType> {
+        let product = self.catalog.product_with_env(scope).await?;
+        let config = &self
+            .catalog
+            .session_type(&scope.product, tag)
+            .await?
+            .record
+            .config;
         let cookie = config
             .cookie
             .clone()
@@ -73,7 +111,7 @@ impl Hallpass {
     ///
     /// # Errors
     /// Verify's errors, and [`Hallpass::browser_type`]'s.
-    pub async fn browser_session(
+    pub(crate) async fn browser_session(
         &self,
         scope: &Scope,
         tag: &str,
@@ -81,8 +119,8 @@ impl Hallpass {
         device: Device,
     ) -> Result<BrowserSession> {
         let browser_type = self.browser_type(scope, tag).await?;
-        let verified = self.verify(scope, tag, token).await?;
-        let now = self.now();
+        let verified = self.verification.verify(scope, tag, token).await?;
+        let now = self.clock.now();
         self.activity.note(&verified.session_id, now, Some(device));
         let due = browser_type.update_age.is_some_and(|age| {
             now >= verified
@@ -112,13 +150,13 @@ impl Hallpass {
     /// refresh rotated it first (that refresh's answer carries the new cookies).
     async fn slide(&self, session_id: &str, now: Timestamp) -> Result<Option<Issued>> {
         let session = self
-            .store
+            .sessions
             .session(session_id)
             .await?
             .filter(|s| s.revoked_at.is_none() && s.refresh_expires_at > now)
             .ok_or(Error::SessionRevoked)?;
         let current = session.refresh_hash.clone();
-        self.rotate(&session, &current, now).await
+        self.sessions.rotate(&session, &current, now).await
     }
 
     /// The active sessions of the token's identifier, the caller's marked. A session without
@@ -126,7 +164,7 @@ impl Hallpass {
     ///
     /// # Errors
     /// Verify's errors; [`Error::NoBrowserSessions`].
-    pub async fn own_sessions(
+    pub(crate) async fn own_sessions(
         &self,
         scope: &Scope,
         tag: &str,
@@ -134,13 +172,17 @@ impl Hallpass {
         device: Device,
     ) -> Result<OwnSessions> {
         self.browser_type(scope, tag).await?;
-        let verified = self.verify(scope, tag, token).await?;
+        let verified = self.verification.verify(scope, tag, token).await?;
         self.activity
-            .note(&verified.session_id, self.now(), Some(device));
+            .note(&verified.session_id, self.clock.now(), Some(device));
         let list = match &verified.identifier {
-            Some(identifier) => self.list(scope, tag, identifier, None, None).await?,
+            Some(identifier) => {
+                self.sessions
+                    .list(scope, tag, identifier, None, None)
+                    .await?
+            }
             None => {
-                let own = self.store.session(&verified.session_id).await?;
+                let own = self.sessions.session(&verified.session_id).await?;
                 let sessions: Vec<_> = own.into_iter().collect();
                 SessionList {
                     count: sessions.len() as u64,
@@ -160,7 +202,7 @@ impl Hallpass {
     ///
     /// # Errors
     /// Verify's errors; [`Error::SessionNotFound`] for a session of anyone else.
-    pub async fn revoke_own(
+    pub(crate) async fn revoke_own(
         &self,
         scope: &Scope,
         tag: &str,
@@ -168,11 +210,11 @@ impl Hallpass {
         session_id: &str,
     ) -> Result<(bool, bool)> {
         self.browser_type(scope, tag).await?;
-        let verified = self.verify(scope, tag, token).await?;
+        let verified = self.verification.verify(scope, tag, token).await?;
         let own = verified.session_id == session_id
             || match &verified.identifier {
                 Some(identifier) => self
-                    .store
+                    .sessions
                     .session(session_id)
                     .await?
                     .is_some_and(|s| s.identifier.as_ref() == Some(identifier)),
@@ -183,7 +225,7 @@ impl Hallpass {
                 hallpass_core::ids::truncate_for_message(session_id),
             ));
         }
-        let revoked = self.revoke(scope, tag, session_id).await?;
+        let revoked = self.sessions.revoke(scope, tag, session_id).await?;
         Ok((revoked, verified.session_id == session_id))
     }
 
@@ -192,11 +234,16 @@ impl Hallpass {
     ///
     /// # Errors
     /// [`Error::NoBrowserSessions`], store errors.
-    pub async fn sign_out(&self, scope: &Scope, tag: &str, token: Option<&str>) -> Result<bool> {
+    pub(crate) async fn sign_out(
+        &self,
+        scope: &Scope,
+        tag: &str,
+        token: Option<&str>,
+    ) -> Result<bool> {
         self.browser_type(scope, tag).await?;
         let Some(token) = token else { return Ok(false) };
-        match self.verify(scope, tag, token).await {
-            Ok(verified) => self.revoke(scope, tag, &verified.session_id).await,
+        match self.verification.verify(scope, tag, token).await {
+            Ok(verified) => self.sessions.revoke(scope, tag, &verified.session_id).await,
             Err(Error::StoreUnavailable(e)) => Err(Error::StoreUnavailable(e)),
             Err(_) => Ok(false),
         }
@@ -204,8 +251,9 @@ impl Hallpass {
 
     /// Notes a browser's refresh as activity from its device (the refresh itself is
     /// [`Hallpass::refresh`]).
-    pub fn note_activity(&self, session_id: &str, device: Device) {
-        self.activity.note(session_id, self.now(), Some(device));
+    pub(crate) fn note_activity(&self, session_id: &str, device: Device) {
+        self.activity
+            .note(session_id, self.clock.now(), Some(device));
     }
 
     /// Writes the activity noted since the last call (the background task calls this), in
@@ -213,9 +261,9 @@ impl Hallpass {
     ///
     /// # Errors
     /// [`Error::StoreUnavailable`]; the batches not written are dropped (activity is advisory).
-    pub async fn flush_activity(&self) -> Result<usize> {
-        self.slides.forget_before(self.now());
-        let pending = self.activity.take(self.now());
+    pub(crate) async fn flush_activity(&self) -> Result<usize> {
+        self.slides.forget_before(self.clock.now());
+        let pending = self.activity.take(self.clock.now());
         for batch in pending.chunks(ACTIVITY_BATCH) {
             self.store.record_activity(batch).await?;
         }

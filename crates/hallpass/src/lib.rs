@@ -2,7 +2,9 @@
 //!
 //! [`Hallpass`] holds a [`hallpass_core::store::Store`], the master key, a [`Clock`] and the
 //! in-memory state that keeps verify off the database: the parsed keyring, the revocation set,
-//! and read-through caches of session types, products and API keys.
+//! and read-through caches of session types, products and API keys. Inside, it is a few parts
+//! with their own state (keys, catalog, revocations, access, verification, sessions, admin,
+//! browser sessions, node sync); `Hallpass` hands each call to its part.
 //!
 //! In-process use, on the embedded SQLite store:
 //!
@@ -50,29 +52,34 @@
 //! operations should run to completion (spawn them rather than drop them half-way), as the
 //! HTTP server does.
 
+mod access;
 mod activity;
 mod admin;
-mod auth;
 mod background;
 mod browser;
 mod caches;
+mod catalog;
 mod clock;
 mod counters;
+mod facade;
+mod keys;
 mod rate_limit;
+mod revocations;
 mod service;
-mod session_types;
 mod sessions;
 mod sync;
 mod timed_store;
 mod updates;
+mod verification;
 mod verify_cache;
 
 pub use admin::{NewKey, NewProduct, ProductPatch};
 pub use background::{ACTIVITY_FLUSH_EVERY, Background, SWEEP_EVERY};
 pub use browser::{ACTIVITY_BATCH, BrowserSession, BrowserType, OwnSessions};
 pub use clock::{Clock, ManualClock, SystemClock};
+pub use revocations::CATCH_UP_EVERY;
 pub use service::{Hallpass, Settings};
-pub use sessions::{Issued, SessionList, StartInput, Verified};
-pub use sync::CATCH_UP_EVERY;
+pub use sessions::{Issued, SessionList, StartInput};
+pub use verification::Verified;
 
 pub use hallpass_core as core;

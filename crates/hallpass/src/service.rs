@@ -1,25 +1,40 @@
-//! The [`Hallpass`] service: construction, shared state and background upkeep.
+//! The [`Hallpass`] service: its parts, how they are put together, and its health.
+//!
+//! The service is a handful of parts, each with its own state and the invariants that go with
+//! it; [`Hallpass`] holds them and hands each call to its part (`facade.rs`):
+//!
+//! | part | owns | invariant |
+//! | --- | --- | --- |
+//! | `Keys` (`keys.rs`) | the decrypted keyring | swapped whole; a miss reloads at most once per 50 ms |
+//! | `Catalog` (`catalog.rs`) | caches of products, types, API keys | a fill older than an invalidation is dropped |
+//! | `Revocations` (`revocations.rs`) | the revocation set, the catch-up position | the only way into the set |
+//! | `Access` (`access.rs`) | the failed-authentication limiter | a known key is never limited |
+//! | `Verification` (`verification.rs`) | the verification cache | verify reads no database |
+//! | `Sessions` (`sessions.rs`) | session id order | every revocation it causes is recorded |
+//! | `Admin` (`admin/`) | nothing of its own | configuration updates are compare-and-set |
+//! | `Browser` (`browser.rs`) | activity and slide gates | once a minute per session |
+//! | `NodeSync` (`sync.rs`) | nothing of its own | a change is applied before the next is read |
 
-use std::sync::{Arc, Mutex, PoisonError, RwLock};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
-use hallpass_core::keys::{EnvKeys, Keyring};
-use hallpass_core::model::{Principal, Product, Scope};
-use hallpass_core::revocation::RevocationSet;
 use hallpass_core::secrets::MasterKey;
-use hallpass_core::session_type::SessionType;
 use hallpass_core::store::{PoolUsage, Store};
 use hallpass_core::{Error, Result, Timestamp};
 
-use crate::caches::Cache;
+use crate::access::Access;
+use crate::admin::Admin;
+use crate::browser::Browser;
+use crate::catalog::Catalog;
 use crate::clock::Clock;
+use crate::keys::Keys;
 use crate::rate_limit::FailureLimiter;
+use crate::revocations::Revocations;
+use crate::sessions::Sessions;
+use crate::sync::NodeSync;
 use crate::timed_store::TimedStore;
+use crate::verification::Verification;
 use crate::verify_cache::VerifyCache;
-
-/// Least time between two reloads of the keyring forced by a request naming an unknown key,
-/// so tokens with made-up key ids cannot turn into a stream of database reads.
-const MIN_KEY_RELOAD_INTERVAL: Duration = Duration::from_millis(50);
 
 /// How long a readiness probe waits for the database.
 const READY_TIMEOUT: Duration = Duration::from_secs(1);
@@ -51,26 +66,16 @@ impl Default for Settings {
 /// The session service. Cheap to share: wrap it in an `Arc`.
 pub struct Hallpass {
     pub(crate) store: Arc<dyn Store>,
-    pub(crate) master: MasterKey,
     pub(crate) clock: Arc<dyn Clock>,
-    pub(crate) settings: Settings,
-    pub(crate) keyring: RwLock<Arc<Keyring>>,
-    /// Held while a request-forced keyring reload runs; when the last one ended (in success
-    /// or failure).
-    key_reload: tokio::sync::Mutex<Option<Instant>>,
-    pub(crate) revocations: RevocationSet,
-    pub(crate) verified: VerifyCache,
-    pub(crate) types: Cache<(String, String), Arc<SessionType>>,
-    pub(crate) products: Cache<String, Arc<Product>>,
-    pub(crate) principals: Cache<String, Principal>,
-    pub(crate) auth_failures: FailureLimiter,
-    pub(crate) last_session_id: Mutex<Option<ulid::Ulid>>,
-    /// Session activity waiting to be written (see `activity.rs`).
-    pub(crate) activity: crate::activity::ActivityLog,
-    /// Sessions whose browser token slid within the last minute.
-    pub(crate) slides: crate::activity::OncePerMinute,
-    /// Where the next revocation catch-up starts (see [`crate::sync`]).
-    pub(crate) caught_up_to: Mutex<Timestamp>,
+    settings: Settings,
+    pub(crate) revocations: Arc<Revocations>,
+    pub(crate) access: Arc<Access>,
+    pub(crate) catalog: Arc<Catalog>,
+    pub(crate) verification: Arc<Verification>,
+    pub(crate) sessions: Arc<Sessions>,
+    pub(crate) admin: Admin,
+    pub(crate) browser: Browser,
+    pub(crate) sync: NodeSync,
 }
 
 impl std::fmt::Debug for Hallpass {
@@ -95,32 +100,66 @@ impl Hallpass {
         settings: Settings,
     ) -> Result<Self> {
         let store: Arc<dyn Store> = Arc::new(TimedStore(store));
-        let keyring = load_keyring(&store.env_keys().await?, &master)?;
-        let now = clock.now();
-        let revocations = RevocationSet::new();
-        for revoked in store.live_revocations(now).await? {
-            revocations.insert(&revoked.session_id, revoked.forget_after);
-        }
-        Ok(Self {
-            verified: VerifyCache::new(settings.verify_cache_entries),
-            auth_failures: FailureLimiter::new(
+        let keys = Arc::new(Keys::load(Arc::clone(&store), master).await?);
+        let revocations = Arc::new(Revocations::load(Arc::clone(&store), clock.now()).await?);
+        let catalog = Arc::new(Catalog::new(Arc::clone(&store)));
+        let access = Arc::new(Access::new(
+            Arc::clone(&store),
+            Arc::clone(&catalog),
+            Arc::clone(&clock),
+            FailureLimiter::new(
                 settings.auth_failure_burst,
                 settings.auth_failure_refill_per_sec,
             ),
+        ));
+        let verification = Arc::new(Verification::new(
+            Arc::clone(&catalog),
+            Arc::clone(&keys),
+            Arc::clone(&revocations),
+            Arc::clone(&clock),
+            VerifyCache::new(settings.verify_cache_entries),
+        ));
+        let sessions = Arc::new(Sessions::new(
+            Arc::clone(&store),
+            Arc::clone(&catalog),
+            Arc::clone(&keys),
+            Arc::clone(&revocations),
+            Arc::clone(&clock),
+            settings.issuer.clone(),
+        ));
+        let admin = Admin::new(
+            Arc::clone(&store),
+            Arc::clone(&catalog),
+            Arc::clone(&access),
+            Arc::clone(&keys),
+            Arc::clone(&revocations),
+            Arc::clone(&clock),
+        );
+        let browser = Browser::new(
+            Arc::clone(&store),
+            Arc::clone(&catalog),
+            Arc::clone(&verification),
+            Arc::clone(&sessions),
+            Arc::clone(&clock),
+        );
+        let sync = NodeSync::new(
+            Arc::clone(&catalog),
+            keys,
+            Arc::clone(&revocations),
+            Arc::clone(&clock),
+        );
+        Ok(Self {
             store,
-            master,
             clock,
             settings,
-            keyring: RwLock::new(Arc::new(keyring)),
-            key_reload: tokio::sync::Mutex::new(None),
             revocations,
-            types: Cache::default(),
-            products: Cache::default(),
-            principals: Cache::default(),
-            last_session_id: Mutex::new(None),
-            activity: crate::activity::ActivityLog::default(),
-            slides: crate::activity::OncePerMinute::default(),
-            caught_up_to: Mutex::new(crate::sync::overlap_before(now)),
+            access,
+            catalog,
+            verification,
+            sessions,
+            admin,
+            browser,
+            sync,
         })
     }
 
@@ -157,83 +196,6 @@ impl Hallpass {
 
     /// Number of tokens held by the verification cache.
     pub fn verify_cache_len(&self) -> usize {
-        self.verified.len()
+        self.verification.cached()
     }
-
-    pub(crate) fn keyring(&self) -> Arc<Keyring> {
-        Arc::clone(&self.keyring.read().unwrap_or_else(PoisonError::into_inner))
-    }
-
-    /// Reloads every env key from the store (after a product is created or a key rotated,
-    /// here or on another node).
-    pub(crate) async fn reload_keys(&self) -> Result<Arc<Keyring>> {
-        let ring = Arc::new(load_keyring(&self.store.env_keys().await?, &self.master)?);
-        *self.keyring.write().unwrap_or_else(PoisonError::into_inner) = Arc::clone(&ring);
-        Ok(ring)
-    }
-
-    /// Reloads the keyring because it lacks a key a request names: an env created, or a
-    /// signing key rotated, on another node whose change notice has not arrived yet. Single
-    /// flight: callers that waited while another caller's reload ran take its outcome (the
-    /// current keyring, whether that reload worked or not), so a database outage costs one
-    /// attempt at a time, each bounded by [`READY_TIMEOUT`]; forced reloads are at least
-    /// [`MIN_KEY_RELOAD_INTERVAL`] apart.
-    pub(crate) async fn reload_keys_after_miss(&self) -> Result<Arc<Keyring>> {
-        let asked = Instant::now();
-        let mut last = self.key_reload.lock().await;
-        if let Some(ended) = *last {
-            if ended >= asked {
-                return Ok(self.keyring());
-            }
-            tokio::time::sleep(MIN_KEY_RELOAD_INTERVAL.saturating_sub(ended.elapsed())).await;
-        }
-        // Cancelling the reload is safe: it is one read.
-        let ring = tokio::time::timeout(READY_TIMEOUT, self.reload_keys())
-            .await
-            .unwrap_or_else(|_| {
-                Err(Error::StoreUnavailable(
-                    "the database did not answer while reloading keys".into(),
-                ))
-            });
-        *last = Some(Instant::now());
-        ring
-    }
-
-    /// The keyring, reloaded once if it lacks the env (created on another node).
-    pub(crate) async fn keyring_with(&self, scope: &Scope) -> Result<Arc<Keyring>> {
-        let ring = self.keyring();
-        if ring.env(scope).is_some() {
-            return Ok(ring);
-        }
-        let ring = self.reload_keys_after_miss().await?;
-        if ring.env(scope).is_none() {
-            return Err(Error::Internal(format!(
-                "env {}/{} has no keys",
-                scope.product, scope.env
-            )));
-        }
-        Ok(ring)
-    }
-
-    pub(crate) fn env_keys<'r>(ring: &'r Keyring, scope: &Scope) -> Result<&'r EnvKeys> {
-        ring.env(scope).ok_or_else(|| {
-            Error::Internal(format!("env {}/{} has no keys", scope.product, scope.env))
-        })
-    }
-}
-
-/// Loads the keyring, and says loudly which envs it had to leave out.
-fn load_keyring(
-    records: &[hallpass_core::model::EnvKeyRecord],
-    master: &MasterKey,
-) -> Result<Keyring> {
-    let ring = Keyring::load(records, master)?;
-    for (scope, why) in ring.unreadable() {
-        tracing::error!(
-            product = %scope.product,
-            env = %scope.env,
-            "the keys of this env do not decrypt with this node's master key ({why}): its requests fail until every node has the same HALLPASS_MASTER_KEY"
-        );
-    }
-    Ok(ring)
 }

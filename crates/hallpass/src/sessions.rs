@@ -1,22 +1,26 @@
-//! The session methods: start, verify, refresh, revoke, revoke-all and list.
+//! The session writes and reads after login: start, refresh (rotation, grace replay, theft),
+//! revoke, revoke-all and list. Every revocation they cause goes to [`Revocations::record`].
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hallpass_core::ids::{new_session_id, truncate_for_message};
-use hallpass_core::jwe::jwe_kid;
+use hallpass_core::keys::Keyring;
 use hallpass_core::model::{Device, Scope, SessionRecord};
 use hallpass_core::period::MAX_LIFETIME_SECS;
 use hallpass_core::refresh::{self, RefreshDecision, RotationAnswer};
 use hallpass_core::secrets::credential_hash;
-use hallpass_core::store::{IdentifierFilter, Rotation};
+use hallpass_core::store::{IdentifierFilter, Rotation, Store};
 use hallpass_core::token::{self, TokenClaims};
 use hallpass_core::{Error, Result, Timestamp};
 use serde_json::Value;
 
-use crate::Hallpass;
-use crate::counters::{self, Cause};
+use crate::catalog::Catalog;
+use crate::clock::Clock;
+use crate::counters;
+use crate::keys::{Keys, env_keys};
+use crate::revocations::{Cause, Revocations};
 
 /// Longest identifier accepted.
 const MAX_IDENTIFIER_LEN: usize = 256;
@@ -53,23 +57,6 @@ pub struct Issued {
     pub token: String,
     /// The refresh token.
     pub refresh_token: String,
-}
-
-/// A verified token.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Verified {
-    /// Session id.
-    pub session_id: String,
-    /// Session type tag.
-    pub tag: String,
-    /// Identifier (the token's `sub`).
-    pub identifier: Option<String>,
-    /// Decrypted session data.
-    pub data: Value,
-    /// `iat`.
-    pub issued_at: Timestamp,
-    /// `exp`.
-    pub expires_at: Timestamp,
 }
 
 /// A page of active sessions.
@@ -113,32 +100,60 @@ fn validate_device(device: &Device) -> Result<()> {
     Ok(())
 }
 
-impl Hallpass {
+/// Session writes and reads.
+pub(crate) struct Sessions {
+    store: Arc<dyn Store>,
+    catalog: Arc<Catalog>,
+    keys: Arc<Keys>,
+    revocations: Arc<Revocations>,
+    clock: Arc<dyn Clock>,
+    /// The `iss` of issued tokens.
+    issuer: String,
+    /// The last session id made here, so ids stay ordered within a millisecond.
+    last_session_id: Mutex<Option<ulid::Ulid>>,
+}
+
+impl Sessions {
+    pub(crate) fn new(
+        store: Arc<dyn Store>,
+        catalog: Arc<Catalog>,
+        keys: Arc<Keys>,
+        revocations: Arc<Revocations>,
+        clock: Arc<dyn Clock>,
+        issuer: String,
+    ) -> Self {
+        Self {
+            store,
+            catalog,
+            keys,
+            revocations,
+            clock,
+            issuer,
+            last_session_id: Mutex::new(None),
+        }
+    }
+
     fn next_session_id(&self, now: Timestamp) -> String {
         let mut last = self
             .last_session_id
             .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+            .unwrap_or_else(PoisonError::into_inner);
         let id = new_session_id(now, *last);
         *last = Some(id);
         id.to_string()
     }
 
-    pub(crate) fn sign(
-        &self,
-        ring: &hallpass_core::keys::Keyring,
-        session: &SessionRecord,
-    ) -> Result<String> {
+    fn sign(&self, ring: &Keyring, session: &SessionRecord) -> Result<String> {
         let scope = Scope {
             product: session.product.clone(),
             env: session.env.clone(),
         };
-        let key = Self::env_keys(ring, &scope)?
+        let key = env_keys(ring, &scope)?
             .current_signing()
             .ok_or_else(|| Error::Internal("the env has no signing key".into()))?;
         token::issue(
             key,
-            &self.settings.issuer,
+            &self.issuer,
             &TokenClaims {
                 session_id: session.id.clone(),
                 tag: session.tag.clone(),
@@ -151,14 +166,13 @@ impl Hallpass {
         )
     }
 
-    /// Starts a session: checks the data against the type's schema, picks the identifier,
-    /// stores the session and issues a token and a refresh token.
-    ///
-    /// # Errors
-    /// [`Error::SessionTypeNotFound`], [`Error::InvalidRequest`], [`Error::SchemaViolation`],
-    /// [`Error::SelectorUnresolved`], [`Error::StoreUnavailable`].
-    pub async fn start(&self, scope: &Scope, input: StartInput) -> Result<Issued> {
-        let session_type = self.session_type(&scope.product, &input.tag).await?;
+    /// Checks the data against the type's schema, picks the identifier, stores the session and
+    /// issues a token and a refresh token.
+    pub(crate) async fn start(&self, scope: &Scope, input: StartInput) -> Result<Issued> {
+        let session_type = self
+            .catalog
+            .session_type(&scope.product, &input.tag)
+            .await?;
         if !input.data.is_object() {
             return Err(Error::invalid("data must be a JSON object"));
         }
@@ -185,8 +199,8 @@ impl Hallpass {
         let refresh_lifetime_secs =
             i64::try_from(session_type.compiled.refresh_lifetime_secs).unwrap_or(i64::MAX);
 
-        let ring = self.keyring_with(scope).await?;
-        let env = Self::env_keys(&ring, scope)?;
+        let ring = self.keys.ring_with(scope).await?;
+        let env = env_keys(&ring, scope)?;
         let data_key = env
             .current_data_key()
             .ok_or_else(|| Error::Internal("the env has no data key".into()))?;
@@ -194,7 +208,7 @@ impl Hallpass {
             serde_json::to_vec(&input.data).map_err(|e| Error::Internal(e.to_string()))?;
         let data_jwe = data_key.encrypt(&plaintext)?;
 
-        let now = self.now();
+        let now = self.clock.now();
         let issued_at = now.truncated_to_secs();
         let token_expires_at = issued_at.plus_secs(token_lifetime_secs);
         let refresh_token = refresh::new_refresh_token();
@@ -228,71 +242,15 @@ impl Hallpass {
         })
     }
 
-    /// Verifies a token without touching the database: signature, expiry, tag, product/env,
-    /// then the in-memory revocation set; then decrypts the data. A token verified before is
-    /// recognised by the verification cache instead of its signature, and still checked for
-    /// its type, its expiry and revocation.
-    ///
-    /// # Errors
-    /// `TokenMalformed`, `TokenSignatureInvalid`, `TokenExpired`, `TagMismatch`,
-    /// `WrongEnvironment`, `SessionRevoked`, and [`Error::SessionTypeNotFound`].
-    pub async fn verify(&self, scope: &Scope, tag: &str, token: &str) -> Result<Verified> {
-        self.session_type(&scope.product, tag).await?;
-        let now = self.now();
-        let slot = self.verified.slot(scope, tag, token);
-        let known = self.verified.get(slot, now);
-        counters::verify_cache(known.is_some());
-        if let Some(known) = known {
-            if self.revocations.contains(&known.session_id) {
-                return Err(Error::SessionRevoked);
-            }
-            return Ok(Verified::clone(&known));
-        }
-        let mut ring = self.keyring_with(scope).await?;
-        let claims = match token::verify(&ring, scope, tag, token, now) {
-            Err(Error::TokenSignatureInvalid) if token::names_unknown_key(&ring, token) => {
-                // Signed by a key rotated in on another node moments ago, or by no key at all.
-                // If the keys cannot be read now, the answer stays what this node knows.
-                ring = self.reload_keys_after_miss().await.map_err(|e| {
-                    tracing::debug!(error = %e, "cannot reload keys for an unknown key id");
-                    Error::TokenSignatureInvalid
-                })?;
-                token::verify(&ring, scope, tag, token, now)?
-            }
-            result => result?,
-        };
-        if self.revocations.contains(&claims.session_id) {
-            return Err(Error::SessionRevoked);
-        }
-        let env = Self::env_keys(&ring, scope)?;
-        let data_key = jwe_kid(&claims.data_jwe)
-            .and_then(|kid| env.data.get(&kid))
-            .ok_or_else(|| {
-                Error::TokenMalformed("the token's dat claim names no data key of this env".into())
-            })?;
-        let data = serde_json::from_slice(&data_key.decrypt(&claims.data_jwe)?)
-            .map_err(|_| Error::TokenMalformed("the token's dat claim is not JSON".into()))?;
-        let verified = Verified {
-            session_id: claims.session_id,
-            tag: claims.tag,
-            identifier: claims.identifier,
-            data,
-            issued_at: claims.issued_at,
-            expires_at: claims.expires_at,
-        };
-        self.verified.insert(slot, Arc::new(verified.clone()));
-        Ok(verified)
-    }
-
-    /// Refreshes a session: rotates the refresh token and issues a new token. The token
-    /// rotated out last answers the same new pair within the type's grace; any older token
-    /// revokes the session (theft).
-    ///
-    /// # Errors
-    /// `RefreshTokenInvalid`, `RefreshTokenExpired`, `RefreshTokenReused`, `SessionRevoked`,
-    /// [`Error::SessionTypeNotFound`], [`Error::StoreUnavailable`].
-    pub async fn refresh(&self, scope: &Scope, tag: &str, refresh_token: &str) -> Result<Issued> {
-        let session_type = self.session_type(&scope.product, tag).await?;
+    /// Rotates the refresh token and issues a new token. The token rotated out last answers
+    /// the same new pair within the type's grace; any older token revokes the session (theft).
+    pub(crate) async fn refresh(
+        &self,
+        scope: &Scope,
+        tag: &str,
+        refresh_token: &str,
+    ) -> Result<Issued> {
+        let session_type = self.catalog.session_type(&scope.product, tag).await?;
         let invalid = || {
             Error::RefreshTokenInvalid(
                 "unknown refresh token: it was not issued for this product, env and session type; start a new session".into(),
@@ -311,7 +269,7 @@ impl Hallpass {
             if session.product != scope.product || session.env != scope.env || session.tag != tag {
                 return Err(invalid());
             }
-            let now = self.now();
+            let now = self.clock.now();
             match refresh::decide(
                 &session,
                 &presented,
@@ -327,7 +285,8 @@ impl Hallpass {
                 RefreshDecision::ReplayWithinGrace => return self.replay(session),
                 RefreshDecision::Reused => {
                     if let Some(revoked) = self.store.revoke_session(&session.id, now).await? {
-                        self.revoked_here(&[revoked], Cause::RefreshTokenReused);
+                        self.revocations
+                            .record(&[revoked], Cause::RefreshTokenReused);
                     }
                     tracing::warn!(session_id = %session.id, "old refresh token presented again: session revoked");
                     return Err(Error::RefreshTokenReused);
@@ -346,7 +305,8 @@ impl Hallpass {
         now: Timestamp,
     ) -> Result<Option<Issued>> {
         let ring = self
-            .keyring_with(&Scope {
+            .keys
+            .ring_with(&Scope {
                 product: session.product.clone(),
                 env: session.env.clone(),
             })
@@ -369,7 +329,7 @@ impl Hallpass {
             refresh_token: refresh_token.clone(),
         };
         let answer = serde_json::to_vec(&answer).map_err(|e| Error::Internal(e.to_string()))?;
-        let sealed = self.master.seal(&session.id, &answer)?;
+        let sealed = self.keys.master().seal(&session.id, &answer)?;
         next.grace_answer = Some(sealed.clone());
         let rotation = Rotation {
             new_hash: next.refresh_hash.clone(),
@@ -398,10 +358,10 @@ impl Hallpass {
             .grace_answer
             .as_deref()
             .ok_or_else(|| Error::Internal("no answer to replay".into()))?;
-        let answer: RotationAnswer =
-            serde_json::from_slice(&self.master.open(&session.id, sealed)?).map_err(|e| {
-                Error::Internal(format!("stored refresh answer is unreadable: {e}"))
-            })?;
+        let answer: RotationAnswer = serde_json::from_slice(
+            &self.keys.master().open(&session.id, sealed)?,
+        )
+        .map_err(|e| Error::Internal(format!("stored refresh answer is unreadable: {e}")))?;
         Ok(Issued {
             session,
             token: answer.token,
@@ -409,12 +369,9 @@ impl Hallpass {
         })
     }
 
-    /// Revokes one session. Returns true if it was active, false if it had already ended.
-    ///
-    /// # Errors
-    /// [`Error::SessionNotFound`] when no such session exists in this product, env and type.
-    pub async fn revoke(&self, scope: &Scope, tag: &str, session_id: &str) -> Result<bool> {
-        self.session_type(&scope.product, tag).await?;
+    /// Revokes one session: true if it was active, false if it had already ended.
+    pub(crate) async fn revoke(&self, scope: &Scope, tag: &str, session_id: &str) -> Result<bool> {
+        self.catalog.session_type(&scope.product, tag).await?;
         let not_found = || Error::SessionNotFound(truncate_for_message(session_id));
         let session = self
             .store
@@ -424,39 +381,40 @@ impl Hallpass {
         if session.product != scope.product || session.env != scope.env || session.tag != tag {
             return Err(not_found());
         }
-        match self.store.revoke_session(session_id, self.now()).await? {
+        match self
+            .store
+            .revoke_session(session_id, self.clock.now())
+            .await?
+        {
             Some(revoked) => {
-                self.revoked_here(&[revoked], Cause::Revoke);
+                self.revocations.record(&[revoked], Cause::Revoke);
                 Ok(true)
             }
             None => Ok(false),
         }
     }
 
-    /// Revokes every active session of an identifier, except `exclude`. Returns the count.
-    ///
-    /// # Errors
-    /// [`Error::InvalidRequest`] for an empty identifier, [`Error::SessionTypeNotFound`].
-    pub async fn revoke_all(
+    /// Revokes every active session of an identifier, except `exclude`; returns the count.
+    pub(crate) async fn revoke_all(
         &self,
         scope: &Scope,
         tag: &str,
         identifier: &str,
         exclude: Option<&str>,
     ) -> Result<u64> {
-        self.session_type(&scope.product, tag).await?;
+        self.catalog.session_type(&scope.product, tag).await?;
         validate_identifier(identifier)?;
         let filter = self.filter(scope, tag, identifier);
-        let revoked = self.store.revoke_all(&filter, exclude, self.now()).await?;
-        self.revoked_here(&revoked, Cause::RevokeAll);
+        let revoked = self
+            .store
+            .revoke_all(&filter, exclude, self.clock.now())
+            .await?;
+        self.revocations.record(&revoked, Cause::RevokeAll);
         Ok(revoked.len() as u64)
     }
 
     /// Active sessions of an identifier, newest first, a page at a time.
-    ///
-    /// # Errors
-    /// [`Error::InvalidRequest`] for a bad limit or cursor, [`Error::SessionTypeNotFound`].
-    pub async fn list(
+    pub(crate) async fn list(
         &self,
         scope: &Scope,
         tag: &str,
@@ -464,7 +422,7 @@ impl Hallpass {
         limit: Option<u32>,
         cursor: Option<&str>,
     ) -> Result<SessionList> {
-        self.session_type(&scope.product, tag).await?;
+        self.catalog.session_type(&scope.product, tag).await?;
         validate_identifier(identifier)?;
         let limit = limit.unwrap_or(DEFAULT_LIST_LIMIT);
         if limit == 0 || limit > MAX_LIST_LIMIT {
@@ -488,7 +446,7 @@ impl Hallpass {
                 &self.filter(scope, tag, identifier),
                 before.as_deref(),
                 limit,
-                self.now(),
+                self.clock.now(),
             )
             .await?;
         let next_cursor = page
@@ -500,6 +458,11 @@ impl Hallpass {
             count: page.count,
             next_cursor,
         })
+    }
+
+    /// The session with this id, whatever its state (the browser calls read their own).
+    pub(crate) async fn session(&self, session_id: &str) -> Result<Option<SessionRecord>> {
+        self.store.session(session_id).await
     }
 
     fn filter(&self, scope: &Scope, tag: &str, identifier: &str) -> IdentifierFilter {

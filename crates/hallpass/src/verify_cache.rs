@@ -18,7 +18,7 @@ use hallpass_core::Timestamp;
 use hallpass_core::model::Scope;
 use quick_cache::sync::Cache;
 
-use crate::sessions::Verified;
+use crate::verification::Verified;
 
 /// Tokens remembered by default.
 pub const DEFAULT_VERIFY_CACHE_ENTRIES: usize = 50_000;

@@ -1,50 +1,22 @@
-//! Session type management, and the cached lookup that verify uses.
-
-use std::sync::Arc;
+//! Session type management, part of the administration.
 
 use hallpass_core::ids::validate_tag;
 use hallpass_core::model::Principal;
-use hallpass_core::session_type::{
-    SessionType, SessionTypeConfig, SessionTypeInput, SessionTypeRecord,
-};
+use hallpass_core::session_type::{SessionTypeConfig, SessionTypeInput, SessionTypeRecord};
 use hallpass_core::store::DeleteTypeOutcome;
 use hallpass_core::{Error, Result};
 
-use crate::Hallpass;
-use crate::counters::Cause;
+use super::Admin;
+use crate::revocations::Cause;
 use crate::updates::{UPDATE_ATTEMPTS, next_updated_at, too_contended};
 
-impl Hallpass {
-    /// The session type `tag` of `product`, from the cache or the store.
-    ///
-    /// # Errors
-    /// [`Error::SessionTypeNotFound`].
-    pub async fn session_type(&self, product: &str, tag: &str) -> Result<Arc<SessionType>> {
-        let key = (product.to_owned(), tag.to_owned());
-        if let Some(t) = self.types.get(&key) {
-            return Ok(t);
-        }
-        let ticket = self.types.ticket();
-        let record = self
-            .store
-            .session_type(product, tag)
-            .await?
-            .ok_or_else(|| Error::SessionTypeNotFound {
-                product: product.to_owned(),
-                tag: tag.to_owned(),
-            })?;
-        let compiled = Arc::new(SessionType::from_record(record)?);
-        self.types
-            .insert_if_fresh(ticket, key, Arc::clone(&compiled));
-        Ok(compiled)
-    }
-
+impl Admin {
     /// Creates a session type in the caller's product (admin or product-wide access key).
     ///
     /// # Errors
     /// [`Error::InvalidRequest`], [`Error::Conflict`] when the tag exists, and the scope errors
     /// of [`Hallpass::resolve_product_wide`].
-    pub async fn create_session_type(
+    pub(crate) async fn create_session_type(
         &self,
         who: &Principal,
         product: Option<&str>,
@@ -52,11 +24,12 @@ impl Hallpass {
         input: SessionTypeInput,
     ) -> Result<SessionTypeRecord> {
         let product = self
+            .access
             .resolve_product_wide(who, product, "create session types")
             .await?;
         validate_tag("tag", tag)?;
         let config = SessionTypeConfig::create(input)?;
-        let now = self.now();
+        let now = self.clock.now();
         let record = SessionTypeRecord {
             product: product.tag.clone(),
             tag: tag.to_owned(),
@@ -70,8 +43,8 @@ impl Hallpass {
                 product.tag
             )));
         };
-        self.revoked_here(&left_over, Cause::TagReused);
-        self.types.remove(&(product.tag.clone(), tag.to_owned()));
+        self.revocations.record(&left_over, Cause::TagReused);
+        self.catalog.session_type_changed(&product.tag, tag);
         Ok(record)
     }
 
@@ -80,7 +53,7 @@ impl Hallpass {
     ///
     /// # Errors
     /// [`Error::SessionTypeNotFound`], [`Error::InvalidRequest`], scope errors.
-    pub async fn update_session_type(
+    pub(crate) async fn update_session_type(
         &self,
         who: &Principal,
         product: Option<&str>,
@@ -88,6 +61,7 @@ impl Hallpass {
         input: SessionTypeInput,
     ) -> Result<SessionTypeRecord> {
         let product = self
+            .access
             .resolve_product_wide(who, product, "change session types")
             .await?;
         let not_found = || Error::SessionTypeNotFound {
@@ -103,11 +77,11 @@ impl Hallpass {
             let previous = current.updated_at;
             let record = SessionTypeRecord {
                 config: current.config.merged(input.clone())?,
-                updated_at: next_updated_at(self.now(), previous),
+                updated_at: next_updated_at(self.clock.now(), previous),
                 ..current
             };
             if self.store.update_session_type(&record, previous).await? {
-                self.types.remove(&(product.tag.clone(), tag.to_owned()));
+                self.catalog.session_type_changed(&product.tag, tag);
                 return Ok(record);
             }
         }
@@ -118,13 +92,13 @@ impl Hallpass {
     ///
     /// # Errors
     /// [`Error::SessionTypeNotFound`], scope errors.
-    pub async fn get_session_type(
+    pub(crate) async fn get_session_type(
         &self,
         who: &Principal,
         product: Option<&str>,
         tag: &str,
     ) -> Result<SessionTypeRecord> {
-        let product = self.resolve_product(who, product).await?;
+        let product = self.access.resolve_product(who, product).await?;
         self.store
             .session_type(&product.tag, tag)
             .await?
@@ -138,12 +112,12 @@ impl Hallpass {
     ///
     /// # Errors
     /// Scope errors, [`Error::StoreUnavailable`].
-    pub async fn list_session_types(
+    pub(crate) async fn list_session_types(
         &self,
         who: &Principal,
         product: Option<&str>,
     ) -> Result<Vec<SessionTypeRecord>> {
-        let product = self.resolve_product(who, product).await?;
+        let product = self.access.resolve_product(who, product).await?;
         self.store.session_types(&product.tag).await
     }
 
@@ -152,7 +126,7 @@ impl Hallpass {
     ///
     /// # Errors
     /// [`Error::SessionTypeNotFound`], [`Error::Conflict`] with active sessions, scope errors.
-    pub async fn delete_session_type(
+    pub(crate) async fn delete_session_type(
         &self,
         who: &Principal,
         product: Option<&str>,
@@ -160,13 +134,14 @@ impl Hallpass {
         force: bool,
     ) -> Result<()> {
         let product = self
+            .access
             .resolve_product_wide(who, product, "delete session types")
             .await?;
         let outcome = self
             .store
-            .delete_session_type(&product.tag, tag, force, self.now())
+            .delete_session_type(&product.tag, tag, force, self.clock.now())
             .await?;
-        self.types.remove(&(product.tag.clone(), tag.to_owned()));
+        self.catalog.session_type_changed(&product.tag, tag);
         match outcome {
             DeleteTypeOutcome::NotFound => Err(Error::SessionTypeNotFound {
                 product: product.tag.clone(),
@@ -176,7 +151,7 @@ impl Hallpass {
                 "session type '{tag}' has {n} active session(s): revoke them first, or delete with ?force=true to revoke them all"
             ))),
             DeleteTypeOutcome::Deleted(revoked) => {
-                self.revoked_here(&revoked, Cause::TypeDeleted);
+                self.revocations.record(&revoked, Cause::TypeDeleted);
                 Ok(())
             }
         }

@@ -1,41 +1,64 @@
-//! Who is calling and what they may touch: API key authentication and scope resolution.
+//! Who is calling and what they may touch: API key authentication (rate limited per client
+//! address on failure) and the resolution of the product and env a call concerns.
 
 use std::net::IpAddr;
 use std::sync::Arc;
 
 use hallpass_core::model::{KeyKind, Principal, Product, Scope};
 use hallpass_core::secrets::credential_hash;
+use hallpass_core::store::Store;
 use hallpass_core::{Error, Result};
 
-use crate::Hallpass;
+use crate::catalog::Catalog;
+use crate::clock::Clock;
+use crate::rate_limit::FailureLimiter;
 
 /// Longest key accepted before hashing.
 const MAX_KEY_LEN: usize = 256;
 
-impl Hallpass {
-    /// Establishes the caller from the `Authorization: Bearer` key. Failures from one address
-    /// are rate limited.
-    ///
-    /// # Errors
-    /// [`Error::Unauthorized`] for a missing or unknown key; [`Error::RateLimited`] after too
-    /// many failures from `client`.
-    pub async fn authenticate(
+/// Authentication and scopes.
+pub(crate) struct Access {
+    store: Arc<dyn Store>,
+    catalog: Arc<Catalog>,
+    clock: Arc<dyn Clock>,
+    failures: FailureLimiter,
+}
+
+impl Access {
+    pub(crate) fn new(
+        store: Arc<dyn Store>,
+        catalog: Arc<Catalog>,
+        clock: Arc<dyn Clock>,
+        failures: FailureLimiter,
+    ) -> Self {
+        Self {
+            store,
+            catalog,
+            clock,
+            failures,
+        }
+    }
+
+    /// The caller of the `Authorization: Bearer` key; failures from one address are limited.
+    pub(crate) async fn authenticate(
         &self,
         key: Option<&str>,
         client: Option<IpAddr>,
     ) -> Result<Principal> {
-        if let Some(principal) = key.and_then(|k| self.principals.get(&credential_hash(k.trim()))) {
+        if let Some(principal) =
+            key.and_then(|k| self.catalog.principal(&credential_hash(k.trim())))
+        {
             // A known key is never limited, even from an address that others behind the
             // same NAT have exhausted.
             return Ok(principal);
         }
-        let now = self.now();
+        let now = self.clock.now();
         if let Some(ip) = client {
-            self.auth_failures.check(ip, now)?;
+            self.failures.check(ip, now)?;
         }
         let result = self.lookup_key(key).await;
         if let (Err(Error::Unauthorized(_)), Some(ip)) = (&result, client) {
-            self.auth_failures.record_failure(ip, now);
+            self.failures.record_failure(ip, now);
         }
         result
     }
@@ -62,7 +85,7 @@ impl Hallpass {
             return Err(unknown());
         }
         let hash = credential_hash(key);
-        let ticket = self.principals.ticket();
+        let ticket = self.catalog.principal_ticket();
         let record = self
             .store
             .api_key_by_hash(&hash)
@@ -74,37 +97,13 @@ impl Hallpass {
             product: record.product,
             env: record.env,
         };
-        self.principals
-            .insert_if_fresh(ticket, hash, principal.clone());
+        self.catalog
+            .remember_principal(ticket, hash, principal.clone());
         Ok(principal)
     }
 
-    /// The product with this tag, from the cache or the store.
-    ///
-    /// # Errors
-    /// [`Error::ProductNotFound`].
-    pub async fn product(&self, tag: &str) -> Result<Arc<Product>> {
-        if let Some(p) = self.products.get(tag) {
-            return Ok(p);
-        }
-        let ticket = self.products.ticket();
-        let product = Arc::new(
-            self.store
-                .product(tag)
-                .await?
-                .ok_or_else(|| Error::ProductNotFound(tag.to_owned()))?,
-        );
-        self.products
-            .insert_if_fresh(ticket, tag.to_owned(), Arc::clone(&product));
-        Ok(product)
-    }
-
     /// The product a call concerns: the key's own, or the named one for an admin key.
-    ///
-    /// # Errors
-    /// [`Error::PublishableKeyForbidden`], [`Error::ScopeForbidden`], [`Error::InvalidRequest`]
-    /// (admin key without product), [`Error::ProductNotFound`].
-    pub async fn resolve_product(
+    pub(crate) async fn resolve_product(
         &self,
         who: &Principal,
         product: Option<&str>,
@@ -127,16 +126,11 @@ impl Hallpass {
             }
             (Some(own), _) => own.as_str(),
         };
-        self.product(tag).await
+        self.catalog.product(tag).await
     }
 
     /// The (product, env) a session call concerns, from the key's scope and the request.
-    ///
-    /// # Errors
-    /// As [`Hallpass::resolve_product`], plus [`Error::InvalidRequest`] when the env is not
-    /// named for a key of all envs or the product has no such env, and
-    /// [`Error::ScopeForbidden`] for another env than the key's.
-    pub async fn resolve_scope(
+    pub(crate) async fn resolve_scope(
         &self,
         who: &Principal,
         product: Option<&str>,
@@ -169,13 +163,9 @@ impl Hallpass {
     }
 
     /// The product whose shared configuration (its session types) a call changes: as
-    /// [`Hallpass::resolve_product`], but an env-scoped key is refused. Session types are used
+    /// [`Access::resolve_product`], but an env-scoped key is refused. Session types are used
     /// by every env of the product, so a key of one env changing them would change the others.
-    ///
-    /// # Errors
-    /// [`Error::ScopeForbidden`] for an env-scoped key, and those of
-    /// [`Hallpass::resolve_product`].
-    pub async fn resolve_product_wide(
+    pub(crate) async fn resolve_product_wide(
         &self,
         who: &Principal,
         product: Option<&str>,
@@ -192,10 +182,7 @@ impl Hallpass {
     }
 
     /// Fails unless the caller holds an admin key.
-    ///
-    /// # Errors
-    /// [`Error::ScopeForbidden`] (or [`Error::PublishableKeyForbidden`]).
-    pub fn require_admin(who: &Principal, what: &str) -> Result<()> {
+    pub(crate) fn require_admin(who: &Principal, what: &str) -> Result<()> {
         match who.kind {
             KeyKind::Admin => Ok(()),
             KeyKind::Publishable => Err(Error::PublishableKeyForbidden),

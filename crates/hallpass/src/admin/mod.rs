@@ -1,4 +1,5 @@
-//! Administration: products, API keys, signing-key rotation, JWKS and the bootstrap admin key.
+//! Administration: products, API keys, signing-key rotation, JWKS and the bootstrap admin
+//! key here; session types in `session_types.rs`.
 
 use std::sync::Arc;
 
@@ -6,10 +7,17 @@ use hallpass_core::ids::{new_prefixed_id, random_b64, truncate_for_message, vali
 use hallpass_core::keys::{Alg, new_env_keys, new_signing_key_record};
 use hallpass_core::model::{ApiKeyRecord, KeyKind, Principal, Product, Scope};
 use hallpass_core::secrets::credential_hash;
+use hallpass_core::store::Store;
 use hallpass_core::{Error, Result};
 
-use crate::Hallpass;
+use crate::access::Access;
+use crate::catalog::Catalog;
+use crate::clock::Clock;
+use crate::keys::Keys;
+use crate::revocations::Revocations;
 use crate::updates::{UPDATE_ATTEMPTS, next_updated_at, too_contended};
+
+mod session_types;
 
 /// Most envs a product may have.
 const MAX_ENVS: usize = 16;
@@ -120,14 +128,42 @@ pub(crate) fn estimated_entropy_bits(secret: &str) -> f64 {
         .sum()
 }
 
-impl Hallpass {
+/// Products, keys and session types.
+pub(crate) struct Admin {
+    store: Arc<dyn Store>,
+    catalog: Arc<Catalog>,
+    access: Arc<Access>,
+    keys: Arc<Keys>,
+    revocations: Arc<Revocations>,
+    clock: Arc<dyn Clock>,
+}
+
+impl Admin {
+    pub(crate) fn new(
+        store: Arc<dyn Store>,
+        catalog: Arc<Catalog>,
+        access: Arc<Access>,
+        keys: Arc<Keys>,
+        revocations: Arc<Revocations>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Self {
+            store,
+            catalog,
+            access,
+            keys,
+            revocations,
+            clock,
+        }
+    }
+
     /// Creates the admin key when the database has none: `provided` if given, else a random
     /// one. Returns the key to print once, or `None` when an admin key already existed.
     ///
     /// # Errors
     /// [`Error::InvalidRequest`] when `provided` is not `hp_admin_` + at least 32 URL-safe
     /// characters; [`Error::StoreUnavailable`].
-    pub async fn bootstrap_admin(&self, provided: Option<&str>) -> Result<Option<String>> {
+    pub(crate) async fn bootstrap_admin(&self, provided: Option<&str>) -> Result<Option<String>> {
         if let Some(key) = provided
             && !is_valid_admin_key(key)
         {
@@ -153,7 +189,7 @@ impl Hallpass {
             env: None,
             name: "bootstrap admin".into(),
             hash: credential_hash(&secret),
-            created_at: self.now(),
+            created_at: self.clock.now(),
         };
         // Another node may have bootstrapped meanwhile: then its key stands and this one is dropped.
         Ok(self
@@ -168,8 +204,12 @@ impl Hallpass {
     /// # Errors
     /// [`Error::InvalidRequest`], [`Error::Conflict`] when the tag exists, [`Error::ScopeForbidden`]
     /// for non-admin keys.
-    pub async fn create_product(&self, who: &Principal, input: NewProduct) -> Result<Product> {
-        Self::require_admin(who, "create products")?;
+    pub(crate) async fn create_product(
+        &self,
+        who: &Principal,
+        input: NewProduct,
+    ) -> Result<Product> {
+        Access::require_admin(who, "create products")?;
         validate_tag("product tag", &input.tag)?;
         validate_name("name", &input.name)?;
         let envs = input
@@ -188,7 +228,7 @@ impl Hallpass {
         }
         let allowed_origins = input.allowed_origins.unwrap_or_default();
         validate_origins(&allowed_origins)?;
-        let now = self.now();
+        let now = self.clock.now();
         let product = Product {
             tag: input.tag,
             name: input.name,
@@ -200,7 +240,7 @@ impl Hallpass {
         let mut keys = Vec::new();
         for env in &product.envs {
             keys.extend(new_env_keys(
-                &self.master,
+                self.keys.master(),
                 &Scope {
                     product: product.tag.clone(),
                     env: env.clone(),
@@ -214,7 +254,7 @@ impl Hallpass {
                 product.tag
             )));
         }
-        self.reload_keys().await?;
+        self.keys.reload().await?;
         Ok(product)
     }
 
@@ -222,13 +262,13 @@ impl Hallpass {
     ///
     /// # Errors
     /// [`Error::ProductNotFound`], [`Error::InvalidRequest`], [`Error::ScopeForbidden`].
-    pub async fn update_product(
+    pub(crate) async fn update_product(
         &self,
         who: &Principal,
         tag: &str,
         patch: ProductPatch,
     ) -> Result<Product> {
-        Self::require_admin(who, "update products")?;
+        Access::require_admin(who, "update products")?;
         if let Some(name) = &patch.name {
             validate_name("name", name)?;
         }
@@ -249,9 +289,9 @@ impl Hallpass {
             if let Some(origins) = &patch.allowed_origins {
                 product.allowed_origins.clone_from(origins);
             }
-            product.updated_at = next_updated_at(self.now(), previous);
+            product.updated_at = next_updated_at(self.clock.now(), previous);
             if self.store.update_product(&product, previous).await? {
-                self.products.remove(tag);
+                self.catalog.product_changed(tag);
                 return Ok(product);
             }
         }
@@ -262,10 +302,10 @@ impl Hallpass {
     ///
     /// # Errors
     /// [`Error::PublishableKeyForbidden`], [`Error::StoreUnavailable`].
-    pub async fn list_products(&self, who: &Principal) -> Result<Vec<Product>> {
+    pub(crate) async fn list_products(&self, who: &Principal) -> Result<Vec<Product>> {
         match (&who.kind, &who.product) {
             (KeyKind::Publishable, _) => Err(Error::PublishableKeyForbidden),
-            (_, Some(own)) => Ok(vec![(*self.product(own).await?).clone()]),
+            (_, Some(own)) => Ok(vec![(*self.catalog.product(own).await?).clone()]),
             (_, None) => self.store.products().await,
         }
     }
@@ -275,7 +315,7 @@ impl Hallpass {
     ///
     /// # Errors
     /// [`Error::InvalidRequest`], [`Error::ScopeForbidden`], [`Error::ProductNotFound`].
-    pub async fn create_key(
+    pub(crate) async fn create_key(
         &self,
         who: &Principal,
         kind: &str,
@@ -293,7 +333,7 @@ impl Hallpass {
             }
         };
         validate_name("name", name)?;
-        let product = self.resolve_product(who, product).await?;
+        let product = self.access.resolve_product(who, product).await?;
         // Like every request, the env defaults to the caller's own (SPEC section 1, "Keys").
         let env = env.or(who.env.as_deref());
         if let Some(own_env) = &who.env
@@ -319,7 +359,7 @@ impl Hallpass {
             env: env.map(str::to_owned),
             name: name.to_owned(),
             hash: credential_hash(&secret),
-            created_at: self.now(),
+            created_at: self.clock.now(),
         };
         self.store.insert_api_key(&record).await?;
         Ok(NewKey { record, secret })
@@ -331,7 +371,7 @@ impl Hallpass {
     ///
     /// # Errors
     /// [`Error::PublishableKeyForbidden`], [`Error::StoreUnavailable`].
-    pub async fn list_keys(&self, who: &Principal) -> Result<Vec<ApiKeyRecord>> {
+    pub(crate) async fn list_keys(&self, who: &Principal) -> Result<Vec<ApiKeyRecord>> {
         if who.kind == KeyKind::Publishable {
             return Err(Error::PublishableKeyForbidden);
         }
@@ -347,12 +387,12 @@ impl Hallpass {
     /// # Errors
     /// [`Error::KeyNotFound`] (also for keys the caller cannot see: of other products, other
     /// envs, or product-wide ones for an env-scoped key), [`Error::PublishableKeyForbidden`].
-    pub async fn delete_key(&self, who: &Principal, id: &str) -> Result<()> {
+    pub(crate) async fn delete_key(&self, who: &Principal, id: &str) -> Result<()> {
         let visible = self.list_keys(who).await?;
         if !visible.iter().any(|k| k.id == id) || !self.store.delete_api_key(id).await? {
             return Err(Error::KeyNotFound(truncate_for_message(id)));
         }
-        self.principals.retain(|_, p| p.key_id != id);
+        self.catalog.key_deleted(id);
         Ok(())
     }
 
@@ -362,27 +402,30 @@ impl Hallpass {
     /// # Errors
     /// [`Error::InvalidRequest`] for an unknown alg or env, [`Error::ScopeForbidden`],
     /// [`Error::ProductNotFound`].
-    pub async fn rotate_signing_key(
+    pub(crate) async fn rotate_signing_key(
         &self,
         who: &Principal,
         product: &str,
         env: &str,
         alg: Option<&str>,
     ) -> Result<(String, Alg)> {
-        let scope = self.resolve_scope(who, Some(product), Some(env)).await?;
+        let scope = self
+            .access
+            .resolve_scope(who, Some(product), Some(env))
+            .await?;
         let alg = alg.map_or(Ok(Alg::EdDSA), Alg::parse)?;
-        let now = self.now();
+        let now = self.clock.now();
         let verify_until = self
             .store
             .max_token_expiry(&scope.product, &scope.env)
             .await?
             .unwrap_or(now)
             .max(now);
-        let record = new_signing_key_record(&self.master, &scope, alg, now)?;
+        let record = new_signing_key_record(self.keys.master(), &scope, alg, now)?;
         self.store
             .rotate_signing_key(&record, now, verify_until)
             .await?;
-        self.reload_keys().await?;
+        self.keys.reload().await?;
         Ok((record.kid, alg))
     }
 
@@ -390,24 +433,17 @@ impl Hallpass {
     ///
     /// # Errors
     /// [`Error::ProductNotFound`], [`Error::InvalidRequest`] for an unknown env.
-    pub async fn jwks(&self, product: &str, env: &str) -> Result<serde_json::Value> {
+    pub(crate) async fn jwks(&self, product: &str, env: &str) -> Result<serde_json::Value> {
         let scope = Scope {
             product: product.to_owned(),
             env: env.to_owned(),
         };
-        self.product_with_env(&scope).await?;
-        Ok(self.keyring_with(&scope).await?.jwks(&scope, self.now()))
-    }
-
-    /// The product of a scope named in a URL (no key to resolve it from), once its env is
-    /// known to exist.
-    ///
-    /// # Errors
-    /// [`Error::ProductNotFound`], [`Error::InvalidRequest`] for an unknown env.
-    pub async fn product_with_env(&self, scope: &Scope) -> Result<Arc<Product>> {
-        let p = self.product(&scope.product).await?;
-        p.check_env(&scope.env)?;
-        Ok(p)
+        self.catalog.product_with_env(&scope).await?;
+        Ok(self
+            .keys
+            .ring_with(&scope)
+            .await?
+            .jwks(&scope, self.clock.now()))
     }
 }
 

@@ -1,0 +1,474 @@
+//! The public Rust API of the service: each method hands its call to the part that owns it
+//! (see `service.rs` for the parts). Nothing is decided here.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+
+#[cfg(doc)]
+use hallpass_core::Error;
+use hallpass_core::Result;
+use hallpass_core::keys::Alg;
+use hallpass_core::model::{ApiKeyRecord, Device, Principal, Product, Scope};
+use hallpass_core::session_type::{SessionType, SessionTypeInput, SessionTypeRecord};
+use hallpass_core::store::Change;
+
+use crate::access::Access;
+use crate::browser::{BrowserSession, BrowserType, OwnSessions};
+use crate::sessions::{Issued, SessionList, StartInput};
+use crate::verification::Verified;
+use crate::{Hallpass, NewKey, NewProduct, ProductPatch};
+
+impl Hallpass {
+    // Who is calling.
+
+    /// Establishes the caller from the `Authorization: Bearer` key. Failures from one address
+    /// are rate limited.
+    ///
+    /// # Errors
+    /// [`Error::Unauthorized`] for a missing or unknown key; [`Error::RateLimited`] after too
+    /// many failures from `client`.
+    pub async fn authenticate(
+        &self,
+        key: Option<&str>,
+        client: Option<IpAddr>,
+    ) -> Result<Principal> {
+        self.access.authenticate(key, client).await
+    }
+
+    /// The product with this tag, from the cache or the store.
+    ///
+    /// # Errors
+    /// [`Error::ProductNotFound`].
+    pub async fn product(&self, tag: &str) -> Result<Arc<Product>> {
+        self.catalog.product(tag).await
+    }
+
+    /// The product a call concerns: the key's own, or the named one for an admin key.
+    ///
+    /// # Errors
+    /// [`Error::PublishableKeyForbidden`], [`Error::ScopeForbidden`], [`Error::InvalidRequest`]
+    /// (admin key without product), [`Error::ProductNotFound`].
+    pub async fn resolve_product(
+        &self,
+        who: &Principal,
+        product: Option<&str>,
+    ) -> Result<Arc<Product>> {
+        self.access.resolve_product(who, product).await
+    }
+
+    /// The (product, env) a session call concerns, from the key's scope and the request.
+    ///
+    /// # Errors
+    /// As [`Hallpass::resolve_product`], plus [`Error::InvalidRequest`] when the env is not
+    /// named for a key of all envs or the product has no such env, and
+    /// [`Error::ScopeForbidden`] for another env than the key's.
+    pub async fn resolve_scope(
+        &self,
+        who: &Principal,
+        product: Option<&str>,
+        env: Option<&str>,
+    ) -> Result<Scope> {
+        self.access.resolve_scope(who, product, env).await
+    }
+
+    /// The product whose shared configuration (its session types) a call changes: as
+    /// [`Hallpass::resolve_product`], but an env-scoped key is refused. Session types are used
+    /// by every env of the product, so a key of one env changing them would change the others.
+    ///
+    /// # Errors
+    /// [`Error::ScopeForbidden`] for an env-scoped key, and those of
+    /// [`Hallpass::resolve_product`].
+    pub async fn resolve_product_wide(
+        &self,
+        who: &Principal,
+        product: Option<&str>,
+        what: &str,
+    ) -> Result<Arc<Product>> {
+        self.access.resolve_product_wide(who, product, what).await
+    }
+
+    /// Fails unless the caller holds an admin key.
+    ///
+    /// # Errors
+    /// [`Error::ScopeForbidden`] (or [`Error::PublishableKeyForbidden`]).
+    pub fn require_admin(who: &Principal, what: &str) -> Result<()> {
+        Access::require_admin(who, what)
+    }
+
+    // Administration.
+
+    /// Creates the admin key when the database has none: `provided` if given, else a random
+    /// one. Returns the key to print once, or `None` when an admin key already existed.
+    ///
+    /// # Errors
+    /// [`Error::InvalidRequest`] when `provided` is not `hp_admin_` + at least 32 URL-safe
+    /// characters; [`Error::StoreUnavailable`].
+    pub async fn bootstrap_admin(&self, provided: Option<&str>) -> Result<Option<String>> {
+        self.admin.bootstrap_admin(provided).await
+    }
+
+    /// Creates a product with its envs, each with a fresh EdDSA signing key and data key.
+    ///
+    /// # Errors
+    /// [`Error::InvalidRequest`], [`Error::Conflict`] when the tag exists, [`Error::ScopeForbidden`]
+    /// for non-admin keys.
+    pub async fn create_product(&self, who: &Principal, input: NewProduct) -> Result<Product> {
+        self.admin.create_product(who, input).await
+    }
+
+    /// Updates a product's name and allowed origins.
+    ///
+    /// # Errors
+    /// [`Error::ProductNotFound`], [`Error::InvalidRequest`], [`Error::ScopeForbidden`].
+    pub async fn update_product(
+        &self,
+        who: &Principal,
+        tag: &str,
+        patch: ProductPatch,
+    ) -> Result<Product> {
+        self.admin.update_product(who, tag, patch).await
+    }
+
+    /// Every product (admin keys), or the caller's own product.
+    ///
+    /// # Errors
+    /// [`Error::PublishableKeyForbidden`], [`Error::StoreUnavailable`].
+    pub async fn list_products(&self, who: &Principal) -> Result<Vec<Product>> {
+        self.admin.list_products(who).await
+    }
+
+    /// Creates an access or publishable key. Admin keys create keys for any product; an access
+    /// key creates keys for its own product (and its own env if it has one).
+    ///
+    /// # Errors
+    /// [`Error::InvalidRequest`], [`Error::ScopeForbidden`], [`Error::ProductNotFound`].
+    pub async fn create_key(
+        &self,
+        who: &Principal,
+        kind: &str,
+        product: Option<&str>,
+        env: Option<&str>,
+        name: &str,
+    ) -> Result<NewKey> {
+        self.admin.create_key(who, kind, product, env, name).await
+    }
+
+    /// Keys visible to the caller, without secrets: every key for an admin key; the product's
+    /// keys for a product-wide access key; only the keys of its own env for an env-scoped one
+    /// (not the product-wide keys, which reach the other envs too).
+    ///
+    /// # Errors
+    /// [`Error::PublishableKeyForbidden`], [`Error::StoreUnavailable`].
+    pub async fn list_keys(&self, who: &Principal) -> Result<Vec<ApiKeyRecord>> {
+        self.admin.list_keys(who).await
+    }
+
+    /// Deletes a key the caller can see ([`Hallpass::list_keys`]); it stops working at once.
+    ///
+    /// # Errors
+    /// [`Error::KeyNotFound`] (also for keys the caller cannot see: of other products, other
+    /// envs, or product-wide ones for an env-scoped key), [`Error::PublishableKeyForbidden`].
+    pub async fn delete_key(&self, who: &Principal, id: &str) -> Result<()> {
+        self.admin.delete_key(who, id).await
+    }
+
+    /// Rotates an env's signing key: a new key (of `alg`, default EdDSA) signs from now on;
+    /// the old ones keep verifying until every token they signed has expired.
+    ///
+    /// # Errors
+    /// [`Error::InvalidRequest`] for an unknown alg or env, [`Error::ScopeForbidden`],
+    /// [`Error::ProductNotFound`].
+    pub async fn rotate_signing_key(
+        &self,
+        who: &Principal,
+        product: &str,
+        env: &str,
+        alg: Option<&str>,
+    ) -> Result<(String, Alg)> {
+        self.admin.rotate_signing_key(who, product, env, alg).await
+    }
+
+    /// The env's public JWKS: asymmetric signing keys whose tokens may still be valid.
+    ///
+    /// # Errors
+    /// [`Error::ProductNotFound`], [`Error::InvalidRequest`] for an unknown env.
+    pub async fn jwks(&self, product: &str, env: &str) -> Result<serde_json::Value> {
+        self.admin.jwks(product, env).await
+    }
+
+    /// The product of a scope named in a URL (no key to resolve it from), once its env is
+    /// known to exist.
+    ///
+    /// # Errors
+    /// [`Error::ProductNotFound`], [`Error::InvalidRequest`] for an unknown env.
+    pub async fn product_with_env(&self, scope: &Scope) -> Result<Arc<Product>> {
+        self.catalog.product_with_env(scope).await
+    }
+
+    // Session types.
+
+    /// The session type `tag` of `product`, from the cache or the store.
+    ///
+    /// # Errors
+    /// [`Error::SessionTypeNotFound`].
+    pub async fn session_type(&self, product: &str, tag: &str) -> Result<Arc<SessionType>> {
+        self.catalog.session_type(product, tag).await
+    }
+
+    /// Creates a session type in the caller's product (admin or product-wide access key).
+    ///
+    /// # Errors
+    /// [`Error::InvalidRequest`], [`Error::Conflict`] when the tag exists, and the scope errors
+    /// of [`Hallpass::resolve_product_wide`].
+    pub async fn create_session_type(
+        &self,
+        who: &Principal,
+        product: Option<&str>,
+        tag: &str,
+        input: SessionTypeInput,
+    ) -> Result<SessionTypeRecord> {
+        self.admin
+            .create_session_type(who, product, tag, input)
+            .await
+    }
+
+    /// Merges the given fields into a session type (a compare-and-set: concurrent updates of
+    /// other fields, on any node, are kept).
+    ///
+    /// # Errors
+    /// [`Error::SessionTypeNotFound`], [`Error::InvalidRequest`], scope errors.
+    pub async fn update_session_type(
+        &self,
+        who: &Principal,
+        product: Option<&str>,
+        tag: &str,
+        input: SessionTypeInput,
+    ) -> Result<SessionTypeRecord> {
+        self.admin
+            .update_session_type(who, product, tag, input)
+            .await
+    }
+
+    /// One session type.
+    ///
+    /// # Errors
+    /// [`Error::SessionTypeNotFound`], scope errors.
+    pub async fn get_session_type(
+        &self,
+        who: &Principal,
+        product: Option<&str>,
+        tag: &str,
+    ) -> Result<SessionTypeRecord> {
+        self.admin.get_session_type(who, product, tag).await
+    }
+
+    /// Every session type of the product.
+    ///
+    /// # Errors
+    /// Scope errors, [`Error::StoreUnavailable`].
+    pub async fn list_session_types(
+        &self,
+        who: &Principal,
+        product: Option<&str>,
+    ) -> Result<Vec<SessionTypeRecord>> {
+        self.admin.list_session_types(who, product).await
+    }
+
+    /// Deletes a session type. With active sessions it refuses unless `force`, which revokes
+    /// them (on every node, through the revocation set).
+    ///
+    /// # Errors
+    /// [`Error::SessionTypeNotFound`], [`Error::Conflict`] with active sessions, scope errors.
+    pub async fn delete_session_type(
+        &self,
+        who: &Principal,
+        product: Option<&str>,
+        tag: &str,
+        force: bool,
+    ) -> Result<()> {
+        self.admin
+            .delete_session_type(who, product, tag, force)
+            .await
+    }
+
+    // Sessions.
+
+    /// Starts a session: checks the data against the type's schema, picks the identifier,
+    /// stores the session and issues a token and a refresh token.
+    ///
+    /// # Errors
+    /// [`Error::SessionTypeNotFound`], [`Error::InvalidRequest`], [`Error::SchemaViolation`],
+    /// [`Error::SelectorUnresolved`], [`Error::StoreUnavailable`].
+    pub async fn start(&self, scope: &Scope, input: StartInput) -> Result<Issued> {
+        self.sessions.start(scope, input).await
+    }
+
+    /// Verifies a token without touching the database: signature, expiry, tag, product/env,
+    /// then the in-memory revocation set; then decrypts the data. A token verified before is
+    /// recognised by the verification cache instead of its signature, and still checked for
+    /// its type, its expiry and revocation.
+    ///
+    /// # Errors
+    /// `TokenMalformed`, `TokenSignatureInvalid`, `TokenExpired`, `TagMismatch`,
+    /// `WrongEnvironment`, `SessionRevoked`, and [`Error::SessionTypeNotFound`].
+    pub async fn verify(&self, scope: &Scope, tag: &str, token: &str) -> Result<Verified> {
+        self.verification.verify(scope, tag, token).await
+    }
+
+    /// Refreshes a session: rotates the refresh token and issues a new token. The token
+    /// rotated out last answers the same new pair within the type's grace; any older token
+    /// revokes the session (theft).
+    ///
+    /// # Errors
+    /// `RefreshTokenInvalid`, `RefreshTokenExpired`, `RefreshTokenReused`, `SessionRevoked`,
+    /// [`Error::SessionTypeNotFound`], [`Error::StoreUnavailable`].
+    pub async fn refresh(&self, scope: &Scope, tag: &str, refresh_token: &str) -> Result<Issued> {
+        self.sessions.refresh(scope, tag, refresh_token).await
+    }
+
+    /// Revokes one session. Returns true if it was active, false if it had already ended.
+    ///
+    /// # Errors
+    /// [`Error::SessionNotFound`] when no such session exists in this product, env and type.
+    pub async fn revoke(&self, scope: &Scope, tag: &str, session_id: &str) -> Result<bool> {
+        self.sessions.revoke(scope, tag, session_id).await
+    }
+
+    /// Revokes every active session of an identifier, except `exclude`. Returns the count.
+    ///
+    /// # Errors
+    /// [`Error::InvalidRequest`] for an empty identifier, [`Error::SessionTypeNotFound`].
+    pub async fn revoke_all(
+        &self,
+        scope: &Scope,
+        tag: &str,
+        identifier: &str,
+        exclude: Option<&str>,
+    ) -> Result<u64> {
+        self.sessions
+            .revoke_all(scope, tag, identifier, exclude)
+            .await
+    }
+
+    /// Active sessions of an identifier, newest first, a page at a time.
+    ///
+    /// # Errors
+    /// [`Error::InvalidRequest`] for a bad limit or cursor, [`Error::SessionTypeNotFound`].
+    pub async fn list(
+        &self,
+        scope: &Scope,
+        tag: &str,
+        identifier: &str,
+        limit: Option<u32>,
+        cursor: Option<&str>,
+    ) -> Result<SessionList> {
+        self.sessions
+            .list(scope, tag, identifier, limit, cursor)
+            .await
+    }
+
+    // Browser sessions.
+
+    /// The session type of a browser endpoint named in its URL: the product, its env and the
+    /// type must exist, and the type must have a cookie.
+    ///
+    /// # Errors
+    /// [`Error::ProductNotFound`], [`Error::InvalidRequest`] for an unknown env,
+    /// [`Error::SessionTypeNotFound`], [`Error::NoBrowserSessions`].
+    pub async fn browser_type(&self, scope: &Scope, tag: &str) -> Result<BrowserType> {
+        self.browser.browser_type(scope, tag).await
+    }
+
+    /// The session of a browser's token cookie. When the token is older than the type's
+    /// `updateAge`, the session is refreshed on the spot (a rotation, as `refresh`), so both
+    /// cookies can be sent anew; at most once a minute per session on this node, and not at
+    /// all when a refresh of the same session got there first.
+    ///
+    /// # Errors
+    /// Verify's errors, and [`Hallpass::browser_type`]'s.
+    pub async fn browser_session(
+        &self,
+        scope: &Scope,
+        tag: &str,
+        token: &str,
+        device: Device,
+    ) -> Result<BrowserSession> {
+        self.browser
+            .browser_session(scope, tag, token, device)
+            .await
+    }
+
+    /// The active sessions of the token's identifier, the caller's marked. A session without
+    /// identifier sees only itself.
+    ///
+    /// # Errors
+    /// Verify's errors; [`Error::NoBrowserSessions`].
+    pub async fn own_sessions(
+        &self,
+        scope: &Scope,
+        tag: &str,
+        token: &str,
+        device: Device,
+    ) -> Result<OwnSessions> {
+        self.browser.own_sessions(scope, tag, token, device).await
+    }
+
+    /// Revokes one of the caller's own sessions (same identifier; for a session without
+    /// identifier, only itself). Returns whether it was active, and whether it was the caller's.
+    ///
+    /// # Errors
+    /// Verify's errors; [`Error::SessionNotFound`] for a session of anyone else.
+    pub async fn revoke_own(
+        &self,
+        scope: &Scope,
+        tag: &str,
+        token: &str,
+        session_id: &str,
+    ) -> Result<(bool, bool)> {
+        self.browser.revoke_own(scope, tag, token, session_id).await
+    }
+
+    /// Ends the caller's session. Returns whether it was active; a token that no longer
+    /// verifies ends nothing (the cookies are cleared all the same).
+    ///
+    /// # Errors
+    /// [`Error::NoBrowserSessions`], store errors.
+    pub async fn sign_out(&self, scope: &Scope, tag: &str, token: Option<&str>) -> Result<bool> {
+        self.browser.sign_out(scope, tag, token).await
+    }
+
+    /// Notes a browser's refresh as activity from its device (the refresh itself is
+    /// [`Hallpass::refresh`]).
+    pub fn note_activity(&self, session_id: &str, device: Device) {
+        self.browser.note_activity(session_id, device)
+    }
+
+    /// Writes the activity noted since the last call (the background task calls this), in
+    /// batches of [`crate::ACTIVITY_BATCH`] so no write holds locks for long.
+    ///
+    /// # Errors
+    /// [`Error::StoreUnavailable`]; the batches not written are dropped (activity is advisory).
+    pub async fn flush_activity(&self) -> Result<usize> {
+        self.browser.flush_activity().await
+    }
+
+    // Other nodes.
+
+    /// Applies a change committed by any node (this one included; applying twice is harmless).
+    ///
+    /// # Errors
+    /// [`hallpass_core::Error::StoreUnavailable`] when reloading what the change invalidated
+    /// fails; the caches are already cleared then, so nothing stale is served.
+    pub async fn apply_change(&self, change: Change) -> Result<()> {
+        self.sync.apply(change).await
+    }
+
+    /// Adds to the revocation set every session revoked (by any node) since shortly before the
+    /// previous catch-up. Returns how many revocations the store reported.
+    ///
+    /// # Errors
+    /// [`hallpass_core::Error::StoreUnavailable`]; the next catch-up then looks back further.
+    pub async fn catch_up(&self) -> Result<usize> {
+        self.revocations.catch_up(self.now()).await
+    }
+}
