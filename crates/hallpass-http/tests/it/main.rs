@@ -3,7 +3,12 @@
 
 mod abandoned;
 mod browser;
-mod errors;
+mod errors_auth;
+mod errors_bodies;
+mod errors_conflicts;
+mod errors_forbidden;
+mod errors_not_found;
+mod errors_validation;
 mod forward_auth;
 mod key_scopes;
 mod lifecycle;

@@ -286,6 +286,12 @@ pub async fn setup() -> App {
     app
 }
 
+/// Data that fits the schema of [`TYPE`] (`{userId, email}`), for bodies whose data is not the
+/// point of the test.
+pub fn ok_data() -> Value {
+    json!({"userId": "u", "email": "e"})
+}
+
 /// Asserts an error answer: status, code, and the exact shape `{"error": {code, message, status}}`
 /// with a non-empty message. `ctx` says which case failed.
 #[track_caller]
