@@ -2,7 +2,9 @@
 //! router with `oneshot` over a temporary SQLite store and a manual clock.
 
 mod abandoned;
-mod browser;
+mod browser_checks;
+mod browser_cookies;
+mod browser_devices;
 mod errors_auth;
 mod errors_bodies;
 mod errors_conflicts;
