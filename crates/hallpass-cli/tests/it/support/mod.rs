@@ -1,6 +1,6 @@
 //! Starting the real binary (one server or several nodes of a deployment), running CLI
 //! commands against it, and talking to it over HTTP: `server.rs` starts and stops it, `api.rs`
-//! talks to it.
+//! talks to it, `cluster.rs` runs several nodes on one PostgreSQL database.
 
 use std::future::Future;
 use std::path::{Path, PathBuf};
@@ -8,6 +8,7 @@ use std::process::Output;
 use std::time::{Duration, Instant};
 
 mod api;
+pub mod cluster;
 mod server;
 
 pub use api::{Api, Reply, set_up_shop};
