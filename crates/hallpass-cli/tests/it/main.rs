@@ -2,7 +2,11 @@
 //! alone on SQLite and as several nodes on one PostgreSQL database.
 
 mod cli;
-mod cluster;
+mod cluster_access_keys;
+mod cluster_revocation;
+mod cluster_session_types;
+mod cluster_signing_keys;
+mod cluster_start;
 mod connections;
 mod durability;
 mod nginx;

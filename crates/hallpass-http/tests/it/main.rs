@@ -2,14 +2,25 @@
 //! router with `oneshot` over a temporary SQLite store and a manual clock.
 
 mod abandoned;
-mod browser;
-mod errors;
+mod browser_checks;
+mod browser_cookies;
+mod browser_devices;
+mod errors_auth;
+mod errors_bodies;
+mod errors_conflicts;
+mod errors_forbidden;
+mod errors_not_found;
+mod errors_validation;
 mod forward_auth;
 mod key_scopes;
 mod lifecycle;
 mod metrics;
 mod refresh;
-mod routes;
+mod routes_products_and_keys;
+mod routes_public;
+mod routes_session_types;
+mod routes_sessions;
+mod routes_signing_keys;
 mod support;
 mod verify;
 mod verify_cache;

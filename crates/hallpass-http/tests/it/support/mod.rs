@@ -16,6 +16,8 @@ use http_body_util::BodyExt as _;
 use serde_json::{Value, json};
 use tower::ServiceExt as _;
 
+pub mod browser;
+
 /// 2026-11-23T10:00:00.000Z: where every test's clock starts.
 pub const T0_MS: i64 = 1_795_428_000_000;
 /// The session type of `setup()`.
@@ -284,6 +286,12 @@ pub async fn setup() -> App {
     }))
     .await;
     app
+}
+
+/// Data that fits the schema of [`TYPE`] (`{userId, email}`), for bodies whose data is not the
+/// point of the test.
+pub fn ok_data() -> Value {
+    json!({"userId": "u", "email": "e"})
 }
 
 /// Asserts an error answer: status, code, and the exact shape `{"error": {code, message, status}}`

@@ -1,27 +1,18 @@
-//! Starting the real binary (one server or several nodes of a deployment), running CLI
-//! commands against it, and talking to it over HTTP.
+//! The real binary as a server: started on SQLite or PostgreSQL (alone, under a wrapper, or as
+//! nodes of one deployment), its CLI run against it, stopped with SIGTERM or SIGKILL; and
+//! `serve` runs that must fail.
 
 use std::fs::File;
-use std::future::Future;
 use std::io::{BufRead as _, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+#[cfg(unix)]
+use std::time::Instant;
 
-use serde_json::{Value, json};
-
-pub const BIN: &str = env!("CARGO_BIN_EXE_hallpass");
-
-/// The master key every node of a test deployment shares (base64 of 32 bytes).
-pub const MASTER_KEY: &str = "aGFsbHBhc3MtY2x1c3Rlci10ZXN0cy1tYXN0ZXItayE=";
-/// The admin key a test deployment bootstraps with.
-pub const ADMIN_KEY: &str = "hp_admin_cluster_0123456789abcdefghijklmnopq";
-/// The session type [`set_up_shop`] creates.
-pub const TAG: &str = "user-session";
-/// How soon every node must reject a session revoked on any node (SPEC section 3).
-pub const PROPAGATION_BOUND: Duration = Duration::from_secs(1);
+use super::{ADMIN_KEY, Api, BIN, MASTER_KEY};
 
 /// A running server and what it printed at start.
 pub struct Server {
@@ -241,18 +232,6 @@ pub fn start_together(n: usize, start: impl Fn() -> Server + Sync) -> Vec<Server
     })
 }
 
-pub fn tempdir() -> tempfile::TempDir {
-    tempfile::tempdir().expect("tempdir")
-}
-
-pub fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-pub fn key_file(dir: &Path) -> PathBuf {
-    dir.join("h.db.master.key")
-}
-
 /// Runs `serve` on `sqlite://h.db` in `dir` with only `env` among the `HALLPASS_*` secrets
 /// set, and waits for it to exit: for start-ups that must fail.
 pub fn serve_to_exit(dir: &Path, env: &[(&str, &str)]) -> Output {
@@ -276,231 +255,4 @@ pub fn serve_on_to_exit(dir: &Path, database_url: &str, env: &[(&str, &str)]) ->
         cmd.env(k, v);
     }
     cmd.output().expect("run hallpass serve")
-}
-
-/// An HTTP client of one server, authenticated with one key.
-#[derive(Clone)]
-pub struct Api {
-    client: reqwest::Client,
-    url: String,
-    key: String,
-}
-
-/// An HTTP answer: status and JSON body (the text as a JSON string when the body is not JSON,
-/// `Value::Null` when empty).
-#[derive(Debug, Clone)]
-pub struct Reply {
-    pub status: u16,
-    pub body: Value,
-}
-
-impl Reply {
-    /// The error code of an error answer, or "" for a success.
-    pub fn code(&self) -> &str {
-        self.body["error"]["code"].as_str().unwrap_or_default()
-    }
-
-    /// `self[field]` as a string, panicking with the whole answer when it is not one.
-    pub fn str(&self, field: &str) -> String {
-        self.body[field]
-            .as_str()
-            .unwrap_or_else(|| panic!("no string {field:?} in {self:?}"))
-            .to_owned()
-    }
-
-    /// Panics with the whole answer unless the status is `status`.
-    #[track_caller]
-    pub fn expect_status(self, status: u16) -> Self {
-        assert_eq!(self.status, status, "unexpected answer: {self:?}");
-        self
-    }
-}
-
-impl Api {
-    pub fn new(url: &str, key: &str) -> Self {
-        Self {
-            client: reqwest::Client::builder()
-                .timeout(Duration::from_secs(20))
-                .build()
-                .expect("HTTP client"),
-            url: url.to_owned(),
-            key: key.to_owned(),
-        }
-    }
-
-    /// The same server with another key.
-    pub fn with_key(&self, key: &str) -> Self {
-        Self {
-            client: self.client.clone(),
-            url: self.url.clone(),
-            key: key.to_owned(),
-        }
-    }
-
-    /// Sends a request; transport errors (server gone) are returned, not panicked on.
-    pub async fn try_send(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        body: Option<Value>,
-    ) -> Result<Reply, reqwest::Error> {
-        let mut request = self
-            .client
-            .request(method, format!("{}{path}", self.url))
-            .bearer_auth(&self.key);
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        let response = request.send().await?;
-        let status = response.status().as_u16();
-        let bytes = response.bytes().await?;
-        Ok(Reply {
-            status,
-            body: if bytes.is_empty() {
-                Value::Null
-            } else {
-                serde_json::from_slice(&bytes)
-                    .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
-            },
-        })
-    }
-
-    pub async fn send(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Reply {
-        self.try_send(method.clone(), path, body)
-            .await
-            .unwrap_or_else(|e| panic!("{method} {}{path} failed: {e}", self.url))
-    }
-
-    pub async fn post(&self, path: &str, body: Value) -> Reply {
-        self.send(reqwest::Method::POST, path, Some(body)).await
-    }
-
-    pub async fn get(&self, path: &str) -> Reply {
-        self.send(reqwest::Method::GET, path, None).await
-    }
-
-    pub async fn patch(&self, path: &str, body: Value) -> Reply {
-        self.send(reqwest::Method::PATCH, path, Some(body)).await
-    }
-
-    pub async fn delete(&self, path: &str) -> Reply {
-        self.send(reqwest::Method::DELETE, path, None).await
-    }
-
-    /// Starts a session of [`TAG`] for `user` (the identifier).
-    pub async fn start(&self, user: &str) -> Reply {
-        self.post(
-            "/v1/sessions/start",
-            json!({"tag": TAG, "data": {"userId": user}}),
-        )
-        .await
-    }
-
-    pub async fn verify(&self, token: &str) -> Reply {
-        self.post("/v1/sessions/verify", json!({"tag": TAG, "token": token}))
-            .await
-    }
-
-    pub async fn refresh(&self, refresh_token: &str) -> Reply {
-        self.post(
-            "/v1/sessions/refresh",
-            json!({"tag": TAG, "refreshToken": refresh_token}),
-        )
-        .await
-    }
-
-    pub async fn revoke(&self, session_id: &str) -> Reply {
-        self.post(
-            "/v1/sessions/revoke",
-            json!({"tag": TAG, "sessionId": session_id}),
-        )
-        .await
-    }
-
-    /// Every active session of `identifier`, following `nextCursor` to the end.
-    pub async fn list_all(&self, identifier: &str) -> Vec<Value> {
-        let mut all = Vec::new();
-        let mut cursor = Value::Null;
-        loop {
-            let page = self
-                .post(
-                    "/v1/sessions/list",
-                    json!({"tag": TAG, "identifier": identifier, "limit": 1000, "cursor": cursor}),
-                )
-                .await
-                .expect_status(200);
-            all.extend(
-                page.body["sessions"]
-                    .as_array()
-                    .cloned()
-                    .unwrap_or_default(),
-            );
-            cursor = page.body["nextCursor"].clone();
-            if cursor.is_null() {
-                return all;
-            }
-        }
-    }
-}
-
-/// Creates product `shop` (envs dev, prd), an access key for shop/dev, and, with `admin`,
-/// session type [`TAG`] (`{"userId": ...}`, selector `$Session{userId}`, one-hour tokens);
-/// returns the access key.
-pub async fn set_up_shop(admin: &Api) -> String {
-    admin
-        .post("/v1/products", json!({"tag": "shop", "name": "Shop"}))
-        .await
-        .expect_status(201);
-    let key = admin
-        .post(
-            "/v1/keys",
-            json!({"kind": "access", "product": "shop", "env": "dev", "name": "backend"}),
-        )
-        .await
-        .expect_status(201)
-        .str("key");
-    // Session types are shared by every env: the admin key (or a key of all envs) makes them.
-    admin
-        .post(
-            "/v1/session-types",
-            json!({
-                "product": "shop",
-                "name": "User session", "tag": TAG, "schema": {"userId": "u"},
-                "selector": "$Session{userId}", "expiry": 1, "period": "hours"
-            }),
-        )
-        .await
-        .expect_status(201);
-    key
-}
-
-/// Calls `probe` every 10 ms until it returns true, and returns how long that took; panics
-/// with `what` when it has not within `bound`.
-pub async fn poll_until<F, Fut>(what: &str, bound: Duration, probe: F) -> Duration
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = bool>,
-{
-    try_poll_until(bound, probe)
-        .await
-        .unwrap_or_else(|| panic!("{what}: not within {bound:?}"))
-}
-
-/// Calls `probe` every 10 ms until it returns true, and returns how long that took, or `None`
-/// when it has not within `bound`.
-pub async fn try_poll_until<F, Fut>(bound: Duration, mut probe: F) -> Option<Duration>
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = bool>,
-{
-    let began = Instant::now();
-    loop {
-        if probe().await {
-            return Some(began.elapsed());
-        }
-        if began.elapsed() >= bound {
-            return None;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
 }

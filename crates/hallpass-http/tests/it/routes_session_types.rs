@@ -1,0 +1,107 @@
+//! The session-type routes: create, get, update (a merge), list and delete answer their
+//! documented status and fields.
+
+use serde_json::json;
+
+use crate::support::*;
+
+#[tokio::test]
+async fn session_types_create_get_update_list_delete() {
+    let app = setup().await;
+    let (s, created) = app
+        .post("/v1/session-types", &app.product_key, json!({"tag": "checkout-session", "name": "Checkout", "expiry": 15, "period": "minutes"}))
+        .await;
+    assert_eq!(s, 201, "{created}");
+    let fields = [
+        "tag",
+        "name",
+        "description",
+        "schema",
+        "selector",
+        "expiry",
+        "period",
+        "refreshExpiry",
+        "refreshPeriod",
+        "refreshGrace",
+        "cookie",
+        "updateAge",
+        "forwardData",
+        "createdAt",
+        "updatedAt",
+    ];
+    assert_fields(&created, &fields);
+    let expected = json!({
+        "tag": "checkout-session", "name": "Checkout", "expiry": 15, "period": "minutes",
+        "refreshExpiry": 30, "refreshPeriod": "days", "refreshGrace": 10,
+        "cookie": null, "updateAge": null, "forwardData": false, "selector": null,
+    });
+    for (k, v) in expected.as_object().unwrap() {
+        assert_eq!(&created[k], v, "field {k} of {created}");
+    }
+    assert_eq!(
+        (ms(&created["createdAt"]), ms(&created["updatedAt"])),
+        (T0_MS, T0_MS)
+    );
+
+    let (s, got) = app
+        .get("/v1/session-types/checkout-session", &app.key)
+        .await;
+    assert_eq!((s, &got), (200, &created));
+
+    app.clock.advance_secs(5);
+    let (s, updated) = app
+        .patch(
+            "/v1/session-types/user-session",
+            &app.product_key,
+            json!({"description": "Logged-in users", "refreshGrace": 30}),
+        )
+        .await;
+    assert_eq!(s, 200, "{updated}");
+    assert_eq!(
+        (&updated["description"], &updated["refreshGrace"]),
+        (&json!("Logged-in users"), &json!(30))
+    );
+    let kept = json!({"name": "User session", "schema": {"userId": "u", "email": "e"}, "selector": "$Session{userId}", "expiry": 1, "period": "hours", "refreshExpiry": 30});
+    for (k, v) in kept.as_object().unwrap() {
+        assert_eq!(&updated[k], v, "merge must keep {k}: {updated}");
+    }
+    assert_eq!(
+        (ms(&updated["createdAt"]), ms(&updated["updatedAt"])),
+        (T0_MS, T0_MS + 5000)
+    );
+    let (s, got) = app.get("/v1/session-types/user-session", &app.key).await;
+    assert_eq!((s, &got), (200, &updated));
+
+    let (s, l) = app.get("/v1/session-types", &app.key).await;
+    assert_eq!(s, 200, "{l}");
+    assert_fields(&l, &["sessionTypes"]);
+    let mut tags: Vec<_> = l["sessionTypes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["tag"].as_str().unwrap())
+        .collect();
+    tags.sort_unstable();
+    assert_eq!(tags, ["checkout-session", TYPE]);
+
+    // Singular periods are accepted.
+    let (s, b) = app
+        .post(
+            "/v1/session-types",
+            &app.product_key,
+            json!({"tag": "one", "name": "One", "expiry": 1, "period": "hour"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{b}");
+
+    let (s, b) = app
+        .delete("/v1/session-types/checkout-session", &app.product_key)
+        .await;
+    assert_eq!((s, b), (200, json!({"deleted": true})));
+    assert_err(
+        &app.get("/v1/session-types/checkout-session", &app.key)
+            .await,
+        404,
+        "session_type_not_found",
+    );
+}
