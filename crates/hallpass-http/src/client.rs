@@ -9,7 +9,8 @@ use axum::http::{HeaderMap, header};
 use hallpass::core::model::Device;
 use ipnet::IpNet;
 
-use crate::{ApiError, AppState};
+use crate::error::ApiError;
+use crate::state::AppState;
 
 /// Longest User-Agent kept (the same bound `start` puts on a device).
 const MAX_USER_AGENT_LEN: usize = 512;

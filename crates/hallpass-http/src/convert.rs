@@ -2,13 +2,17 @@
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use hallpass::core::Timestamp;
+use hallpass::core::keys::Alg;
 use hallpass::core::model::{ApiKeyRecord, Device, Product, SessionRecord};
 use hallpass::core::session_type::{CookieSettings, SameSite, SessionTypeInput, SessionTypeRecord};
-use hallpass::{Issued, StartInput, Verified};
+use hallpass::{
+    BrowserSession, Issued, NewKey, NewProduct, OwnSessions, ProductPatch, SessionList, StartInput,
+    Verified,
+};
 use hallpass_api as api;
 use serde_json::Value;
 
-use crate::ApiError;
+use crate::error::ApiError;
 
 /// `2026-11-23T10:00:00.000Z`.
 pub(crate) fn iso(ts: Timestamp) -> String {
@@ -189,6 +193,128 @@ pub(crate) fn key_info(k: &ApiKeyRecord) -> api::KeyInfo {
         env: k.env.clone(),
         name: k.name.clone(),
         created_at: iso(k.created_at),
+    }
+}
+
+pub(crate) fn key_created(new: &NewKey) -> api::KeyCreated {
+    let info = key_info(&new.record);
+    api::KeyCreated {
+        id: info.id,
+        kind: info.kind,
+        product: info.product,
+        env: info.env,
+        name: info.name,
+        key: new.secret.clone(),
+        created_at: info.created_at,
+    }
+}
+
+pub(crate) fn key_list(keys: &[ApiKeyRecord]) -> api::KeyList {
+    api::KeyList {
+        keys: keys.iter().map(key_info).collect(),
+    }
+}
+
+pub(crate) fn new_product(body: api::ProductCreate) -> NewProduct {
+    NewProduct {
+        tag: body.tag,
+        name: body.name,
+        envs: body.envs,
+        allowed_origins: body.allowed_origins,
+    }
+}
+
+pub(crate) fn product_patch(body: api::ProductPatchBody) -> ProductPatch {
+    ProductPatch {
+        name: body.name,
+        allowed_origins: body.allowed_origins,
+    }
+}
+
+pub(crate) fn product_list(products: &[Product]) -> api::ProductList {
+    api::ProductList {
+        products: products.iter().map(product).collect(),
+    }
+}
+
+pub(crate) fn session_type_list(records: &[SessionTypeRecord]) -> api::SessionTypeList {
+    api::SessionTypeList {
+        session_types: records.iter().map(session_type).collect(),
+    }
+}
+
+pub(crate) fn rotated(kid: String, alg: Alg) -> api::RotateResponse {
+    api::RotateResponse {
+        kid,
+        alg: alg.as_str().to_owned(),
+    }
+}
+
+pub(crate) fn deleted() -> api::Deleted {
+    api::Deleted { deleted: true }
+}
+
+pub(crate) fn revoked(revoked: bool) -> api::RevokeResponse {
+    api::RevokeResponse { revoked }
+}
+
+pub(crate) fn revoked_count(revoked_count: u64) -> api::RevokeAllResponse {
+    api::RevokeAllResponse { revoked_count }
+}
+
+pub(crate) fn session_list(page: SessionList) -> api::ListResponse {
+    api::ListResponse {
+        sessions: page.sessions.iter().map(session_item).collect(),
+        count: page.count,
+        next_cursor: page.next_cursor,
+    }
+}
+
+/// What `GET session` answers; when the session slid, its new token's expiry.
+pub(crate) fn browser_session(found: &BrowserSession) -> api::BrowserSessionResponse {
+    let v = &found.verified;
+    let expires_at = found
+        .slid
+        .as_ref()
+        .map_or(v.expires_at, |slid| slid.session.token_expires_at);
+    api::BrowserSessionResponse {
+        session: api::BrowserSessionInfo {
+            session_id: v.session_id.clone(),
+            tag: v.tag.clone(),
+            identifier: v.identifier.clone(),
+            created_at: iso(found.created_at),
+            expires_at: iso(expires_at),
+        },
+        data: v.data.clone(),
+    }
+}
+
+pub(crate) fn browser_refresh(session: &SessionRecord) -> api::BrowserRefreshResponse {
+    api::BrowserRefreshResponse {
+        session: api::BrowserSessionInfo {
+            session_id: session.id.clone(),
+            tag: session.tag.clone(),
+            identifier: session.identifier.clone(),
+            created_at: iso(session.created_at),
+            expires_at: iso(session.token_expires_at),
+        },
+        refresh_expires_at: iso(session.refresh_expires_at),
+    }
+}
+
+/// The user's sessions, the caller's marked `current`.
+pub(crate) fn own_sessions(own: &OwnSessions) -> api::BrowserSessionsResponse {
+    api::BrowserSessionsResponse {
+        sessions: own
+            .list
+            .sessions
+            .iter()
+            .map(|session| api::BrowserSessionItem {
+                item: session_item(session),
+                current: session.id == own.current,
+            })
+            .collect(),
+        count: own.list.count,
     }
 }
 

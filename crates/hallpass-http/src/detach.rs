@@ -14,7 +14,7 @@ use axum::response::{IntoResponse as _, Response};
 use hallpass::core::Error;
 use tokio::sync::Semaphore;
 
-use crate::ApiError;
+use crate::error::ApiError;
 
 /// Most requests running at once on a node, abandoned ones included; beyond it new requests
 /// wait for a slot. A request holds its slot until it ends, not until its client leaves, so

@@ -2,13 +2,14 @@
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Query, Request};
-use axum::http::header;
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, header};
 use hallpass::core::Error;
 use hallpass::core::model::{KeyKind, Principal, Scope};
 use serde::de::DeserializeOwned;
 
-use crate::{ApiError, AppState};
+use crate::error::ApiError;
+use crate::state::AppState;
 
 /// A JSON body. Whatever the `Content-Type`, the body is parsed as JSON: a body that is not
 /// JSON is 400 `invalid_json`, JSON of the wrong shape is 422 `invalid_request`, and a body over
@@ -111,6 +112,21 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
     }
 }
 
+/// The credential of the `Authorization` header: what follows `Bearer ` (any case), or the
+/// whole value when it names no scheme. The one reading of that header, for API keys and
+/// session tokens alike; another scheme (`Basic …`) is no credential.
+pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?.trim();
+    let credential = match value.split_once(' ') {
+        Some((scheme, rest)) if scheme.eq_ignore_ascii_case("bearer") => rest.trim(),
+        Some(_) => return None,
+        // `Bearer ` with nothing after it arrives as `Bearer`: the scheme alone.
+        None if value.eq_ignore_ascii_case("bearer") => return None,
+        None => value,
+    };
+    (!credential.is_empty()).then_some(credential)
+}
+
 /// The authenticated caller, from `Authorization: Bearer <key>`.
 pub(crate) struct Caller(pub Principal);
 
@@ -121,17 +137,7 @@ impl FromRequestParts<AppState> for Caller {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let key = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .map(|v| {
-                let v = v.trim();
-                match v.split_once(' ') {
-                    Some((scheme, rest)) if scheme.eq_ignore_ascii_case("bearer") => rest.trim(),
-                    _ => v,
-                }
-            });
+        let key = bearer(&parts.headers);
         let client = crate::client::client_address(parts, state);
         Ok(Caller(state.hallpass.authenticate(key, client).await?))
     }
@@ -197,5 +203,32 @@ impl<T: DeserializeOwned + ScopedBody + Send + Sync> FromRequest<AppState> for S
         let (product, env) = body.scope_fields();
         let scope = state.hallpass.resolve_scope(&who, product, env).await?;
         Ok(Scoped(scope, body))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::http::HeaderValue;
+
+    use super::*;
+
+    #[test]
+    fn the_authorization_credential_is_read_one_way_for_keys_and_tokens() {
+        for (value, credential) in [
+            ("Bearer hp_sk_abc", Some("hp_sk_abc")),
+            ("bearer   hp_sk_abc ", Some("hp_sk_abc")),
+            ("hp_sk_abc", Some("hp_sk_abc")),
+            ("Basic dXNlcjpwdw==", None),
+            ("Bearer", None),
+            ("", None),
+        ] {
+            let mut headers = HeaderMap::new();
+            headers.insert(
+                header::AUTHORIZATION,
+                HeaderValue::from_str(value).expect("header"),
+            );
+            assert_eq!(bearer(&headers), credential, "{value:?}");
+        }
+        assert_eq!(bearer(&HeaderMap::new()), None);
     }
 }

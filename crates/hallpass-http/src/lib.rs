@@ -11,49 +11,18 @@ mod metrics;
 mod openapi;
 mod routes;
 mod server;
-
-use std::sync::Arc;
+mod state;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use hallpass::Hallpass;
 pub use ipnet::IpNet;
 
 pub use error::ApiError;
-pub use openapi::openapi_document;
 pub use server::{Limits, serve};
+pub use state::AppState;
 
 /// Default request body limit: 64 KiB.
 pub const DEFAULT_BODY_LIMIT: usize = 64 * 1024;
-
-/// What every handler reaches.
-#[derive(Clone, Debug)]
-pub struct AppState {
-    /// The service.
-    pub hallpass: Arc<Hallpass>,
-    /// Proxies whose `X-Forwarded-For` names the client (browser devices); none by default.
-    pub trusted_proxies: Arc<[IpNet]>,
-}
-
-impl AppState {
-    /// State over a service, trusting no proxy.
-    pub fn new(hallpass: Arc<Hallpass>) -> Self {
-        Self {
-            hallpass,
-            trusted_proxies: Arc::new([]),
-        }
-    }
-
-    /// The same state, taking client addresses from `X-Forwarded-For` when the peer is in one
-    /// of these networks.
-    #[must_use]
-    pub fn with_trusted_proxies(self, proxies: Vec<IpNet>) -> Self {
-        Self {
-            trusted_proxies: proxies.into(),
-            ..self
-        }
-    }
-}
 
 /// The whole API v1 as an axum router, with the default body limit.
 pub fn router(state: AppState) -> Router {
@@ -61,13 +30,12 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// The whole API v1 with a chosen body limit.
-pub fn router_with_body_limit(state: AppState, body_limit: usize) -> Router {
-    let detached = routes::others().layer(axum::middleware::from_fn_with_state(
-        detach::slots(),
-        detach::run_to_completion,
-    ));
-    routes::session_checks(body_limit)
-        .merge(detached)
+pub fn router_with_body_limit(mut state: AppState, body_limit: usize) -> Router {
+    let (routes, document) = routes::api(openapi::base(), body_limit).split_for_parts();
+    state.openapi = serde_json::to_string(&document)
+        .unwrap_or_else(|_| "{}".to_owned())
+        .into();
+    routes
         .with_state(state)
         .fallback(error::route_not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
@@ -75,4 +43,11 @@ pub fn router_with_body_limit(state: AppState, body_limit: usize) -> Router {
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(axum::Extension(extract::RouteBodyLimit(body_limit)))
         .layer(axum::middleware::from_fn(metrics::track))
+}
+
+/// The OpenAPI 3.1 document of every route (the one `GET /v1/openapi.json` serves).
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    routes::api(openapi::base(), DEFAULT_BODY_LIMIT)
+        .split_for_parts()
+        .1
 }

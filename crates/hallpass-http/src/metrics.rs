@@ -11,7 +11,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 
-use crate::AppState;
+use crate::state::AppState;
 
 /// The process-wide recorder (metrics are global in the `metrics` crate).
 fn handle() -> &'static PrometheusHandle {

@@ -3,14 +3,15 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use hallpass::{NewProduct, ProductPatch};
 use hallpass_api::{
     Deleted, ErrorBody, KeyCreate, KeyCreated, KeyList, ProductCreate, ProductList,
     ProductPatchBody, ProductResponse, RotateRequest, RotateResponse,
 };
 
+use crate::convert;
+use crate::error::ApiError;
 use crate::extract::{ApiJson, Caller, OptionalApiJson};
-use crate::{ApiError, AppState, convert};
+use crate::state::AppState;
 
 /// Creates a product with its envs (admin key).
 #[utoipa::path(post, path = "/v1/products", request_body = ProductCreate, tag = "admin",
@@ -21,13 +22,10 @@ pub(crate) async fn create_product(
     Caller(who): Caller,
     ApiJson(body): ApiJson<ProductCreate>,
 ) -> Result<(StatusCode, Json<ProductResponse>), ApiError> {
-    let input = NewProduct {
-        tag: body.tag,
-        name: body.name,
-        envs: body.envs,
-        allowed_origins: body.allowed_origins,
-    };
-    let product = s.hallpass.create_product(&who, input).await?;
+    let product = s
+        .hallpass
+        .create_product(&who, convert::new_product(body))
+        .await?;
     Ok((StatusCode::CREATED, Json(convert::product(&product))))
 }
 
@@ -42,11 +40,10 @@ pub(crate) async fn update_product(
     Path(tag): Path<String>,
     ApiJson(body): ApiJson<ProductPatchBody>,
 ) -> Result<Json<ProductResponse>, ApiError> {
-    let patch = ProductPatch {
-        name: body.name,
-        allowed_origins: body.allowed_origins,
-    };
-    let product = s.hallpass.update_product(&who, &tag, patch).await?;
+    let product = s
+        .hallpass
+        .update_product(&who, &tag, convert::product_patch(body))
+        .await?;
     Ok(Json(convert::product(&product)))
 }
 
@@ -73,9 +70,7 @@ pub(crate) async fn list_products(
     Caller(who): Caller,
 ) -> Result<Json<ProductList>, ApiError> {
     let products = s.hallpass.list_products(&who).await?;
-    Ok(Json(ProductList {
-        products: products.iter().map(convert::product).collect(),
-    }))
+    Ok(Json(convert::product_list(&products)))
 }
 
 /// Creates an access or publishable key; the secret is in this answer only.
@@ -97,19 +92,7 @@ pub(crate) async fn create_key(
             &body.name,
         )
         .await?;
-    let info = convert::key_info(&new.record);
-    Ok((
-        StatusCode::CREATED,
-        Json(KeyCreated {
-            id: info.id,
-            kind: info.kind,
-            product: info.product,
-            env: info.env,
-            name: info.name,
-            key: new.secret,
-            created_at: info.created_at,
-        }),
-    ))
+    Ok((StatusCode::CREATED, Json(convert::key_created(&new))))
 }
 
 /// Lists keys without their secrets.
@@ -121,9 +104,7 @@ pub(crate) async fn list_keys(
     Caller(who): Caller,
 ) -> Result<Json<KeyList>, ApiError> {
     let keys = s.hallpass.list_keys(&who).await?;
-    Ok(Json(KeyList {
-        keys: keys.iter().map(convert::key_info).collect(),
-    }))
+    Ok(Json(convert::key_list(&keys)))
 }
 
 /// Deletes a key; it stops working at once.
@@ -137,7 +118,7 @@ pub(crate) async fn delete_key(
     Path(id): Path<String>,
 ) -> Result<Json<Deleted>, ApiError> {
     s.hallpass.delete_key(&who, &id).await?;
-    Ok(Json(Deleted { deleted: true }))
+    Ok(Json(convert::deleted()))
 }
 
 /// Rotates an env's signing key; older keys keep verifying their tokens until they expire.
@@ -156,8 +137,5 @@ pub(crate) async fn rotate_signing_key(
         .hallpass
         .rotate_signing_key(&who, &product, &env, alg.as_deref())
         .await?;
-    Ok(Json(RotateResponse {
-        kid,
-        alg: alg.as_str().to_owned(),
-    }))
+    Ok(Json(convert::rotated(kid, alg)))
 }

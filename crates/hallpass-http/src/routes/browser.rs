@@ -9,15 +9,16 @@ use hallpass::core::Error;
 use hallpass::core::model::Scope;
 use hallpass::core::session_type::{CookieSettings, SameSite};
 use hallpass_api::{
-    BrowserRefreshResponse, BrowserSessionInfo, BrowserSessionItem, BrowserSessionResponse,
-    BrowserSessionsResponse, ErrorBody, RevokeResponse,
+    BrowserRefreshResponse, BrowserSessionResponse, BrowserSessionsResponse, ErrorBody,
+    RevokeResponse,
 };
 use serde::Deserialize;
 
 use crate::client::BrowserDevice;
-use crate::convert::{iso, session_item};
+use crate::convert;
 use crate::cookies::{cleared_cookies, issued_cookies, refresh_name, request_cookie};
-use crate::{ApiError, AppState};
+use crate::error::ApiError;
+use crate::state::AppState;
 
 /// The header that marks a request as sent by the page's own script (a cross-site form cannot
 /// set it).
@@ -74,21 +75,7 @@ pub(crate) async fn session(
         .hallpass
         .browser_session(&scope, &path.tag, &token, device)
         .await?;
-    let v = &found.verified;
-    let expires_at = found
-        .slid
-        .as_ref()
-        .map_or(v.expires_at, |slid| slid.session.token_expires_at);
-    let body = BrowserSessionResponse {
-        session: BrowserSessionInfo {
-            session_id: v.session_id.clone(),
-            tag: v.tag.clone(),
-            identifier: v.identifier.clone(),
-            created_at: iso(found.created_at),
-            expires_at: iso(expires_at),
-        },
-        data: v.data.clone(),
-    };
+    let body = convert::browser_session(&found);
     let set = found
         .slid
         .map(|slid| issued_cookies(&cookie, &scope, &slid))
@@ -123,17 +110,7 @@ pub(crate) async fn refresh(
         }
     };
     s.hallpass.note_activity(&issued.session.id, device);
-    let session = &issued.session;
-    let body = BrowserRefreshResponse {
-        session: BrowserSessionInfo {
-            session_id: session.id.clone(),
-            tag: session.tag.clone(),
-            identifier: session.identifier.clone(),
-            created_at: iso(session.created_at),
-            expires_at: iso(session.token_expires_at),
-        },
-        refresh_expires_at: iso(session.refresh_expires_at),
-    };
+    let body = convert::browser_refresh(&issued.session);
     Ok(with_cookies(
         Json(body),
         issued_cookies(&cookie, &scope, &issued),
@@ -157,7 +134,7 @@ pub(crate) async fn sign_out(
         .sign_out(&scope, &path.tag, token.as_deref())
         .await?;
     let cleared = cleared_cookies(&cookie, &scope, &path.tag);
-    Ok(with_cookies(Json(RevokeResponse { revoked }), cleared))
+    Ok(with_cookies(Json(convert::revoked(revoked)), cleared))
 }
 
 /// The active sessions of the browser's user, the browser's own marked `current`.
@@ -176,18 +153,7 @@ pub(crate) async fn sessions(
         .hallpass
         .own_sessions(&scope, &path.tag, &token, device)
         .await?;
-    Ok(Json(BrowserSessionsResponse {
-        sessions: own
-            .list
-            .sessions
-            .iter()
-            .map(|session| BrowserSessionItem {
-                item: session_item(session),
-                current: session.id == own.current,
-            })
-            .collect(),
-        count: own.list.count,
-    }))
+    Ok(Json(convert::own_sessions(&own)))
 }
 
 /// Revokes one of the user's own sessions (another device, or this one: then its cookies are
@@ -215,7 +181,7 @@ pub(crate) async fn revoke_session(
     } else {
         Vec::new()
     };
-    Ok(with_cookies(Json(RevokeResponse { revoked }), cleared))
+    Ok(with_cookies(Json(convert::revoked(revoked)), cleared))
 }
 
 /// The type's cookie settings and the token cookie's value (401 without it), for the reads,

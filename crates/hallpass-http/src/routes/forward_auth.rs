@@ -3,7 +3,7 @@
 //! `ext_authz` (HTTP). No key: it answers only about the token it is given.
 
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -13,7 +13,8 @@ use hallpass_api::ErrorBody;
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use serde::Deserialize;
 
-use crate::{ApiError, AppState};
+use crate::error::ApiError;
+use crate::state::AppState;
 
 /// The header a client may carry the token in instead of `Authorization`.
 const SESSION_HEADER: &str = "x-hallpass-session";
@@ -98,15 +99,7 @@ pub(crate) async fn forward_auth(
 
 /// The token from `Authorization: Bearer` or, failing that, `X-Hallpass-Session`.
 fn session_token(headers: &HeaderMap) -> Option<&str> {
-    let bearer = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            v.split_once(' ')
-                .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        })
-        .map(|(_, token)| token.trim());
-    bearer
+    crate::extract::bearer(headers)
         .or_else(|| {
             headers
                 .get(SESSION_HEADER)

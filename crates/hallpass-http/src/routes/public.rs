@@ -7,7 +7,8 @@ use axum::response::IntoResponse;
 use hallpass_api::ErrorBody;
 use serde_json::{Value, json};
 
-use crate::{ApiError, AppState};
+use crate::error::ApiError;
+use crate::state::AppState;
 
 /// The env's public signing keys (asymmetric keys whose tokens may still be valid).
 #[utoipa::path(get, path = "/v1/jwks/{product}/{env}", tag = "public",
@@ -43,6 +44,9 @@ pub(crate) async fn metrics(State(s): State<AppState>) -> impl IntoResponse {
 
 /// This API as an OpenAPI 3.1 document.
 #[utoipa::path(get, path = "/v1/openapi.json", tag = "public", responses((status = 200, body = Object)))]
-pub(crate) async fn openapi() -> Json<utoipa::openapi::OpenApi> {
-    Json(crate::openapi_document())
+pub(crate) async fn openapi(State(s): State<AppState>) -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        s.openapi.to_string(),
+    )
 }

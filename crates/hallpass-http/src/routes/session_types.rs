@@ -8,8 +8,10 @@ use hallpass_api::{
     SessionTypeResponse,
 };
 
+use crate::convert;
+use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiQuery, Backend};
-use crate::{ApiError, AppState, convert};
+use crate::state::AppState;
 
 /// Creates a session type.
 #[utoipa::path(post, path = "/v1/session-types", request_body = SessionTypeBody, tag = "session-types",
@@ -99,9 +101,7 @@ pub(crate) async fn list(
         .hallpass
         .list_session_types(&who, q.product.as_deref())
         .await?;
-    Ok(Json(SessionTypeList {
-        session_types: records.iter().map(convert::session_type).collect(),
-    }))
+    Ok(Json(convert::session_type_list(&records)))
 }
 
 /// Deletes a session type (409 while it has active sessions, unless `force=true`).
@@ -118,5 +118,5 @@ pub(crate) async fn remove(
     s.hallpass
         .delete_session_type(&who, q.product.as_deref(), &tag, q.force.unwrap_or(false))
         .await?;
-    Ok(Json(Deleted { deleted: true }))
+    Ok(Json(convert::deleted()))
 }

@@ -10,8 +10,10 @@ use hallpass_api::{
 use hallpass::Issued;
 use hallpass::core::model::Scope;
 
+use crate::convert;
+use crate::error::ApiError;
 use crate::extract::Scoped;
-use crate::{ApiError, AppState, convert};
+use crate::state::AppState;
 
 type ApiResult<T> = Result<Json<T>, ApiError>;
 
@@ -72,7 +74,7 @@ pub(crate) async fn revoke(
         .hallpass
         .revoke(&scope, &body.tag, &body.session_id)
         .await?;
-    Ok(Json(RevokeResponse { revoked }))
+    Ok(Json(convert::revoked(revoked)))
 }
 
 /// Revokes every session of an identifier (optionally but one).
@@ -92,7 +94,7 @@ pub(crate) async fn revoke_all(
             body.exclude_current_session.as_deref(),
         )
         .await?;
-    Ok(Json(RevokeAllResponse { revoked_count }))
+    Ok(Json(convert::revoked_count(revoked_count)))
 }
 
 /// Lists an identifier's active sessions, newest first.
@@ -113,11 +115,7 @@ pub(crate) async fn list(
             body.cursor.as_deref(),
         )
         .await?;
-    Ok(Json(ListResponse {
-        sessions: page.sessions.iter().map(convert::session_item).collect(),
-        count: page.count,
-        next_cursor: page.next_cursor,
-    }))
+    Ok(Json(convert::session_list(page)))
 }
 
 /// The `Set-Cookie` values of a session just issued, when its type has cookie settings. The
