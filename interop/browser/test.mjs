@@ -1,4 +1,4 @@
-// The browser flow of SPEC section 6 (seed 004) in a real headless Chromium, with real cookies:
+// The browser sessions of docs/API.md §8 in a real headless Chromium, with real cookies:
 // a backend starts the session at login and forwards hallpass's `cookies`; the page then calls
 // the browser endpoints with its cookies alone (same origin, through the app's proxy): its
 // session, sliding renewal after updateAge, the device list with the current session marked,
@@ -168,7 +168,7 @@ function call(page, method, path, headers = {}) {
 
 const CSRF = { "X-Hallpass-CSRF": "1" };
 
-test("seed 004 in Chromium: session by cookie, sliding renewal, device list, revoke another device, sign-out", async () => {
+test("browser sessions in Chromium: session by cookie, sliding renewal, device list, revoke another device, sign-out", async () => {
   const laptop = await device("ada", "Laptop Firefox");
   const phone = await device("ada", "Phone Safari");
 

@@ -1,5 +1,5 @@
-// Interop proof for SPEC section 5's cookie sessions: apps using h3's `useSession` (h3 1.15 and
-// h3 2.0, pinned in package-lock.json) and an axum app using hallpass's sealed-session
+// Interop proof for the sealed cookie sessions of docs/API.md §7: apps using h3's `useSession`
+// (h3 1.15 and h3 2.0, pinned in package-lock.json) and an axum app using hallpass's sealed-session
 // extractor read and write each other's sessions, by cookie and by the `x-h3-session` header;
 // and `hallpass seal`/`unseal` open and make h3's seals.
 //

@@ -1,6 +1,6 @@
 // Interop proof: seals made by the npm package iron-webcrypto (pinned in package-lock.json) open
 // with `hallpass unseal`, and seals made by `hallpass seal` open with iron-webcrypto, for both
-// algorithms, both iteration counts and password maps (SPEC section 5); tampered and expired
+// algorithms, both iteration counts and password maps (docs/API.md §7.1); tampered and expired
 // seals are refused with exit code 1.
 //
 // Runs the real binary: HALLPASS_BIN, else ../../target/debug/hallpass (build it first with

@@ -1,5 +1,5 @@
 // Interop proof: the npm `jose` library (pinned in package-lock.json) verifies hallpass session
-// tokens with nothing but the env's public JWKS (SPEC section 2 "Tokens", section 3 "Public").
+// tokens with nothing but the env's public JWKS (docs/API.md §3 "Tokens", §9.4 "Public routes").
 //
 // Runs the real binary: HALLPASS_BIN, else ../../target/debug/hallpass (build it first with
 // `cargo build -p hallpass-cli`). Run with `node --test test.mjs`.
@@ -105,7 +105,7 @@ function allDecodedText(token) {
     .join("\n");
 }
 
-/** Checks everything SPEC section 2 says about a token and its verification by jose. */
+/** Checks everything docs/API.md §3 says about a token and its verification by jose. */
 async function assertStandardToken(token, started, jwksDoc, alg) {
   const { payload, protectedHeader } = await jose.jwtVerify(token, jose.createLocalJWKSet(jwksDoc), {
     issuer: url,

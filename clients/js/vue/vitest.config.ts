@@ -4,8 +4,8 @@ import type { Plugin } from "vite";
 import { defineConfig } from "vitest/config";
 import { compileScript, compileTemplate, parse, rewriteDefault } from "vue/compiler-sfc";
 
-// The tests mount seed 000's examples as real single-file components (test/fixtures/*.vue,
-// `<script setup lang="ts">` copied from the seed with only the import path changed). This is
+// The tests mount the examples of `@ductape/vue`'s documentation as real single-file components
+// (test/fixtures/*.vue, `<script setup lang="ts">` copied with only the import path changed). This is
 // the smallest SFC transform that needs no extra dependency, compiled as @vitejs/plugin-vue does
 // in development (script and template apart, so tests can read the setup state through
 // wrapper.vm); TypeScript strips the types.
@@ -45,7 +45,7 @@ export default defineConfig({
   resolve: {
     alias: {
       "@hallpass/client": fileURLToPath(new URL("../client/src/index.ts", import.meta.url)),
-      // The seed examples import "@hallpass/vue": the source, no build needed.
+      // The documented examples import "@hallpass/vue": the source, no build needed.
       "@hallpass/vue": fileURLToPath(new URL("./src/index.ts", import.meta.url)),
     },
   },

@@ -1,4 +1,4 @@
-//! Bodies of the browser endpoints `/v1/browser/{product}/{env}/{tag}/*` (SPEC section 6). No
+//! Bodies of the browser endpoints `/v1/browser/{product}/{env}/{tag}/*` (docs/API.md §8). No
 //! token is ever in a body: the browser holds them in httpOnly cookies.
 
 use serde::{Deserialize, Serialize};

@@ -1,4 +1,4 @@
-//! JSON bodies of the hallpass HTTP API v1 (camelCase, as the contract names them).
+//! JSON bodies of the hallpass HTTP API v1 (camelCase, as docs/API.md §4 names them).
 //!
 //! These are wire types only: the server converts them to and from domain types in one place
 //! (`hallpass-http`'s `convert` module), and the Rust client sends and receives them as they

@@ -1,4 +1,4 @@
-//! `hallpass seal` and `hallpass unseal` (SPEC sections 5 and 8): stdin to stdout, no server.
+//! `hallpass seal` and `hallpass unseal` (docs/API.md §7.3): stdin to stdout, no server.
 //! They parse, call `hallpass_iron`, and print.
 
 use std::collections::BTreeMap;

@@ -1,4 +1,4 @@
-//! Session data schemas: an example object (seed 003), or a JSON Schema document.
+//! Session data schemas (docs/API.md §2.3): an example object, or a JSON Schema document.
 
 use std::fmt;
 use std::sync::Arc;

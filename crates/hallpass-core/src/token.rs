@@ -104,8 +104,8 @@ pub fn names_unknown_key(ring: &Keyring, token: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// Verifies a token for the env `scope` and session type `tag` at `now`, in the order the
-/// contract gives: signature, expiry, tag, product/env. Revocation is the caller's next step.
+/// Verifies a token for the env `scope` and session type `tag` at `now`, in the order of
+/// docs/API.md §3.4: signature, expiry, tag, product/env. Revocation is the caller's next step.
 ///
 /// # Errors
 /// `TokenMalformed`, `TokenSignatureInvalid`, `TokenExpired`, `TagMismatch` or

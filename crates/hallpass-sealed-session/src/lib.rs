@@ -1,4 +1,4 @@
-//! Sealed cookie sessions that h3, vinxi and Nuxt apps read and write (SPEC section 5): an
+//! Sealed cookie sessions that h3, vinxi and Nuxt apps read and write (docs/API.md §7.2): an
 //! axum layer and extractor with the semantics of h3's `useSession`.
 //!
 //! The session is `{"id", "createdAt", "data"}` sealed in the iron "Fe26.2" format

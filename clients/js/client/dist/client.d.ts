@@ -26,7 +26,7 @@ export type HallpassOptions = HallpassCommonOptions & ({
     publishableKey: string;
     accessKey?: undefined;
 });
-/** `hallpass.sessions`: the session methods of seed 001. */
+/** `hallpass.sessions`: the session methods, as Ductape's sessions SDK names them (docs/API.md §4, §11.3). */
 export interface HallpassSessions {
     /** Starts a session: `POST /v1/sessions/start`. */
     start<TData extends object = SessionData>(input: ISessionStartInput<TData>): Promise<ISessionStartResult>;
@@ -52,19 +52,19 @@ export interface HallpassSessions {
      */
     onRefreshed(listener: SessionRefreshedListener): () => void;
 }
-/** `hallpass.sessionTypes`: the session-type methods of seed 003. */
+/** `hallpass.sessionTypes`: the session-type methods, as Ductape's session configuration names them (docs/API.md §4.8). */
 export interface HallpassSessionTypes {
     /** Creates a session type: `POST /v1/session-types` (409 `conflict` if the tag exists). */
     create(input: ISessionTypeCreateInput): Promise<ISessionType>;
     /** Merges fields into a session type: `PATCH /v1/session-types/{tag}`. */
     update(tag: string, patch: ISessionTypeUpdateInput): Promise<ISessionType>;
-    /** Seed 003's form: the tag inside the patch locates the session type. */
+    /** The form of Ductape's session-type `update`: the tag inside the patch locates the session type. */
     update(patch: ISessionTypeUpdateInput & {
         tag: string;
     }): Promise<ISessionType>;
     /** One session type: `GET /v1/session-types/{tag}`. */
     fetch(tag: string, scope?: IScope): Promise<ISessionType>;
-    /** Every session type of the product, as an array (seed 003): `GET /v1/session-types`. */
+    /** Every session type of the product, as an array (as Ductape's `fetchAll`): `GET /v1/session-types`. */
     fetchAll(scope?: IScope): Promise<ISessionType[]>;
     /** Deletes a session type: `DELETE /v1/session-types/{tag}` (`force` revokes its active sessions). */
     delete(tag: string, options?: ISessionTypeDeleteOptions): Promise<IDeleted>;
@@ -75,9 +75,9 @@ export interface HallpassSessionTypes {
  */
 export declare class Hallpass {
     #private;
-    /** Session methods (seed 001). */
+    /** Session methods (docs/API.md §4). */
     readonly sessions: HallpassSessions;
-    /** Session-type methods (seed 003). */
+    /** Session-type methods (docs/API.md §4.8). */
     readonly sessionTypes: HallpassSessionTypes;
     /** The server's base URL, without a trailing slash. */
     readonly url: string;

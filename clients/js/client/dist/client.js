@@ -7,9 +7,9 @@ const DEFAULT_TIMEOUT_MS = 30_000;
  * `hallpass.sessions.start(...)` and friends. No runtime dependencies; Node 18+ and browsers.
  */
 export class Hallpass {
-    /** Session methods (seed 001). */
+    /** Session methods (docs/API.md §4). */
     sessions;
-    /** Session-type methods (seed 003). */
+    /** Session-type methods (docs/API.md §4.8). */
     sessionTypes;
     /** The server's base URL, without a trailing slash. */
     url;

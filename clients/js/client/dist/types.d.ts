@@ -5,7 +5,7 @@ export type Schemas = components["schemas"];
 type Simplify<T> = {
     [K in keyof T]: T[K];
 } & {};
-/** Session data when the caller does not name its type (seed 001 reads `result.data.userId`). */
+/** Session data when the caller does not name its type (Ductape's examples read `result.data.userId`). */
 export type SessionData = Record<string, any>;
 /** Any JSON object (session type schemas). */
 export type JsonObject = {
@@ -20,7 +20,7 @@ export interface IScope {
 }
 /** Where a session was started from (`device` of start, list items). */
 export type IDevice = Schemas["DeviceBody"];
-/** Input of `sessions.start` (seed 001's `ISessionStartInput`). */
+/** Input of `sessions.start` (`ISessionStartInput`, as Ductape's sessions SDK names it). */
 export type ISessionStartInput<TData extends object = SessionData> = Simplify<Omit<Schemas["StartRequest"], "data" | "identifier"> & {
     /** Session data, encrypted into the token; must match the session type's schema. */
     data: TData;
@@ -30,9 +30,9 @@ export type ISessionStartInput<TData extends object = SessionData> = Simplify<Om
 /** Result of `sessions.start` and `sessions.refresh`: `sessionId`, `token`, `refreshToken`, `expiresAt`, `refreshExpiresAt`, `tag`, `identifier`, `cookies?`. */
 export type ISessionStartResult = Schemas["IssuedResponse"];
 /**
- * Input of `sessions.verify` (seed 001's `ISessionVerifyInput`). `token` also takes `null`, so
- * seed 001's `token: localStorage.getItem(...)` compiles; the server answers `null` with 422
- * `invalid_request`.
+ * Input of `sessions.verify` (`ISessionVerifyInput`, as Ductape's sessions SDK names it).
+ * `token` also takes `null`, so Ductape's documented `token: localStorage.getItem(...)`
+ * compiles; the server answers `null` with 422 `invalid_request`.
  */
 export type ISessionVerifyInput = Simplify<Omit<Schemas["VerifyRequest"], "token"> & {
     /** The session token (`null` is sent and answered 422 `invalid_request`). */
@@ -44,7 +44,7 @@ export type ISessionVerifyResult<TData = SessionData> = Simplify<Omit<Schemas["V
     data: TData;
 }>;
 /**
- * Input of `sessions.refresh`. `refreshToken` also takes `null` (seed 001 passes
+ * Input of `sessions.refresh`. `refreshToken` also takes `null` (Ductape's examples pass
  * `localStorage.getItem(...)`); the server answers `null` with 422 `invalid_request`.
  */
 export type ISessionRefreshInput = Simplify<Omit<Schemas["RefreshRequest"], "refreshToken"> & {
@@ -75,7 +75,7 @@ type SessionTypeBody = Simplify<Omit<Schemas["SessionTypeBody"], "schema"> & {
     /** Example object (every key required, same JSON types), or a JSON Schema document (with `"$schema"`). */
     schema?: JsonObject | null;
 }>;
-/** Input of `sessionTypes.create`: `tag`, `name`, `expiry` and `period` are required (seed 003's `IProductSession`). */
+/** Input of `sessionTypes.create`: `tag`, `name`, `expiry` and `period` are required (Ductape's `IProductSession`). */
 export type ISessionTypeCreateInput = Simplify<Omit<SessionTypeBody, "tag" | "name" | "expiry" | "period"> & {
     /** Tag, unique in the product: `[a-z0-9][a-z0-9_-]{0,63}`. */
     tag: string;
@@ -100,12 +100,12 @@ export interface ISessionTypeDeleteOptions extends IScope {
 }
 /** Answer of every deletion: `{ deleted: true }`. */
 export type IDeleted = Schemas["Deleted"];
-/** Seed 003's name for a session type configuration (the input of `create`). */
+/** Ductape's name for a session type configuration (the input of `create`). */
 export type IProductSession = ISessionTypeCreateInput;
 /** The error body of every failed call: `{"error": {"code", "message", "status"}}`. */
 export type IErrorBody = Schemas["ErrorBody"];
 /**
- * Codes a `HallpassError` can carry: the server's (SPEC section 3) and the client's own
+ * Codes a `HallpassError` can carry: the server's (docs/API.md §5.2) and the client's own
  * (`publishable_key_forbidden` before sending, `invalid_options`, `network_error`, `timeout`,
  * `http_error`, `invalid_response`). Other strings are possible from newer servers.
  */

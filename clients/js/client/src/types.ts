@@ -7,8 +7,9 @@
 // - `schema` of a session type is a JSON object instead of `Record<string, never>`;
 // - `identifier` of start also accepts a number (the server takes a string or a number and
 //   stores it as a string; the OpenAPI document only says string);
-// - `token` of verify and `refreshToken` of refresh also accept `null` (seed 001 passes
-//   `localStorage.getItem(...)`; the server answers 422 `invalid_request` for it).
+// - `token` of verify and `refreshToken` of refresh also accept `null` (the examples of
+//   Ductape's sessions SDK pass `localStorage.getItem(...)`; the server answers 422
+//   `invalid_request` for it).
 import type { components } from "./generated/openapi.js";
 
 /** The generated OpenAPI schemas (`components["schemas"]`), for callers that want the wire types. */
@@ -17,7 +18,7 @@ export type Schemas = components["schemas"];
 /** Flattens an intersection so editors show one object type. */
 type Simplify<T> = { [K in keyof T]: T[K] } & {};
 
-/** Session data when the caller does not name its type (seed 001 reads `result.data.userId`). */
+/** Session data when the caller does not name its type (Ductape's examples read `result.data.userId`). */
 export type SessionData = Record<string, any>;
 
 /** Any JSON object (session type schemas). */
@@ -37,7 +38,7 @@ export interface IScope {
 /** Where a session was started from (`device` of start, list items). */
 export type IDevice = Schemas["DeviceBody"];
 
-/** Input of `sessions.start` (seed 001's `ISessionStartInput`). */
+/** Input of `sessions.start` (`ISessionStartInput`, as Ductape's sessions SDK names it). */
 export type ISessionStartInput<TData extends object = SessionData> = Simplify<
   Omit<Schemas["StartRequest"], "data" | "identifier"> & {
     /** Session data, encrypted into the token; must match the session type's schema. */
@@ -51,9 +52,9 @@ export type ISessionStartInput<TData extends object = SessionData> = Simplify<
 export type ISessionStartResult = Schemas["IssuedResponse"];
 
 /**
- * Input of `sessions.verify` (seed 001's `ISessionVerifyInput`). `token` also takes `null`, so
- * seed 001's `token: localStorage.getItem(...)` compiles; the server answers `null` with 422
- * `invalid_request`.
+ * Input of `sessions.verify` (`ISessionVerifyInput`, as Ductape's sessions SDK names it).
+ * `token` also takes `null`, so Ductape's documented `token: localStorage.getItem(...)`
+ * compiles; the server answers `null` with 422 `invalid_request`.
  */
 export type ISessionVerifyInput = Simplify<
   Omit<Schemas["VerifyRequest"], "token"> & {
@@ -71,7 +72,7 @@ export type ISessionVerifyResult<TData = SessionData> = Simplify<
 >;
 
 /**
- * Input of `sessions.refresh`. `refreshToken` also takes `null` (seed 001 passes
+ * Input of `sessions.refresh`. `refreshToken` also takes `null` (Ductape's examples pass
  * `localStorage.getItem(...)`); the server answers `null` with 422 `invalid_request`.
  */
 export type ISessionRefreshInput = Simplify<
@@ -121,7 +122,7 @@ type SessionTypeBody = Simplify<
   }
 >;
 
-/** Input of `sessionTypes.create`: `tag`, `name`, `expiry` and `period` are required (seed 003's `IProductSession`). */
+/** Input of `sessionTypes.create`: `tag`, `name`, `expiry` and `period` are required (Ductape's `IProductSession`). */
 export type ISessionTypeCreateInput = Simplify<
   Omit<SessionTypeBody, "tag" | "name" | "expiry" | "period"> & {
     /** Tag, unique in the product: `[a-z0-9][a-z0-9_-]{0,63}`. */
@@ -155,7 +156,7 @@ export interface ISessionTypeDeleteOptions extends IScope {
 /** Answer of every deletion: `{ deleted: true }`. */
 export type IDeleted = Schemas["Deleted"];
 
-/** Seed 003's name for a session type configuration (the input of `create`). */
+/** Ductape's name for a session type configuration (the input of `create`). */
 export type IProductSession = ISessionTypeCreateInput;
 
 // ---------------------------------------------------------------------------------------------
@@ -165,7 +166,7 @@ export type IProductSession = ISessionTypeCreateInput;
 export type IErrorBody = Schemas["ErrorBody"];
 
 /**
- * Codes a `HallpassError` can carry: the server's (SPEC section 3) and the client's own
+ * Codes a `HallpassError` can carry: the server's (docs/API.md §5.2) and the client's own
  * (`publishable_key_forbidden` before sending, `invalid_options`, `network_error`, `timeout`,
  * `http_error`, `invalid_response`). Other strings are possible from newer servers.
  */
@@ -254,7 +255,7 @@ type DriftChecks = [
   Assert<Extends<Schemas["StartRequest"]["identifier"], ISessionStartInput["identifier"]>>,
   Assert<Extends<ISessionTypeCreateInput, Omit<Schemas["SessionTypeBody"], "schema">>>,
   Assert<Extends<Omit<ISessionType, "schema">, Omit<Schemas["SessionTypeResponse"], "schema">>>,
-  // The seed 001 names carry what its examples read.
+  // The names taken from Ductape's sessions SDK carry what its documented examples read.
   Assert<HasKeys<ISessionStartResult, "sessionId" | "token" | "refreshToken" | "expiresAt">>,
   Assert<HasKeys<ISessionListItem, "sessionId" | "createdAt" | "expiresAt">>,
   Assert<HasKeys<ISessionListResult, "sessions" | "count">>,

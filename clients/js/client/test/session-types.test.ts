@@ -1,4 +1,5 @@
-// sessionTypes.create|update|fetch|fetchAll|delete against a real server (seed 003's examples).
+// sessionTypes.create|update|fetch|fetchAll|delete against a real server (the examples of Ductape's
+// session-type documentation, docs/API.md §1.3).
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from "vitest";
 import { startHallpass, type RunningHallpass } from "../../test-support/hallpass-server.js";
 import { Hallpass, type IProductSession, type ISessionType } from "../src/index.js";
@@ -17,7 +18,7 @@ afterAll(async () => {
   await server?.stop();
 });
 
-// Seed 003's example, as written there.
+// The example of Ductape's session-type documentation, as written there.
 const details: IProductSession = {
   name: "Session Name",
   tag: "session_name",
@@ -69,13 +70,13 @@ describe("sessionTypes", () => {
     await expectHallpassError(hallpass.sessionTypes.create({ ...details, name: "Again" }), "conflict", 409);
   });
 
-  it("update merges fields, by tag and patch or seed 003's patch with the tag inside", async () => {
+  it("update merges fields, by tag and patch or Ductape's patch with the tag inside", async () => {
     const updated = await hallpass.sessionTypes.update("session_name", { expiry: 14, period: "days" });
     expect(updated).toMatchObject({ tag: "session_name", expiry: 14, period: "days", name: "Session Name" });
     expect(Date.parse(updated.updatedAt)).toBeGreaterThanOrEqual(Date.parse(updated.createdAt));
 
-    const seedStyle = await hallpass.sessionTypes.update({ tag: "session_name", description: "Merged", refreshGrace: 5 });
-    expect(seedStyle).toMatchObject({ expiry: 14, period: "days", description: "Merged", refreshGrace: 5 });
+    const tagInside = await hallpass.sessionTypes.update({ tag: "session_name", description: "Merged", refreshGrace: 5 });
+    expect(tagInside).toMatchObject({ expiry: 14, period: "days", description: "Merged", refreshGrace: 5 });
 
     // null clears a nullable field.
     const cleared = await hallpass.sessionTypes.update("session_name", { selector: null, updateAge: 60 });

@@ -1,4 +1,5 @@
-// Every session method against a real server, and seed 001's examples rewritten as tests.
+// Every session method against a real server, and the examples of Ductape's sessions SDK
+// documentation (docs/API.md §1.3) rewritten as tests.
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from "vitest";
 import { startHallpass, type RunningHallpass } from "../../test-support/hallpass-server.js";
 import {
@@ -12,12 +13,12 @@ import {
 import { countingFetch, expectHallpassError, expectWireShape, unique, userData } from "./helpers.js";
 
 let server: RunningHallpass;
-let ductape: Hallpass; // the seed's variable name, kept for the rewritten examples
+let ductape: Hallpass; // the examples' variable name, kept for the rewritten examples
 
 beforeAll(async () => {
   server = await startHallpass();
   ductape = new Hallpass({ url: server.url, accessKey: server.accessKey, product: "demo", env: "dev" });
-  // Seed 001's "Session with Custom Duration" uses an `admin-session` type (seed 003 creates types).
+  // The documented "Session with Custom Duration" uses an `admin-session` type (created here).
   // Session types are shared by every env: the key of every env creates them.
   const types = new Hallpass({ url: server.url, accessKey: server.productKey });
   await types.sessionTypes.create({
@@ -113,13 +114,13 @@ describe("sessions.verify", () => {
     expect(result.data).toEqual(input.data);
     expect(Date.parse(result.issuedAt)).toBeLessThanOrEqual(Date.now());
 
-    // Untyped, as the seed reads it: result.data.userId.
+    // Untyped, as the documented examples read it: result.data.userId.
     const loose = await ductape.sessions.verify({ tag: "user-session", token: session.token });
     expect(loose.data.userId).toBe("typed-1");
   });
 });
 
-describe("null tokens (seed 001 passes localStorage.getItem(), string | null)", () => {
+describe("null tokens (the documented examples pass localStorage.getItem(), string | null)", () => {
   it("verify and refresh send null and the server answers 422 invalid_request", async () => {
     const counting = countingFetch();
     const hp = new Hallpass({ url: server.url, accessKey: server.accessKey, fetch: counting.fetch });
@@ -195,8 +196,8 @@ describe("sessions.refresh, revoke, revokeAll, list", () => {
 });
 
 // ---------------------------------------------------------------------------------------------
-// Seed 001, rewritten: the examples' code with `ductape` a hallpass client, localStorage an
-// in-memory map and the redirects recorded.
+// Ductape's sessions examples, rewritten: their code with `ductape` a hallpass client,
+// localStorage an in-memory map and the redirects recorded.
 
 class MemoryStorage {
   readonly #items = new Map<string, string>();
@@ -211,7 +212,7 @@ class MemoryStorage {
   }
 }
 
-describe("seed 001: starting sessions", () => {
+describe("documented examples: starting sessions", () => {
   it("basic start stores both tokens", async () => {
     const localStorage = new MemoryStorage();
     const session = await ductape.sessions.start({
@@ -252,8 +253,8 @@ describe("seed 001: starting sessions", () => {
   });
 });
 
-describe("seed 001: login → verify → auto-refresh → logout", () => {
-  // The seed's SessionManager, with its timer replaced by a direct call.
+describe("documented examples: login → verify → auto-refresh → logout", () => {
+  // The examples' SessionManager, with its timer replaced by a direct call.
   class SessionManager {
     token: string | null = null;
     refreshToken: string | null = null;
@@ -356,7 +357,7 @@ describe("seed 001: login → verify → auto-refresh → logout", () => {
   });
 });
 
-describe("seed 001: revoke all other devices, and the session dashboard", () => {
+describe("documented examples: revoke all other devices, and the session dashboard", () => {
   it("revokeAll with excludeCurrentSession keeps only the current session", async () => {
     const userId = unique("devices");
     const laptop = await ductape.sessions.start({ tag: "user-session", data: userData(userId), device: { userAgent: "laptop" } });

@@ -25,7 +25,7 @@ describe("public types", () => {
   it("are the generated OpenAPI types, with data generic", () => {
     expectTypeOf<ISessionStartResult>().toEqualTypeOf<Schemas["IssuedResponse"]>();
     expectTypeOf<SessionStartResult>().toEqualTypeOf<ISessionStartResult>();
-    // The wire type, except that the token may be null (seed 001 passes localStorage.getItem()).
+    // The wire type, except that the token may be null (the documented examples pass localStorage.getItem()).
     expectTypeOf<Omit<ISessionVerifyInput, "token">>().toEqualTypeOf<Omit<Schemas["VerifyRequest"], "token">>();
     expectTypeOf<ISessionVerifyInput["token"]>().toEqualTypeOf<string | null>();
     expectTypeOf<ISessionRefreshInput["refreshToken"]>().toEqualTypeOf<string | null>();
@@ -48,15 +48,15 @@ describe("public types", () => {
     expectTypeOf(verify).returns.resolves.toHaveProperty("data").toEqualTypeOf<UserSessionData>();
   });
 
-  it("seed 001 compiles as written: tokens straight from localStorage (string | null)", () => {
-    const seed001 = async (hp: Hallpass, storage: Pick<Storage, "getItem">) => {
+  it("the documented sessions examples compile as written: tokens straight from localStorage (string | null)", () => {
+    const documented = async (hp: Hallpass, storage: Pick<Storage, "getItem">) => {
       const token = storage.getItem("ductape_token");
       const result = await hp.sessions.verify({ tag: "user-session", token: token });
       const refreshToken = storage.getItem("ductape_refresh");
       const refreshed = await hp.sessions.refresh({ tag: "user-session", refreshToken: refreshToken });
       return [result.data.userId, refreshed.refreshToken] as const;
     };
-    expectTypeOf(seed001).returns.resolves.toEqualTypeOf<readonly [any, string]>();
+    expectTypeOf(documented).returns.resolves.toEqualTypeOf<readonly [any, string]>();
   });
 
   it("onRefreshed gets { tag, previousTokenHash, result, source } and answers an unsubscribe", () => {

@@ -14,7 +14,8 @@ export interface MutationReturn<TResult, TInput> {
     /**
      * Calls hallpass with `input`. Never rejects: resolves to the result, or to `undefined` when the
      * call failed (then `error` holds the `HallpassError` and `onError` was called), so a caller
-     * that ignores the promise (as seed 000 does) leaves no unhandled rejection.
+     * that ignores the promise (as `@ductape/vue`'s documented examples do) leaves no unhandled
+     * rejection.
      */
     mutate: (input: TInput, callbacks?: MutationCallbacks<TResult, TInput>) => Promise<TResult | undefined>;
     /** Like `mutate`, but rejects with the `HallpassError` on failure (callbacks and state alike). */

@@ -1,4 +1,5 @@
-// The `{ mutate, isLoading, data, error }` shape every session composable answers (seed 000).
+// The `{ mutate, isLoading, data, error }` shape every session composable answers (as in
+// `@ductape/vue`, docs/API.md §11.4).
 import { HallpassError } from "@hallpass/client";
 import { ErrorCodes, getCurrentInstance, handleError, ref, shallowRef } from "vue";
 /** Anything thrown, as a `HallpassError` (the client throws nothing else; this keeps the type honest). */

@@ -35,6 +35,6 @@ export declare function useHallpassContext(caller?: string): HallpassContext;
 export declare function useHallpass(): Hallpass;
 /**
  * The context for a session composable: throws `HallpassError` `publishable_key_forbidden`
- * (during setup) when the client has a publishable key, as seed 000 says.
+ * (during setup) when the client has a publishable key, as `@ductape/vue`'s do.
  */
 export declare function useSessionContext(caller: string): HallpassContext;

@@ -1,4 +1,5 @@
-// The `{ mutate, isLoading, data, error }` shape every session composable answers (seed 000).
+// The `{ mutate, isLoading, data, error }` shape every session composable answers (as in
+// `@ductape/vue`, docs/API.md §11.4).
 import { HallpassError } from "@hallpass/client";
 import { ErrorCodes, getCurrentInstance, handleError, ref, shallowRef, type ComponentInternalInstance, type Ref } from "vue";
 
@@ -18,7 +19,8 @@ export interface MutationReturn<TResult, TInput> {
   /**
    * Calls hallpass with `input`. Never rejects: resolves to the result, or to `undefined` when the
    * call failed (then `error` holds the `HallpassError` and `onError` was called), so a caller
-   * that ignores the promise (as seed 000 does) leaves no unhandled rejection.
+   * that ignores the promise (as `@ductape/vue`'s documented examples do) leaves no unhandled
+   * rejection.
    */
   mutate: (input: TInput, callbacks?: MutationCallbacks<TResult, TInput>) => Promise<TResult | undefined>;
   /** Like `mutate`, but rejects with the `HallpassError` on failure (callbacks and state alike). */

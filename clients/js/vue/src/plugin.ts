@@ -104,7 +104,7 @@ export function useHallpass(): Hallpass {
 
 /**
  * The context for a session composable: throws `HallpassError` `publishable_key_forbidden`
- * (during setup) when the client has a publishable key, as seed 000 says.
+ * (during setup) when the client has a publishable key, as `@ductape/vue`'s do.
  */
 export function useSessionContext(caller: string): HallpassContext {
   const context = useHallpassContext(caller);

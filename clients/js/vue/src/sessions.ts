@@ -1,5 +1,5 @@
-// The session composables of seed 000: useSessionStart, useSessionVerify, useSessionRefresh,
-// useSessionRevoke, useSessionRevokeAll, useSessionList.
+// The session composables, as `@ductape/vue` names them (docs/API.md §11.4): useSessionStart,
+// useSessionVerify, useSessionRefresh, useSessionRevoke, useSessionRevokeAll, useSessionList.
 import type {
   SessionData,
   SessionListInput,
