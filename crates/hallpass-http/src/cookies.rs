@@ -1,4 +1,4 @@
-//! Browser-session cookies (SPEC section 6): which cookies a session type's browser session
+//! Browser-session cookies (docs/API.md §8): which cookies a session type's browser session
 //! has (the token cookie and the refresh cookie, on the refresh path), written with the
 //! type's settings by `hallpass_cookie`, and read from a request.
 

@@ -163,7 +163,7 @@ impl FromRequestParts<AppState> for Backend {
 }
 
 /// A session-method body with the (product, env) it concerns, resolved from the caller's key
-/// and the body's optional `product` and `env` (SPEC section 1, "Keys").
+/// and the body's optional `product` and `env` (docs/API.md §2.6).
 pub(crate) struct Scoped<T>(pub Scope, pub T);
 
 /// Bodies that name an optional product and env.

@@ -42,7 +42,7 @@ async function settle(): Promise<void> {
   await realDelay(60);
 }
 
-/** A component with useSessionStart, useSessionRefresh and useSessionAutoRefresh, as seed 000 combines them. */
+/** A component with useSessionStart, useSessionRefresh and useSessionAutoRefresh, as the `@ductape/vue` documentation combines them. */
 function setup(options: Partial<UseSessionAutoRefreshOptions> = {}, counter: CountingFetch = countingFetch()) {
   const { client, plugin } = testClient(server.current, counter);
   const refreshed: SessionRefreshResult[] = [];

@@ -18,7 +18,7 @@ import { countingFetch, mountWith, newUser, startSession, testClient, useServer 
 const server = useServer();
 const tag = "user-session";
 
-/** A component that uses one composable the way seed 000 does and renders its state. */
+/** A component that uses one composable the way the `@ductape/vue` documentation does and renders its state. */
 function harness<TResult, TInput>(use: () => MutationReturn<TResult, TInput>) {
   let state!: MutationReturn<TResult, TInput>;
   const component = defineComponent({
@@ -234,7 +234,7 @@ describe("mutate and mutateAsync", () => {
     const { component, state } = harness(() => useSessionVerify());
     mountWith(component, plugin);
     const { mutate, mutateAsync, error } = state();
-    // Fire and forget, as seed 000 does (vitest fails the run on an unhandled rejection).
+    // Fire and forget, as the `@ductape/vue` documentation does (vitest fails the run on an unhandled rejection).
     void mutate({ tag, token: "garbage" });
     await expect(mutateAsync({ tag, token: "garbage" })).rejects.toMatchObject({ name: "HallpassError", code: "token_malformed", status: 401 });
     expect(error.value?.code).toBe("token_malformed");

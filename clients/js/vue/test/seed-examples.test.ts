@@ -1,4 +1,4 @@
-// Seed 000's examples, as single-file components copied from the seed with only the import path
+// The `@ductape/vue` documentation's examples (docs/API.md §11.4), as single-file components copied from it with only the import path
 // changed (test/fixtures/*.vue; two carry a one-line fix of a seed typo, marked in the file),
 // mounted against a real hallpass server.
 import { HallpassError } from "@hallpass/client";

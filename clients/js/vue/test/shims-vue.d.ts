@@ -1,4 +1,4 @@
-// The seed 000 examples mounted by the tests are single-file components (test/fixtures/*.vue),
+// The `@ductape/vue` documentation's examples mounted by the tests are single-file components (test/fixtures/*.vue),
 // compiled by the small transform in vitest.config.ts.
 declare module "*.vue" {
   import type { DefineComponent } from "vue";

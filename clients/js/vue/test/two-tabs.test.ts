@@ -1,4 +1,4 @@
-// Tabs over time and refreshes in flight at stop/unmount, with seed 000's Basic Auto-Refresh
+// Tabs over time and refreshes in flight at stop/unmount, with the `@ductape/vue` documentation's Basic Auto-Refresh
 // (test/fixtures/BasicAutoRefresh.vue, which keeps the pair in localStorage) against a real
 // server. The server's user-session type gets `refreshGrace: 0` here, so a spent refresh token
 // presented again is taken for theft at once (instead of after 10 s): every test that would

@@ -1,5 +1,5 @@
 // Compile-time checks (npm run typecheck): the composables are typed generically over the
-// session data, and seed 000's "Type Safety" example compiles as written.
+// session data, and the `@ductape/vue` documentation's "Type Safety" example compiles as written.
 import type { HallpassError, SessionStartResult, SessionVerifyResult } from "@hallpass/client";
 import { describe, expectTypeOf, test } from "vitest";
 import { createApp, type Ref } from "vue";
@@ -21,7 +21,7 @@ interface UserSessionData {
   permissions?: string[];
 }
 
-// Seed 000, "Type Safety" (the script of the example, as a function so it only compiles).
+// The `@ductape/vue` documentation's example "Type Safety" (the script of the example, as a function so it only compiles).
 function typeSafetyExample() {
   const { mutate: startSession } = useSessionStart({
     onSuccess: (result) => {
@@ -64,7 +64,7 @@ function pluginDocExample() {
   app.use(createHallpass({ url: "https://sessions.example.com", accessKey: process.env.HALLPASS_ACCESS_KEY! }));
 }
 
-// Seed 000 passes localStorage.getItem(...) (string | null) straight to useSessionRefresh.
+// The `@ductape/vue` documentation passes localStorage.getItem(...) (string | null) straight to useSessionRefresh.
 function nullableRefreshToken() {
   const { mutate: refreshSession } = useSessionRefresh();
   return () => refreshSession({ tag: "user-session", refreshToken: localStorage.getItem("refreshToken") });
@@ -76,7 +76,7 @@ describe("types", () => {
     expectTypeOf(nullableRefreshToken).returns.toBeFunction();
   });
 
-  test("useSessionVerify<TData> types data.data; the default reads any key (seed 000 reads data.data.userId)", () => {
+  test("useSessionVerify<TData> types data.data; the default reads any key (the documented example reads data.data.userId)", () => {
     expectTypeOf<UseSessionVerifyReturn<UserSessionData>["data"]>().toEqualTypeOf<Ref<SessionVerifyResult<UserSessionData> | null>>();
     expectTypeOf<NonNullable<UseSessionVerifyReturn["data"]["value"]>["data"]["userId"]>().toBeAny();
     expectTypeOf<UseSessionVerifyReturn["error"]>().toEqualTypeOf<Ref<HallpassError | null>>();

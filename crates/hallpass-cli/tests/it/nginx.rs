@@ -1,5 +1,5 @@
 //! A real nginx in front of an app, its `auth_request` pointed at hallpass's forward-auth
-//! (SPEC section 4): the configuration `docs/PROXIES.md` gives, proven end to end. nginx must
+//! (docs/API.md §6): the configuration `docs/PROXIES.md` gives, proven end to end. nginx must
 //! be installed (`scripts/test.sh` installs it); the test fails, not skips, without it.
 
 use std::net::SocketAddr;

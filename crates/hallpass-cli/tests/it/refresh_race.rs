@@ -36,7 +36,7 @@ async fn concurrent_refreshes_of_one_token_on_two_nodes_rotate_it_exactly_once()
             node.verify(&on_a.str("token")).await.expect_status(200);
         }
 
-        // Within the grace the rotated-out token answers that same pair again (SPEC 2).
+        // Within the grace the rotated-out token answers that same pair again (docs/API.md §3.5).
         let again = [&b, &a][round % 2].refresh(&old).await.expect_status(200);
         assert_eq!(again.str("refreshToken"), new, "round {round}");
         assert_eq!(again.str("token"), on_a.str("token"), "round {round}");

@@ -1,4 +1,4 @@
-//! `/v1/browser/{product}/{env}/{tag}/*` (SPEC section 6): a browser's own session, by its
+//! `/v1/browser/{product}/{env}/{tag}/*` (docs/API.md §8): a browser's own session, by its
 //! cookies alone. State-changing calls pass the CSRF check first.
 
 use axum::Json;

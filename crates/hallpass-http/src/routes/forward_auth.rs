@@ -1,4 +1,4 @@
-//! `/v1/forward-auth` (SPEC section 4): the session check a reverse proxy makes before it lets a
+//! `/v1/forward-auth` (docs/API.md §6): the session check a reverse proxy makes before it lets a
 //! request through — nginx `auth_request`, Traefik `forwardAuth`, Caddy `forward_auth`, Envoy
 //! `ext_authz` (HTTP). No key: it answers only about the token it is given.
 

@@ -1,4 +1,4 @@
-//! Forward auth (SPEC section 4): the check a reverse proxy makes before forwarding a request.
+//! Forward auth (docs/API.md §6): the check a reverse proxy makes before forwarding a request.
 
 use axum::http::{Method, Request, header};
 use serde_json::json;

@@ -1,4 +1,4 @@
-//! HTTP integration tests of the hallpass API v1 (SPEC sections 1–3), driven through the axum
+//! HTTP integration tests of the hallpass API v1 (docs/API.md §2–§5), driven through the axum
 //! router with `oneshot` over a temporary SQLite store and a manual clock.
 
 mod abandoned;

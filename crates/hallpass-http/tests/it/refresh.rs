@@ -1,4 +1,4 @@
-//! Refresh rules of SPEC section 2: rotation, the grace replay, reuse detection, expiry.
+//! Refresh rules (docs/API.md §3.5): rotation, the grace replay, reuse detection, expiry.
 
 use axum::http::Method;
 use serde_json::{Value, json};

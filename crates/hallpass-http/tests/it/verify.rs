@@ -1,4 +1,4 @@
-//! Verify: the token format of SPEC section 2 and every verify failure of section 3.
+//! Verify: the token format (docs/API.md §3) and every verify failure (§3.4, §4.3).
 
 use serde_json::json;
 

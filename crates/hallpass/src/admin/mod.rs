@@ -334,7 +334,7 @@ impl Admin {
         };
         validate_name("name", name)?;
         let product = self.access.resolve_product(who, product).await?;
-        // Like every request, the env defaults to the caller's own (SPEC section 1, "Keys").
+        // Like every request, the env defaults to the caller's own (docs/API.md §2.6).
         let env = env.or(who.env.as_deref());
         if let Some(own_env) = &who.env
             && env != Some(own_env.as_str())

@@ -25,7 +25,7 @@ pub const ADMIN_KEY: &str = "hp_admin_cluster_0123456789abcdefghijklmnopq";
 /// The session type [`set_up_shop`] creates.
 pub const TAG: &str = "user-session";
 
-/// How soon every node must reject a session revoked on any node (SPEC section 3).
+/// How soon every node must reject a session revoked on any node (docs/API.md §12).
 pub const PROPAGATION_BOUND: Duration = Duration::from_secs(1);
 
 pub fn tempdir() -> tempfile::TempDir {
