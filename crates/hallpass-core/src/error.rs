@@ -8,7 +8,6 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 ///
 /// Messages are lowercase, without a trailing period, and say what to do.
 #[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
-#[non_exhaustive]
 pub enum Error {
     /// The request is well-formed JSON but a field is missing, of the wrong type or out of range.
     #[error("{0}")]

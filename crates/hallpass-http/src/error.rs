@@ -1,30 +1,34 @@
-//! One `ApiError`, one table from domain error to status and code, one `IntoResponse`.
+//! One `ApiError`, the table from domain error to code (`hallpass_api::ErrorCode` holds each
+//! code's status), one `IntoResponse`.
 
 use axum::body::Body;
 use axum::http::{HeaderValue, Request, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use hallpass::core::Error;
-use hallpass_api::{ErrorBody, ErrorDetail};
+use hallpass_api::ErrorBody;
+pub use hallpass_api::ErrorCode;
 
-/// An error answer: status, stable code, message, and `Retry-After` for 429.
+/// An error answer: a stable code (which gives the status), a message, and `Retry-After` for
+/// 429 and 503.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiError {
-    /// HTTP status.
+    /// HTTP status (the code's).
     pub status: StatusCode,
     /// Stable snake_case code.
-    pub code: &'static str,
+    pub code: ErrorCode,
     /// What went wrong and what to do.
     pub message: String,
-    /// Seconds to wait, for 429.
+    /// Seconds to wait, for 429 and 503.
     pub retry_after: Option<u64>,
 }
 
 impl ApiError {
-    /// An error with a status, code and message.
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+    /// An error with a code and message; the status is the code's.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         Self {
-            status,
+            status: StatusCode::from_u16(code.status())
+                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
             code,
             message: message.into(),
             retry_after: None,
@@ -34,15 +38,14 @@ impl ApiError {
     /// 400 `invalid_json`: the body is not JSON.
     pub fn invalid_json(detail: impl std::fmt::Display) -> Self {
         Self::new(
-            StatusCode::BAD_REQUEST,
-            "invalid_json",
+            ErrorCode::InvalidJson,
             format!("the request body is not valid JSON: {detail}"),
         )
     }
 
     /// 422 `invalid_request`.
     pub fn invalid_request(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_request", message)
+        Self::new(ErrorCode::InvalidRequest, message)
     }
 
     /// 413 `payload_too_large`, naming the route's limit when it is known.
@@ -55,14 +58,13 @@ impl ApiError {
             None => "the request body is larger than this route accepts: send less session data"
                 .to_owned(),
         };
-        Self::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", message)
+        Self::new(ErrorCode::PayloadTooLarge, message)
     }
 
     /// 408 `request_timeout`: the body did not arrive whole in time.
     pub fn request_timeout(within: std::time::Duration) -> Self {
         Self::new(
-            StatusCode::REQUEST_TIMEOUT,
-            "request_timeout",
+            ErrorCode::RequestTimeout,
             format!(
                 "the request body did not arrive whole within {} s: send it at once, with a Content-Length that matches it",
                 within.as_secs()
@@ -71,50 +73,51 @@ impl ApiError {
     }
 }
 
-/// The table: every domain error's status and code.
-pub fn status_and_code(e: &Error) -> (StatusCode, &'static str) {
-    use StatusCode as S;
+/// The table: every domain error's code. No wildcard: a new variant of the core's `Error`
+/// does not compile until it has its code here.
+pub fn code_of(e: &Error) -> ErrorCode {
+    use ErrorCode as C;
     match e {
-        Error::InvalidRequest(_) => (S::UNPROCESSABLE_ENTITY, "invalid_request"),
-        Error::SchemaViolation(_) => (S::UNPROCESSABLE_ENTITY, "schema_violation"),
-        Error::SelectorUnresolved(_) => (S::UNPROCESSABLE_ENTITY, "selector_unresolved"),
-        Error::Unauthorized(_) => (S::UNAUTHORIZED, "unauthorized"),
-        Error::PublishableKeyForbidden => (S::FORBIDDEN, "publishable_key_forbidden"),
-        Error::ScopeForbidden(_) => (S::FORBIDDEN, "scope_forbidden"),
-        Error::SessionTypeNotFound { .. } | Error::NoBrowserSessions(_) => {
-            (S::NOT_FOUND, "session_type_not_found")
-        }
-        Error::CsrfRejected(_) => (S::FORBIDDEN, "csrf_rejected"),
-        Error::SessionNotFound(_) => (S::NOT_FOUND, "session_not_found"),
-        Error::ProductNotFound(_) => (S::NOT_FOUND, "product_not_found"),
-        Error::KeyNotFound(_) => (S::NOT_FOUND, "key_not_found"),
-        Error::Conflict(_) => (S::CONFLICT, "conflict"),
-        Error::TokenMalformed(_) => (S::UNAUTHORIZED, "token_malformed"),
-        Error::TokenSignatureInvalid => (S::UNAUTHORIZED, "token_signature_invalid"),
-        Error::TokenExpired => (S::UNAUTHORIZED, "token_expired"),
-        Error::TagMismatch { .. } => (S::UNAUTHORIZED, "tag_mismatch"),
-        Error::SessionRevoked => (S::UNAUTHORIZED, "session_revoked"),
-        Error::WrongEnvironment { .. } => (S::UNAUTHORIZED, "wrong_environment"),
-        Error::RefreshTokenInvalid(_) => (S::UNAUTHORIZED, "refresh_token_invalid"),
-        Error::RefreshTokenExpired => (S::UNAUTHORIZED, "refresh_token_expired"),
-        Error::RefreshTokenReused => (S::UNAUTHORIZED, "refresh_token_reused"),
-        Error::RateLimited { .. } => (S::TOO_MANY_REQUESTS, "rate_limited"),
-        Error::StoreUnavailable(_) => (S::SERVICE_UNAVAILABLE, "store_unavailable"),
-        _ => (S::INTERNAL_SERVER_ERROR, "internal"),
+        Error::InvalidRequest(_) => C::InvalidRequest,
+        Error::SchemaViolation(_) => C::SchemaViolation,
+        Error::SelectorUnresolved(_) => C::SelectorUnresolved,
+        Error::Unauthorized(_) => C::Unauthorized,
+        Error::PublishableKeyForbidden => C::PublishableKeyForbidden,
+        Error::ScopeForbidden(_) => C::ScopeForbidden,
+        Error::SessionTypeNotFound { .. } | Error::NoBrowserSessions(_) => C::SessionTypeNotFound,
+        Error::CsrfRejected(_) => C::CsrfRejected,
+        Error::SessionNotFound(_) => C::SessionNotFound,
+        Error::ProductNotFound(_) => C::ProductNotFound,
+        Error::KeyNotFound(_) => C::KeyNotFound,
+        Error::Conflict(_) => C::Conflict,
+        Error::TokenMalformed(_) => C::TokenMalformed,
+        Error::TokenSignatureInvalid => C::TokenSignatureInvalid,
+        Error::TokenExpired => C::TokenExpired,
+        Error::TagMismatch { .. } => C::TagMismatch,
+        Error::SessionRevoked => C::SessionRevoked,
+        Error::WrongEnvironment { .. } => C::WrongEnvironment,
+        Error::RefreshTokenInvalid(_) => C::RefreshTokenInvalid,
+        Error::RefreshTokenExpired => C::RefreshTokenExpired,
+        Error::RefreshTokenReused => C::RefreshTokenReused,
+        Error::RateLimited { .. } => C::RateLimited,
+        Error::StoreUnavailable(_) => C::StoreUnavailable,
+        Error::Internal(_) => C::Internal,
     }
 }
 
 impl From<Error> for ApiError {
     fn from(e: Error) -> Self {
-        let (status, code) = status_and_code(&e);
-        let message = if status.is_server_error() && status != StatusCode::SERVICE_UNAVAILABLE {
-            tracing::error!(error = %e, "internal error");
-            "the server failed to handle this request; it has been logged".to_owned()
-        } else if status == StatusCode::SERVICE_UNAVAILABLE {
-            tracing::warn!(error = %e, "store unavailable");
-            "the session store is unavailable right now: retry shortly".to_owned()
-        } else {
-            e.to_string()
+        let code = code_of(&e);
+        let message = match code {
+            ErrorCode::StoreUnavailable => {
+                tracing::warn!(error = %e, "store unavailable");
+                "the session store is unavailable right now: retry shortly".to_owned()
+            }
+            ErrorCode::Internal => {
+                tracing::error!(error = %e, "internal error");
+                "the server failed to handle this request; it has been logged".to_owned()
+            }
+            _ => e.to_string(),
         };
         let retry_after = match e {
             Error::RateLimited { retry_after_secs } => Some(retry_after_secs),
@@ -122,23 +125,16 @@ impl From<Error> for ApiError {
             _ => None,
         };
         Self {
-            status,
-            code,
-            message,
             retry_after,
+            ..Self::new(code, message)
         }
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = ErrorBody {
-            error: ErrorDetail {
-                code: self.code.to_owned(),
-                message: self.message,
-                status: self.status.as_u16(),
-            },
-        };
+        let mut body = ErrorBody::new(self.code, self.message);
+        body.error.status = self.status.as_u16();
         let mut response = (self.status, axum::Json(body)).into_response();
         if let Some(secs) = self.retry_after {
             response
@@ -152,8 +148,7 @@ impl IntoResponse for ApiError {
 /// Fallback for unknown routes.
 pub(crate) async fn route_not_found() -> ApiError {
     ApiError::new(
-        StatusCode::NOT_FOUND,
-        "not_found",
+        ErrorCode::NotFound,
         "no such route: see /v1/openapi.json for the API",
     )
 }
@@ -161,8 +156,7 @@ pub(crate) async fn route_not_found() -> ApiError {
 /// Fallback for known routes called with another method.
 pub(crate) async fn method_not_allowed() -> ApiError {
     ApiError::new(
-        StatusCode::METHOD_NOT_ALLOWED,
-        "method_not_allowed",
+        ErrorCode::MethodNotAllowed,
         "this route does not accept this method: see /v1/openapi.json",
     )
 }
@@ -193,30 +187,36 @@ pub(crate) async fn json_errors(req: Request<Body>, next: Next) -> Response {
         .unwrap_or_default();
     let (code, fallback) = match status {
         StatusCode::PAYLOAD_TOO_LARGE => return ApiError::payload_too_large(None).into_response(),
-        StatusCode::NOT_FOUND => ("not_found", "no such resource"),
+        StatusCode::NOT_FOUND => (ErrorCode::NotFound, "no such resource"),
         StatusCode::METHOD_NOT_ALLOWED => (
-            "method_not_allowed",
+            ErrorCode::MethodNotAllowed,
             "this route does not accept this method",
         ),
         StatusCode::UNSUPPORTED_MEDIA_TYPE | StatusCode::BAD_REQUEST => {
-            ("invalid_request", "the request is malformed")
+            (ErrorCode::InvalidRequest, "the request is malformed")
         }
-        StatusCode::UNPROCESSABLE_ENTITY => ("invalid_request", "the request is invalid"),
-        s if s.is_server_error() => ("internal", "the server failed to handle this request"),
-        _ => ("invalid_request", "the request was refused"),
+        StatusCode::UNPROCESSABLE_ENTITY => (ErrorCode::InvalidRequest, "the request is invalid"),
+        s if s.is_server_error() => (
+            ErrorCode::Internal,
+            "the server failed to handle this request",
+        ),
+        _ => (ErrorCode::InvalidRequest, "the request was refused"),
     };
-    let status =
-        if status == StatusCode::UNSUPPORTED_MEDIA_TYPE || status == StatusCode::BAD_REQUEST {
-            StatusCode::UNPROCESSABLE_ENTITY
-        } else {
-            status
-        };
-    let message = if text.trim().is_empty() || status.is_server_error() {
+    let message = if text.trim().is_empty() || code == ErrorCode::Internal {
         fallback.to_owned()
     } else {
         text.trim().to_lowercase()
     };
-    ApiError::new(status, code, message).into_response()
+    // Other statuses are kept, under the nearest code; 400 and 415 of the framework are about
+    // the request's content, so they are the API's 422.
+    let mut error = ApiError::new(code, message);
+    if !matches!(
+        status,
+        StatusCode::BAD_REQUEST | StatusCode::UNSUPPORTED_MEDIA_TYPE
+    ) {
+        error.status = status;
+    }
+    error.into_response()
 }
 
 #[cfg(test)]
@@ -305,7 +305,11 @@ mod tests {
         ];
         for (e, status, code) in table {
             let api = ApiError::from(e.clone());
-            assert_eq!((api.status.as_u16(), api.code), (status, code), "{e:?}");
+            assert_eq!(
+                (api.status.as_u16(), api.code.as_str()),
+                (status, code),
+                "{e:?}"
+            );
             assert!(!api.message.contains("secret detail"));
         }
     }

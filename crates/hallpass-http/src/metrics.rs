@@ -120,7 +120,7 @@ fn with_request_metrics(
 
 /// Counts a verify by outcome: `ok` or the error code.
 pub(crate) fn verify_outcome(result: Result<(), &hallpass::core::Error>) {
-    let outcome = result.map_or_else(|e| crate::error::status_and_code(e).1, |()| "ok");
+    let outcome = result.map_or_else(|e| crate::error::code_of(e).as_str(), |()| "ok");
     metrics::counter!("hallpass_verify_total", "outcome" => outcome).increment(1);
 }
 

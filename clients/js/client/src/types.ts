@@ -165,36 +165,17 @@ export type IProductSession = ISessionTypeCreateInput;
 /** The error body of every failed call: `{"error": {"code", "message", "status"}}`. */
 export type IErrorBody = Schemas["ErrorBody"];
 
+/** The codes the server answers with: generated from the server's one table of codes (the
+ * `ErrorCode` schema of docs/openapi.json; docs/API.md §5.2 says when each is given). */
+export type ServerErrorCode = Schemas["ErrorCode"];
+
 /**
- * Codes a `HallpassError` can carry: the server's (docs/API.md §5.2) and the client's own
+ * Codes a `HallpassError` can carry: the server's ({@link ServerErrorCode}) and the client's own
  * (`publishable_key_forbidden` before sending, `invalid_options`, `network_error`, `timeout`,
  * `http_error`, `invalid_response`). Other strings are possible from newer servers.
  */
 export type HallpassErrorCode =
-  | "invalid_json"
-  | "unauthorized"
-  | "publishable_key_forbidden"
-  | "scope_forbidden"
-  | "session_type_not_found"
-  | "session_not_found"
-  | "product_not_found"
-  | "conflict"
-  | "payload_too_large"
-  | "invalid_request"
-  | "schema_violation"
-  | "selector_unresolved"
-  | "rate_limited"
-  | "token_malformed"
-  | "token_signature_invalid"
-  | "token_expired"
-  | "tag_mismatch"
-  | "session_revoked"
-  | "wrong_environment"
-  | "refresh_token_invalid"
-  | "refresh_token_expired"
-  | "refresh_token_reused"
-  | "store_unavailable"
-  | "internal"
+  | ServerErrorCode
   | "invalid_options"
   | "network_error"
   | "timeout"

@@ -147,13 +147,10 @@ async fn drain(slots: &Semaphore, max: usize, within: Duration) {
 fn refusal() -> &'static [u8] {
     static REFUSAL: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
     REFUSAL.get_or_init(|| {
-        let body = serde_json::to_vec(&hallpass_api::ErrorBody {
-            error: hallpass_api::ErrorDetail {
-                code: "too_many_connections".into(),
-                message: "the server has as many connections open as it accepts (max connections): retry shortly".into(),
-                status: 503,
-            },
-        })
+        let body = serde_json::to_vec(&hallpass_api::ErrorBody::new(
+            hallpass_api::ErrorCode::TooManyConnections,
+            "the server has as many connections open as it accepts (max connections): retry shortly",
+        ))
         .unwrap_or_default();
         let mut out = format!(
             "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\ncontent-length: {}\r\nretry-after: 1\r\nconnection: close\r\n\r\n",

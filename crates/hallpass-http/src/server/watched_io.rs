@@ -13,6 +13,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, ready};
 
+use hallpass_api::{ErrorBody, ErrorCode};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 use super::watch::Watch;
@@ -99,31 +100,29 @@ impl<T: AsyncWrite + Unpin> AsyncWrite for WatchedIo<T> {
     }
 }
 
-/// hyper's automatic answers: status line, the API's code, and what to do about it.
-const AUTOMATIC: [(&[u8], u16, &str, &str); 3] = [
+/// hyper's automatic answers: status line, the API's code (whose status is the line's), and
+/// what to do about it.
+const AUTOMATIC: [(&[u8], ErrorCode, &str); 3] = [
     (
         b"HTTP/1.1 400 Bad Request\r\n",
-        400,
-        "malformed_request",
+        ErrorCode::MalformedRequest,
         "the request is not valid HTTP/1.1: check the request line and the header lines",
     ),
     (
         b"HTTP/1.1 414 URI Too Long\r\n",
-        414,
-        "uri_too_long",
+        ErrorCode::UriTooLong,
         "the request URI is longer than the server accepts: send long values in a JSON body",
     ),
     (
         b"HTTP/1.1 431 Request Header Fields Too Large\r\n",
-        431,
-        "headers_too_large",
+        ErrorCode::HeadersTooLarge,
         "the request head (request line and headers) is larger than the server accepts: send fewer or shorter headers or cookies",
     ),
 ];
 
 /// The JSON answer that replaces `head` when it is one of hyper's automatic error answers.
 fn rewrite_automatic_error(head: &[u8]) -> Option<Vec<u8>> {
-    let (status_line, status, code, message) =
+    let (status_line, code, message) =
         AUTOMATIC.iter().find(|(line, ..)| head.starts_with(line))?;
     let end = head.windows(4).position(|w| w == b"\r\n\r\n")?;
     // Only a head without a body: the router's answers always have a JSON body.
@@ -148,14 +147,7 @@ fn rewrite_automatic_error(head: &[u8]) -> Option<Vec<u8>> {
     if !empty_body {
         return None;
     }
-    let body = serde_json::to_vec(&hallpass_api::ErrorBody {
-        error: hallpass_api::ErrorDetail {
-            code: (*code).to_owned(),
-            message: (*message).to_owned(),
-            status: *status,
-        },
-    })
-    .ok()?;
+    let body = serde_json::to_vec(&ErrorBody::new(*code, *message)).ok()?;
     let mut out = status_line.to_vec();
     for line in kept {
         out.extend_from_slice(line);

@@ -523,10 +523,18 @@ export interface components {
             /** @description The error. */
             error: components["schemas"]["ErrorDetail"];
         };
+        /**
+         * @description A stable snake_case error code.
+         * @enum {string}
+         */
+        ErrorCode: "malformed_request" | "invalid_json" | "unauthorized" | "token_malformed" | "token_signature_invalid" | "token_expired" | "tag_mismatch" | "session_revoked" | "wrong_environment" | "refresh_token_invalid" | "refresh_token_expired" | "refresh_token_reused" | "publishable_key_forbidden" | "scope_forbidden" | "csrf_rejected" | "not_found" | "session_type_not_found" | "session_not_found" | "product_not_found" | "key_not_found" | "method_not_allowed" | "request_timeout" | "conflict" | "payload_too_large" | "uri_too_long" | "invalid_request" | "schema_violation" | "selector_unresolved" | "rate_limited" | "headers_too_large" | "internal" | "store_unavailable" | "too_many_connections";
         /** @description One error: a stable snake_case code, a message a person can act on, and the HTTP status. */
         ErrorDetail: {
-            /** @description Stable snake_case code (`token_expired`, `schema_violation`, …). */
-            code: string;
+            /**
+             * @description Stable snake_case code (`token_expired`, `schema_violation`, …). A string rather than
+             *     [`ErrorCode`], so a client reads codes that a newer server added.
+             */
+            code: components["schemas"]["ErrorCode"];
             /** @description What went wrong and what to do. */
             message: string;
             /**
