@@ -1,8 +1,9 @@
 //! Persistent storage for hallpass: the [`hallpass_core::store::Store`] trait implemented on
 //! SQLite (the embedded default) and PostgreSQL (several nodes), chosen by the database URL.
 //!
-//! Every backend passes one conformance suite (feature `conformance`, macro
-//! `store_conformance!`), so the domain can rely on the trait's contract whatever the database.
+//! Every backend passes one conformance suite (the test-support crate
+//! `hallpass-store-conformance`, run in `tests/it/`), so the domain can rely on the trait's
+//! contract whatever the database.
 
 use std::sync::Arc;
 
@@ -14,9 +15,6 @@ pub mod postgres;
 mod rows;
 pub mod sqlite;
 mod usage;
-
-#[cfg(feature = "conformance")]
-pub mod conformance;
 
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
