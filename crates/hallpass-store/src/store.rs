@@ -1,5 +1,13 @@
 //! The [`Store`] on either database, written once: each method runs the shared query of
 //! `queries/` or, where the databases differ, the [`Dialect`]'s own code.
+//!
+//! Every method also reports its duration and failures for `/metrics`
+//! (`hallpass_store_operation_duration_seconds{operation}` and
+//! `hallpass_store_errors_total{operation}`, labelled with the method's name), through the
+//! helper it runs in anyway ([`SqlStore::run`], or [`SqlStore::write`] for a write that takes
+//! its turn): timing costs no line of its own per method, and no decorator repeats the trait.
+
+use std::time::Instant;
 
 use hallpass_core::model::{ApiKeyRecord, EnvKeyRecord, Product, SessionRecord};
 use hallpass_core::session_type::SessionTypeRecord;
@@ -24,11 +32,40 @@ pub(crate) struct SqlStore<D: Dialect> {
 }
 
 impl<D: Dialect> SqlStore<D> {
-    /// Runs a write in this process's turn to write.
-    async fn write<T>(&self, write: impl Future<Output = Result<T>>) -> Result<T> {
-        let _turn = D::writing(&self.writes).await;
-        write.await
+    /// Runs a call that needs no turn to write (reads, and the writes a dialect queues
+    /// itself), timed as `operation`.
+    async fn run<T>(
+        &self,
+        operation: &'static str,
+        call: impl Future<Output = Result<T>>,
+    ) -> Result<T> {
+        timed(operation, call).await
     }
+
+    /// Runs a write in this process's turn to write, timed as `operation` (the wait included).
+    async fn write<T>(
+        &self,
+        operation: &'static str,
+        write: impl Future<Output = Result<T>>,
+    ) -> Result<T> {
+        timed(operation, async {
+            let _turn = D::writing(&self.writes).await;
+            write.await
+        })
+        .await
+    }
+}
+
+/// Awaits `call` and records its duration (and failure) under `operation`.
+async fn timed<T>(operation: &'static str, call: impl Future<Output = Result<T>>) -> Result<T> {
+    let started = Instant::now();
+    let result = call.await;
+    metrics::histogram!("hallpass_store_operation_duration_seconds", "operation" => operation)
+        .record(started.elapsed().as_secs_f64());
+    if result.is_err() {
+        metrics::counter!("hallpass_store_errors_total", "operation" => operation).increment(1);
+    }
+    result
 }
 
 #[async_trait::async_trait]
@@ -38,50 +75,65 @@ impl<D: Dialect> Store for SqlStore<D> {
     }
 
     async fn ping(&self) -> Result<()> {
-        self.pool.execute("SELECT 1", &[]).await.map(drop)
+        self.run("ping", self.pool.execute("SELECT 1", &[]))
+            .await
+            .map(drop)
     }
 
     async fn insert_product(&self, product: &Product, keys: &[EnvKeyRecord]) -> Result<bool> {
-        self.write(products::insert(&self.pool, product, keys))
-            .await
+        self.write(
+            "insert_product",
+            products::insert(&self.pool, product, keys),
+        )
+        .await
     }
 
     async fn product(&self, tag: &str) -> Result<Option<Product>> {
-        products::get(&self.pool, tag).await
+        self.run("product", products::get(&self.pool, tag)).await
     }
 
     async fn products(&self) -> Result<Vec<Product>> {
-        products::list(&self.pool).await
+        self.run("products", products::list(&self.pool)).await
     }
 
     async fn update_product(&self, product: &Product, previous: Timestamp) -> Result<bool> {
-        self.write(products::update(&self.pool, product, previous))
-            .await
+        self.write(
+            "update_product",
+            products::update(&self.pool, product, previous),
+        )
+        .await
     }
 
     async fn insert_api_key(&self, key: &ApiKeyRecord) -> Result<()> {
-        self.write(api_keys::insert(&self.pool, key)).await
-    }
-
-    async fn api_key_by_hash(&self, hash: &str) -> Result<Option<ApiKeyRecord>> {
-        api_keys::by_hash(&self.pool, hash).await
-    }
-
-    async fn api_keys(&self, product: Option<&str>) -> Result<Vec<ApiKeyRecord>> {
-        api_keys::list(&self.pool, product).await
-    }
-
-    async fn delete_api_key(&self, id: &str) -> Result<bool> {
-        self.write(api_keys::delete(&self.pool, id)).await
-    }
-
-    async fn insert_first_admin_key(&self, key: &ApiKeyRecord) -> Result<bool> {
-        self.write(api_keys::insert_first_admin(&self.pool, key))
+        self.write("insert_api_key", api_keys::insert(&self.pool, key))
             .await
     }
 
+    async fn api_key_by_hash(&self, hash: &str) -> Result<Option<ApiKeyRecord>> {
+        self.run("api_key_by_hash", api_keys::by_hash(&self.pool, hash))
+            .await
+    }
+
+    async fn api_keys(&self, product: Option<&str>) -> Result<Vec<ApiKeyRecord>> {
+        self.run("api_keys", api_keys::list(&self.pool, product))
+            .await
+    }
+
+    async fn delete_api_key(&self, id: &str) -> Result<bool> {
+        self.write("delete_api_key", api_keys::delete(&self.pool, id))
+            .await
+    }
+
+    async fn insert_first_admin_key(&self, key: &ApiKeyRecord) -> Result<bool> {
+        self.write(
+            "insert_first_admin_key",
+            api_keys::insert_first_admin(&self.pool, key),
+        )
+        .await
+    }
+
     async fn env_keys(&self) -> Result<Vec<EnvKeyRecord>> {
-        env_keys::list(&self.pool).await
+        self.run("env_keys", env_keys::list(&self.pool)).await
     }
 
     async fn rotate_signing_key(
@@ -90,32 +142,40 @@ impl<D: Dialect> Store for SqlStore<D> {
         retired_at: Timestamp,
         verify_until: Timestamp,
     ) -> Result<()> {
-        self.write(env_keys::rotate_signing(
-            &self.pool,
-            new,
-            retired_at,
-            verify_until,
-        ))
+        self.write(
+            "rotate_signing_key",
+            env_keys::rotate_signing(&self.pool, new, retired_at, verify_until),
+        )
         .await
     }
 
     async fn max_token_expiry(&self, product: &str, env: &str) -> Result<Option<Timestamp>> {
-        env_keys::max_token_expiry(&self.pool, product, env).await
+        self.run(
+            "max_token_expiry",
+            env_keys::max_token_expiry(&self.pool, product, env),
+        )
+        .await
     }
 
     async fn insert_session_type(
         &self,
         record: &SessionTypeRecord,
     ) -> Result<Option<Vec<Revoked>>> {
-        self.write(session_types::insert(&self.pool, record)).await
+        self.write(
+            "insert_session_type",
+            session_types::insert(&self.pool, record),
+        )
+        .await
     }
 
     async fn session_type(&self, product: &str, tag: &str) -> Result<Option<SessionTypeRecord>> {
-        session_types::get(&self.pool, product, tag).await
+        self.run("session_type", session_types::get(&self.pool, product, tag))
+            .await
     }
 
     async fn session_types(&self, product: &str) -> Result<Vec<SessionTypeRecord>> {
-        session_types::list(&self.pool, product).await
+        self.run("session_types", session_types::list(&self.pool, product))
+            .await
     }
 
     async fn update_session_type(
@@ -123,8 +183,11 @@ impl<D: Dialect> Store for SqlStore<D> {
         record: &SessionTypeRecord,
         previous: Timestamp,
     ) -> Result<bool> {
-        self.write(session_types::update(&self.pool, record, previous))
-            .await
+        self.write(
+            "update_session_type",
+            session_types::update(&self.pool, record, previous),
+        )
+        .await
     }
 
     async fn delete_session_type(
@@ -134,21 +197,29 @@ impl<D: Dialect> Store for SqlStore<D> {
         force: bool,
         now: Timestamp,
     ) -> Result<DeleteTypeOutcome> {
-        self.write(session_types::delete(&self.pool, product, tag, force, now))
-            .await
+        self.write(
+            "delete_session_type",
+            session_types::delete(&self.pool, product, tag, force, now),
+        )
+        .await
     }
 
     async fn insert_session(&self, session: &SessionRecord) -> Result<()> {
         // Queued for the dialect's group commit or batch, which takes its own turns to write.
-        D::insert_session(self, session).await
+        self.run("insert_session", D::insert_session(self, session))
+            .await
     }
 
     async fn session(&self, id: &str) -> Result<Option<SessionRecord>> {
-        sessions::get(&self.pool, id).await
+        self.run("session", sessions::get(&self.pool, id)).await
     }
 
     async fn session_by_refresh_hash(&self, hash: &str) -> Result<Option<SessionRecord>> {
-        D::session_by_refresh_hash(self, hash).await
+        self.run(
+            "session_by_refresh_hash",
+            D::session_by_refresh_hash(self, hash),
+        )
+        .await
     }
 
     async fn rotate_refresh(
@@ -157,16 +228,24 @@ impl<D: Dialect> Store for SqlStore<D> {
         expected_hash: &str,
         rotation: &Rotation,
     ) -> Result<bool> {
-        D::rotate_refresh(self, id, expected_hash, rotation).await
+        self.run(
+            "rotate_refresh",
+            D::rotate_refresh(self, id, expected_hash, rotation),
+        )
+        .await
     }
 
     async fn record_activity(&self, activity: &[Activity]) -> Result<()> {
-        self.write(D::record_activity(self, activity)).await
+        self.write("record_activity", D::record_activity(self, activity))
+            .await
     }
 
     async fn revoke_session(&self, id: &str, now: Timestamp) -> Result<Option<Revoked>> {
-        self.write(revocation::revoke_session(&self.pool, id, now))
-            .await
+        self.write(
+            "revoke_session",
+            revocation::revoke_session(&self.pool, id, now),
+        )
+        .await
     }
 
     async fn revoke_all(
@@ -175,8 +254,11 @@ impl<D: Dialect> Store for SqlStore<D> {
         exclude: Option<&str>,
         now: Timestamp,
     ) -> Result<Vec<Revoked>> {
-        self.write(revocation::revoke_all(&self.pool, filter, exclude, now))
-            .await
+        self.write(
+            "revoke_all",
+            revocation::revoke_all(&self.pool, filter, exclude, now),
+        )
+        .await
     }
 
     async fn list_sessions(
@@ -186,24 +268,36 @@ impl<D: Dialect> Store for SqlStore<D> {
         limit: u32,
         now: Timestamp,
     ) -> Result<SessionPage> {
-        sessions::list(&self.pool, filter, before, limit, now).await
+        self.run(
+            "list_sessions",
+            sessions::list(&self.pool, filter, before, limit, now),
+        )
+        .await
     }
 
     async fn live_revocations(&self, now: Timestamp) -> Result<Vec<Revoked>> {
-        revocation::live(&self.pool, now).await
+        self.run("live_revocations", revocation::live(&self.pool, now))
+            .await
     }
 
     async fn revocations_since(&self, since: Timestamp, now: Timestamp) -> Result<Vec<Revoked>> {
-        revocation::since(&self.pool, since, now).await
+        self.run(
+            "revocations_since",
+            revocation::since(&self.pool, since, now),
+        )
+        .await
     }
 
     async fn changes(&self) -> Result<Option<Box<dyn ChangeFeed>>> {
         // Opening the feed, not waiting on it: the feed's waits are idle time, not latency.
-        D::changes(self).await
+        self.run("changes", D::changes(self)).await
     }
 
     async fn sweep_expired(&self, cutoff: Timestamp, batch: u32) -> Result<u64> {
-        self.write(revocation::sweep(&self.pool, cutoff, batch))
-            .await
+        self.write(
+            "sweep_expired",
+            revocation::sweep(&self.pool, cutoff, batch),
+        )
+        .await
     }
 }
