@@ -68,7 +68,6 @@ mod revocations;
 mod service;
 mod sessions;
 mod sync;
-mod timed_store;
 mod updates;
 mod verification;
 mod verify_cache;

@@ -32,7 +32,6 @@ use crate::rate_limit::FailureLimiter;
 use crate::revocations::Revocations;
 use crate::sessions::Sessions;
 use crate::sync::NodeSync;
-use crate::timed_store::TimedStore;
 use crate::verification::Verification;
 use crate::verify_cache::VerifyCache;
 
@@ -99,7 +98,6 @@ impl Hallpass {
         clock: Arc<dyn Clock>,
         settings: Settings,
     ) -> Result<Self> {
-        let store: Arc<dyn Store> = Arc::new(TimedStore(store));
         let keys = Arc::new(Keys::load(Arc::clone(&store), master).await?);
         let revocations = Arc::new(Revocations::load(Arc::clone(&store), clock.now()).await?);
         let catalog = Arc::new(Catalog::new(Arc::clone(&store)));

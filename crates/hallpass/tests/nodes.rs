@@ -14,7 +14,7 @@ use hallpass::core::session_type::SessionTypeInput;
 use hallpass::core::store::Store;
 use hallpass::core::{Error, Result};
 use hallpass::{Background, Hallpass, NewProduct, Settings, StartInput, SystemClock};
-use hallpass_store::conformance::TestDatabase;
+use hallpass_store_conformance::TestDatabase;
 
 /// What the nodes share: one database and one master key.
 struct Cluster {

@@ -2,7 +2,7 @@
 //! node refuses to start and says why; nodes started together migrate once and share one admin
 //! key; a node restarted after a revocation elsewhere rejects the session.
 
-use hallpass_store::conformance::TestDatabase;
+use hallpass_store_conformance::TestDatabase;
 use serde_json::Value;
 
 use crate::support::{

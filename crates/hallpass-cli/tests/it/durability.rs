@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use hallpass_store::conformance::TestDatabase;
+use hallpass_store_conformance::TestDatabase;
 use serde_json::json;
 
 use crate::support::{ADMIN_KEY, Server, TAG, poll_until, set_up_shop, tempdir};

@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use hallpass_store::conformance::DATABASE_URL_VAR;
+use hallpass_store_conformance::DATABASE_URL_VAR;
 
 use crate::pg_instance::PgInstance;
 use crate::support::{

@@ -1,7 +1,7 @@
 //! Two tabs of one user refreshing at the same moment, their requests landing on two nodes of
 //! one deployment: exactly one rotation, and both tabs get the same new pair.
 
-use hallpass_store::conformance::TestDatabase;
+use hallpass_store_conformance::TestDatabase;
 
 use crate::support::{ADMIN_KEY, Api, Server, set_up_shop, tempdir};
 

@@ -19,7 +19,7 @@ use tokio::sync::{Semaphore, mpsc, oneshot};
 
 use super::sessions;
 use crate::error::map_err;
-use crate::rows::session_columns;
+use crate::records::session_columns;
 
 /// Most rows in one statement.
 const MAX_BATCH: usize = 128;
@@ -33,7 +33,7 @@ type Job = (SessionRecord, oneshot::Sender<Result<()>>);
 
 /// The queue of session inserts of one database.
 #[derive(Clone, Debug)]
-pub(super) struct BatchedInserts {
+pub(crate) struct BatchedInserts {
     jobs: mpsc::Sender<Job>,
 }
 

@@ -37,7 +37,7 @@ type Reply = Box<dyn FnOnce(Result<()>) + Send>;
 
 /// The queue of writes of one SQLite database.
 #[derive(Clone, Debug)]
-pub(super) struct GroupCommit {
+pub(crate) struct GroupCommit {
     jobs: mpsc::Sender<Job>,
 }
 

@@ -1,7 +1,7 @@
 //! The conformance suite on SQLite: once on a fresh temporary file per case (the deployed
 //! configuration: WAL, several connections) and once on `sqlite::memory:` (one connection).
 
-use hallpass_store::conformance::Harness;
+use hallpass_store_conformance::Harness;
 
 /// A new database file in a new temporary directory, removed when the case ends.
 async fn temp_file_store() -> Option<Harness> {
@@ -23,9 +23,9 @@ async fn memory_store() -> Option<Harness> {
 }
 
 mod file {
-    hallpass_store::store_conformance!(super::temp_file_store());
+    hallpass_store_conformance::store_conformance!(super::temp_file_store());
 }
 
 mod memory {
-    hallpass_store::store_conformance!(super::memory_store());
+    hallpass_store_conformance::store_conformance!(super::memory_store());
 }

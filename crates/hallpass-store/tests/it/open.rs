@@ -110,7 +110,7 @@ async fn a_missing_directory_is_an_invalid_request() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stores_on_one_file_bootstrap_exactly_one_admin_key() {
     use hallpass_core::model::{ApiKeyRecord, KeyKind};
-    use hallpass_store::conformance::fixtures::api_key;
+    use hallpass_store_conformance::fixtures::api_key;
 
     let dir = tempfile::tempdir().expect("tempdir");
     let url = format!("sqlite://{}/h.db", dir.path().display());

@@ -1,7 +1,7 @@
 //! The conformance suite on PostgreSQL, each case on a fresh database; skipped loudly when
 //! `HALLPASS_TEST_DATABASE_URL` is not set.
 
-use hallpass_store::conformance::{Harness, TestDatabase};
+use hallpass_store_conformance::{Harness, TestDatabase};
 
 /// A new, migrated database, dropped when the case ends.
 pub(crate) async fn fresh_store() -> Option<Harness> {
@@ -13,7 +13,7 @@ pub(crate) async fn fresh_store() -> Option<Harness> {
 }
 
 mod conformance {
-    hallpass_store::store_conformance!(super::fresh_store());
+    hallpass_store_conformance::store_conformance!(super::fresh_store());
 }
 
 /// PostgreSQL text cannot hold NUL: such input is the caller's error (4xx), never an outage.
@@ -48,7 +48,7 @@ async fn an_insert_postgresql_refuses_fails_alone_among_concurrent_ones() {
     for n in 0..40 {
         let store = std::sync::Arc::clone(&store);
         tasks.push(tokio::spawn(async move {
-            let mut record = hallpass_store::conformance::fixtures::session(n + 1);
+            let mut record = hallpass_store_conformance::fixtures::session(n + 1);
             if n == 17 {
                 record.identifier = Some("nul\0here".into());
             }
@@ -67,7 +67,7 @@ async fn an_insert_postgresql_refuses_fails_alone_among_concurrent_ones() {
         }
     }
     for n in 0..40u32 {
-        let id = hallpass_store::conformance::fixtures::sid(n + 1);
+        let id = hallpass_store_conformance::fixtures::sid(n + 1);
         let stored = store.session(&id).await.expect("get");
         assert_eq!(stored.is_some(), n != 17, "session {n}");
     }

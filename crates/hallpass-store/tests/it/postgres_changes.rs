@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use hallpass_core::model::{KeyKind, KeyPurpose};
 use hallpass_core::store::{Change, ChangeFeed, Revoked, Store};
-use hallpass_store::conformance::TestDatabase;
-use hallpass_store::conformance::fixtures::{
+use hallpass_store_conformance::TestDatabase;
+use hallpass_store_conformance::fixtures::{
     api_key, env_key, first_keys, now, product, session, session_type,
 };
 use sqlx::{Connection, PgConnection};

@@ -9,8 +9,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use hallpass_core::store::Change;
-use hallpass_store::conformance::TestDatabase;
-use hallpass_store::conformance::fixtures::{first_keys, product};
+use hallpass_store_conformance::TestDatabase;
+use hallpass_store_conformance::fixtures::{first_keys, product};
 use sqlx::postgres::PgConnectOptions;
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::{TcpListener, TcpStream};

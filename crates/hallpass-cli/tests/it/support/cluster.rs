@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use hallpass_store::conformance::TestDatabase;
+use hallpass_store_conformance::TestDatabase;
 use serde_json::json;
 use tempfile::TempDir;
 

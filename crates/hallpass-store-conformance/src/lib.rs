@@ -1,9 +1,13 @@
 //! The conformance suite every [`Store`] backend must pass: one test per case, each on a fresh
 //! store, asserting the behaviour the trait's doc comments promise (not merely "no error").
 //!
-//! Enabled by the `conformance` feature. A backend's test crate invokes
-//! [`store_conformance!`](crate::store_conformance) with an expression that makes a fresh
-//! store; it needs `tokio` (with `macros` and `rt-multi-thread`) among its dev-dependencies.
+//! A test-support crate: backends list it among their dev-dependencies, and their tests invoke
+//! [`store_conformance!`] with an expression that makes a fresh store (`hallpass-store` runs it
+//! on a SQLite file, on `sqlite::memory:` and on PostgreSQL, in `tests/it/`). The invoking
+//! crate needs `tokio` (with `macros` and `rt-multi-thread`) among its dev-dependencies.
+//!
+//! Also here, for every test that needs PostgreSQL: [`TestDatabase`], a throwaway database on
+//! the server [`DATABASE_URL_VAR`] names, and the record builders of [`fixtures`].
 
 use std::any::Any;
 use std::sync::Arc;
@@ -59,8 +63,8 @@ impl Harness {
 /// case (a backend whose database is not configured, having said so loudly):
 ///
 /// ```ignore
-/// async fn fresh() -> Option<hallpass_store::conformance::Harness> { /* open a new store */ }
-/// hallpass_store::store_conformance!(fresh());
+/// async fn fresh() -> Option<hallpass_store_conformance::Harness> { /* open a new store */ }
+/// hallpass_store_conformance::store_conformance!(fresh());
 /// ```
 ///
 /// Invoke it inside a module per backend (`mod sqlite { … }`) to keep test names apart.
@@ -107,10 +111,10 @@ macro_rules! store_conformance {
         $(
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn $case() {
-                let Some(harness): Option<$crate::conformance::Harness> = $make.await else {
+                let Some(harness): Option<$crate::Harness> = $make.await else {
                     return;
                 };
-                $crate::conformance::$case(harness.store()).await;
+                $crate::$case(harness.store()).await;
             }
         )+
     };

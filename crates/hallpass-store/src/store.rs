@@ -1,0 +1,303 @@
+//! The [`Store`] on either database, written once: each method runs the shared query of
+//! `queries/` or, where the databases differ, the [`Dialect`]'s own code.
+//!
+//! Every method also reports its duration and failures for `/metrics`
+//! (`hallpass_store_operation_duration_seconds{operation}` and
+//! `hallpass_store_errors_total{operation}`, labelled with the method's name), through the
+//! helper it runs in anyway ([`SqlStore::run`], or [`SqlStore::write`] for a write that takes
+//! its turn): timing costs no line of its own per method, and no decorator repeats the trait.
+
+use std::time::Instant;
+
+use hallpass_core::model::{ApiKeyRecord, EnvKeyRecord, Product, SessionRecord};
+use hallpass_core::session_type::SessionTypeRecord;
+use hallpass_core::store::{
+    Activity, ChangeFeed, DeleteTypeOutcome, IdentifierFilter, PoolUsage, Revoked, Rotation,
+    SessionPage, Store,
+};
+use hallpass_core::{Result, Timestamp};
+use sqlx::Pool;
+
+use crate::dialect::Dialect;
+use crate::queries::{api_keys, env_keys, products, revocation, session_types, sessions};
+use crate::sql::Db as _;
+
+/// A hallpass store in a database of dialect `D`.
+#[derive(Debug)]
+pub(crate) struct SqlStore<D: Dialect> {
+    /// Connections for reads and for the writes that go through sqlx.
+    pub(crate) pool: Pool<D>,
+    /// Where the dialect queues its hot writes.
+    pub(crate) writes: D::Writes,
+}
+
+impl<D: Dialect> SqlStore<D> {
+    /// Runs a call that needs no turn to write (reads, and the writes a dialect queues
+    /// itself), timed as `operation`.
+    async fn run<T>(
+        &self,
+        operation: &'static str,
+        call: impl Future<Output = Result<T>>,
+    ) -> Result<T> {
+        timed(operation, call).await
+    }
+
+    /// Runs a write in this process's turn to write, timed as `operation` (the wait included).
+    async fn write<T>(
+        &self,
+        operation: &'static str,
+        write: impl Future<Output = Result<T>>,
+    ) -> Result<T> {
+        timed(operation, async {
+            let _turn = D::writing(&self.writes).await;
+            write.await
+        })
+        .await
+    }
+}
+
+/// Awaits `call` and records its duration (and failure) under `operation`.
+async fn timed<T>(operation: &'static str, call: impl Future<Output = Result<T>>) -> Result<T> {
+    let started = Instant::now();
+    let result = call.await;
+    metrics::histogram!("hallpass_store_operation_duration_seconds", "operation" => operation)
+        .record(started.elapsed().as_secs_f64());
+    if result.is_err() {
+        metrics::counter!("hallpass_store_errors_total", "operation" => operation).increment(1);
+    }
+    result
+}
+
+#[async_trait::async_trait]
+impl<D: Dialect> Store for SqlStore<D> {
+    fn pool_usage(&self) -> PoolUsage {
+        crate::usage::pool_usage(&self.pool)
+    }
+
+    async fn ping(&self) -> Result<()> {
+        self.run("ping", self.pool.execute("SELECT 1", &[]))
+            .await
+            .map(drop)
+    }
+
+    async fn insert_product(&self, product: &Product, keys: &[EnvKeyRecord]) -> Result<bool> {
+        self.write(
+            "insert_product",
+            products::insert(&self.pool, product, keys),
+        )
+        .await
+    }
+
+    async fn product(&self, tag: &str) -> Result<Option<Product>> {
+        self.run("product", products::get(&self.pool, tag)).await
+    }
+
+    async fn products(&self) -> Result<Vec<Product>> {
+        self.run("products", products::list(&self.pool)).await
+    }
+
+    async fn update_product(&self, product: &Product, previous: Timestamp) -> Result<bool> {
+        self.write(
+            "update_product",
+            products::update(&self.pool, product, previous),
+        )
+        .await
+    }
+
+    async fn insert_api_key(&self, key: &ApiKeyRecord) -> Result<()> {
+        self.write("insert_api_key", api_keys::insert(&self.pool, key))
+            .await
+    }
+
+    async fn api_key_by_hash(&self, hash: &str) -> Result<Option<ApiKeyRecord>> {
+        self.run("api_key_by_hash", api_keys::by_hash(&self.pool, hash))
+            .await
+    }
+
+    async fn api_keys(&self, product: Option<&str>) -> Result<Vec<ApiKeyRecord>> {
+        self.run("api_keys", api_keys::list(&self.pool, product))
+            .await
+    }
+
+    async fn delete_api_key(&self, id: &str) -> Result<bool> {
+        self.write("delete_api_key", api_keys::delete(&self.pool, id))
+            .await
+    }
+
+    async fn insert_first_admin_key(&self, key: &ApiKeyRecord) -> Result<bool> {
+        self.write(
+            "insert_first_admin_key",
+            api_keys::insert_first_admin(&self.pool, key),
+        )
+        .await
+    }
+
+    async fn env_keys(&self) -> Result<Vec<EnvKeyRecord>> {
+        self.run("env_keys", env_keys::list(&self.pool)).await
+    }
+
+    async fn rotate_signing_key(
+        &self,
+        new: &EnvKeyRecord,
+        retired_at: Timestamp,
+        verify_until: Timestamp,
+    ) -> Result<()> {
+        self.write(
+            "rotate_signing_key",
+            env_keys::rotate_signing(&self.pool, new, retired_at, verify_until),
+        )
+        .await
+    }
+
+    async fn max_token_expiry(&self, product: &str, env: &str) -> Result<Option<Timestamp>> {
+        self.run(
+            "max_token_expiry",
+            env_keys::max_token_expiry(&self.pool, product, env),
+        )
+        .await
+    }
+
+    async fn insert_session_type(
+        &self,
+        record: &SessionTypeRecord,
+    ) -> Result<Option<Vec<Revoked>>> {
+        self.write(
+            "insert_session_type",
+            session_types::insert(&self.pool, record),
+        )
+        .await
+    }
+
+    async fn session_type(&self, product: &str, tag: &str) -> Result<Option<SessionTypeRecord>> {
+        self.run("session_type", session_types::get(&self.pool, product, tag))
+            .await
+    }
+
+    async fn session_types(&self, product: &str) -> Result<Vec<SessionTypeRecord>> {
+        self.run("session_types", session_types::list(&self.pool, product))
+            .await
+    }
+
+    async fn update_session_type(
+        &self,
+        record: &SessionTypeRecord,
+        previous: Timestamp,
+    ) -> Result<bool> {
+        self.write(
+            "update_session_type",
+            session_types::update(&self.pool, record, previous),
+        )
+        .await
+    }
+
+    async fn delete_session_type(
+        &self,
+        product: &str,
+        tag: &str,
+        force: bool,
+        now: Timestamp,
+    ) -> Result<DeleteTypeOutcome> {
+        self.write(
+            "delete_session_type",
+            session_types::delete(&self.pool, product, tag, force, now),
+        )
+        .await
+    }
+
+    async fn insert_session(&self, session: &SessionRecord) -> Result<()> {
+        // Queued for the dialect's group commit or batch, which takes its own turns to write.
+        self.run("insert_session", D::insert_session(self, session))
+            .await
+    }
+
+    async fn session(&self, id: &str) -> Result<Option<SessionRecord>> {
+        self.run("session", sessions::get(&self.pool, id)).await
+    }
+
+    async fn session_by_refresh_hash(&self, hash: &str) -> Result<Option<SessionRecord>> {
+        self.run(
+            "session_by_refresh_hash",
+            D::session_by_refresh_hash(self, hash),
+        )
+        .await
+    }
+
+    async fn rotate_refresh(
+        &self,
+        id: &str,
+        expected_hash: &str,
+        rotation: &Rotation,
+    ) -> Result<bool> {
+        self.run(
+            "rotate_refresh",
+            D::rotate_refresh(self, id, expected_hash, rotation),
+        )
+        .await
+    }
+
+    async fn record_activity(&self, activity: &[Activity]) -> Result<()> {
+        self.write("record_activity", D::record_activity(self, activity))
+            .await
+    }
+
+    async fn revoke_session(&self, id: &str, now: Timestamp) -> Result<Option<Revoked>> {
+        self.write(
+            "revoke_session",
+            revocation::revoke_session(&self.pool, id, now),
+        )
+        .await
+    }
+
+    async fn revoke_all(
+        &self,
+        filter: &IdentifierFilter,
+        exclude: Option<&str>,
+        now: Timestamp,
+    ) -> Result<Vec<Revoked>> {
+        self.write(
+            "revoke_all",
+            revocation::revoke_all(&self.pool, filter, exclude, now),
+        )
+        .await
+    }
+
+    async fn list_sessions(
+        &self,
+        filter: &IdentifierFilter,
+        before: Option<&str>,
+        limit: u32,
+        now: Timestamp,
+    ) -> Result<SessionPage> {
+        self.run(
+            "list_sessions",
+            sessions::list(&self.pool, filter, before, limit, now),
+        )
+        .await
+    }
+
+    async fn live_revocations(&self, now: Timestamp) -> Result<Vec<Revoked>> {
+        self.run("live_revocations", revocation::live(&self.pool, now))
+            .await
+    }
+
+    async fn revocations_since(&self, since: Timestamp, now: Timestamp) -> Result<Vec<Revoked>> {
+        self.run(
+            "revocations_since",
+            revocation::since(&self.pool, since, now),
+        )
+        .await
+    }
+
+    async fn changes(&self) -> Result<Option<Box<dyn ChangeFeed>>> {
+        // Opening the feed, not waiting on it: the feed's waits are idle time, not latency.
+        self.run("changes", D::changes(self)).await
+    }
+
+    async fn sweep_expired(&self, cutoff: Timestamp, batch: u32) -> Result<u64> {
+        self.write(
+            "sweep_expired",
+            revocation::sweep(&self.pool, cutoff, batch),
+        )
+        .await
+    }
+}
