@@ -48,19 +48,31 @@ async fn read_body<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, Api
 /// checked for being JSON at all, so a truncated body is `invalid_json` even when a type error
 /// comes before the point where it breaks off.
 fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    // Every body is an object. serde would also fill a struct from an array of its fields in
+    // order (`[null, null]` as a patch of nothing), which no client means.
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(not_json(bytes).unwrap_or_else(|| {
+            ApiError::invalid_request("the body must be a JSON object: {\"field\": value, …}")
+        }));
+    }
     serde_json::from_slice(bytes).map_err(|e| {
-        // JSON text is UTF-8 (RFC 8259), but skipping over a string does not check it.
-        if let Err(bad) = std::str::from_utf8(bytes) {
-            return ApiError::invalid_json(format!(
-                "the body is not UTF-8 text (invalid byte at offset {})",
-                bad.valid_up_to()
-            ));
-        }
-        if let Err(syntax) = serde_json::from_slice::<serde::de::IgnoredAny>(bytes) {
-            return ApiError::invalid_json(syntax);
-        }
-        ApiError::invalid_request(format!("invalid request body: {e}"))
+        not_json(bytes)
+            .unwrap_or_else(|| ApiError::invalid_request(format!("invalid request body: {e}")))
     })
+}
+
+/// Why `bytes` is not JSON at all, if it is not.
+fn not_json(bytes: &[u8]) -> Option<ApiError> {
+    // JSON text is UTF-8 (RFC 8259), but skipping over a string does not check it.
+    if let Err(bad) = std::str::from_utf8(bytes) {
+        return Some(ApiError::invalid_json(format!(
+            "the body is not UTF-8 text (invalid byte at offset {})",
+            bad.valid_up_to()
+        )));
+    }
+    serde_json::from_slice::<serde::de::IgnoredAny>(bytes)
+        .err()
+        .map(ApiError::invalid_json)
 }
 
 fn is_blank(bytes: &[u8]) -> bool {

@@ -3,6 +3,7 @@
 //! `schema_violation` (naming every offending path), and an identifier the type's selector
 //! cannot find in the data is `selector_unresolved`.
 
+use axum::http::Method;
 use serde_json::{Value, json};
 
 use crate::support::*;
@@ -344,4 +345,37 @@ async fn identifiers_that_do_not_resolve_are_selector_unresolved() {
         )
         .await;
     assert_eq!((s, &b["identifier"]), (200, &json!("7")), "{b}");
+}
+
+#[tokio::test]
+async fn a_body_that_is_an_array_of_the_fields_is_not_taken_for_an_object() {
+    let app = setup().await;
+    // serde fills a struct from an array of its fields in order: this was a patch of nothing
+    // that answered 200.
+    let patch = app
+        .raw(
+            Method::PATCH,
+            "/v1/products/shop",
+            &app.admin,
+            "[null, null]",
+        )
+        .await;
+    assert_err(&(patch.status, patch.json), 422, "invalid_request");
+    let start = app
+        .raw(
+            Method::POST,
+            START,
+            &app.key,
+            r#"["user-session", {"userId": "u", "email": "e"}]"#,
+        )
+        .await;
+    assert_err(&(start.status, start.json), 422, "invalid_request");
+    assert_eq!(app.count("u").await, 0);
+    for not_an_object in ["42", "\"text\"", "null", "true"] {
+        let r = app.raw(Method::POST, START, &app.key, not_an_object).await;
+        assert_err(&(r.status, r.json), 422, "invalid_request");
+    }
+    // Not JSON at all stays 400.
+    let r = app.raw(Method::POST, START, &app.key, "[1,").await;
+    assert_err(&(r.status, r.json), 400, "invalid_json");
 }
