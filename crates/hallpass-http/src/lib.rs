@@ -32,8 +32,8 @@ pub fn router(state: AppState) -> Router {
 /// The whole API v1 with a chosen body limit.
 pub fn router_with_body_limit(mut state: AppState, body_limit: usize) -> Router {
     let (routes, document) = routes::api(openapi::base(), body_limit).split_for_parts();
-    state.openapi = serde_json::to_string(&document)
-        .unwrap_or_else(|_| "{}".to_owned())
+    state.openapi = serde_json::to_vec(&document)
+        .unwrap_or_else(|_| b"{}".to_vec())
         .into();
     routes
         .with_state(state)

@@ -14,7 +14,7 @@ pub struct AppState {
     pub trusted_proxies: Arc<[IpNet]>,
     /// The OpenAPI document of the router this state serves, as JSON (set when the router is
     /// built).
-    pub(crate) openapi: Arc<str>,
+    pub(crate) openapi: axum::body::Bytes,
 }
 
 impl AppState {
@@ -23,7 +23,7 @@ impl AppState {
         Self {
             hallpass,
             trusted_proxies: Arc::new([]),
-            openapi: Arc::from("{}"),
+            openapi: axum::body::Bytes::from_static(b"{}"),
         }
     }
 

@@ -108,9 +108,6 @@ impl Browser {
     /// `updateAge`, the session is refreshed on the spot (a rotation, as `refresh`), so both
     /// cookies can be sent anew; at most once a minute per session on this node, and not at
     /// all when a refresh of the same session got there first.
-    ///
-    /// # Errors
-    /// Verify's errors, and [`Hallpass::browser_type`]'s.
     pub(crate) async fn browser_session(
         &self,
         scope: &Scope,
@@ -161,9 +158,6 @@ impl Browser {
 
     /// The active sessions of the token's identifier, the caller's marked. A session without
     /// identifier sees only itself.
-    ///
-    /// # Errors
-    /// Verify's errors; [`Error::NoBrowserSessions`].
     pub(crate) async fn own_sessions(
         &self,
         scope: &Scope,
@@ -199,9 +193,6 @@ impl Browser {
 
     /// Revokes one of the caller's own sessions (same identifier; for a session without
     /// identifier, only itself). Returns whether it was active, and whether it was the caller's.
-    ///
-    /// # Errors
-    /// Verify's errors; [`Error::SessionNotFound`] for a session of anyone else.
     pub(crate) async fn revoke_own(
         &self,
         scope: &Scope,
@@ -231,9 +222,6 @@ impl Browser {
 
     /// Ends the caller's session. Returns whether it was active; a token that no longer
     /// verifies ends nothing (the cookies are cleared all the same).
-    ///
-    /// # Errors
-    /// [`Error::NoBrowserSessions`], store errors.
     pub(crate) async fn sign_out(
         &self,
         scope: &Scope,
@@ -258,9 +246,6 @@ impl Browser {
 
     /// Writes the activity noted since the last call (the background task calls this), in
     /// batches of [`ACTIVITY_BATCH`] so no write holds locks for long.
-    ///
-    /// # Errors
-    /// [`Error::StoreUnavailable`]; the batches not written are dropped (activity is advisory).
     pub(crate) async fn flush_activity(&self) -> Result<usize> {
         self.slides.forget_before(self.clock.now());
         let pending = self.activity.take(self.clock.now());

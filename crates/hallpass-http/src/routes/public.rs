@@ -45,8 +45,5 @@ pub(crate) async fn metrics(State(s): State<AppState>) -> impl IntoResponse {
 /// This API as an OpenAPI 3.1 document.
 #[utoipa::path(get, path = "/v1/openapi.json", tag = "public", responses((status = 200, body = Object)))]
 pub(crate) async fn openapi(State(s): State<AppState>) -> impl IntoResponse {
-    (
-        [(header::CONTENT_TYPE, "application/json")],
-        s.openapi.to_string(),
-    )
+    ([(header::CONTENT_TYPE, "application/json")], s.openapi)
 }

@@ -159,10 +159,6 @@ impl Admin {
 
     /// Creates the admin key when the database has none: `provided` if given, else a random
     /// one. Returns the key to print once, or `None` when an admin key already existed.
-    ///
-    /// # Errors
-    /// [`Error::InvalidRequest`] when `provided` is not `hp_admin_` + at least 32 URL-safe
-    /// characters; [`Error::StoreUnavailable`].
     pub(crate) async fn bootstrap_admin(&self, provided: Option<&str>) -> Result<Option<String>> {
         if let Some(key) = provided
             && !is_valid_admin_key(key)
@@ -200,10 +196,6 @@ impl Admin {
     }
 
     /// Creates a product with its envs, each with a fresh EdDSA signing key and data key.
-    ///
-    /// # Errors
-    /// [`Error::InvalidRequest`], [`Error::Conflict`] when the tag exists, [`Error::ScopeForbidden`]
-    /// for non-admin keys.
     pub(crate) async fn create_product(
         &self,
         who: &Principal,
@@ -259,9 +251,6 @@ impl Admin {
     }
 
     /// Updates a product's name and allowed origins.
-    ///
-    /// # Errors
-    /// [`Error::ProductNotFound`], [`Error::InvalidRequest`], [`Error::ScopeForbidden`].
     pub(crate) async fn update_product(
         &self,
         who: &Principal,
@@ -299,9 +288,6 @@ impl Admin {
     }
 
     /// Every product (admin keys), or the caller's own product.
-    ///
-    /// # Errors
-    /// [`Error::PublishableKeyForbidden`], [`Error::StoreUnavailable`].
     pub(crate) async fn list_products(&self, who: &Principal) -> Result<Vec<Product>> {
         match (&who.kind, &who.product) {
             (KeyKind::Publishable, _) => Err(Error::PublishableKeyForbidden),
@@ -312,9 +298,6 @@ impl Admin {
 
     /// Creates an access or publishable key. Admin keys create keys for any product; an access
     /// key creates keys for its own product (and its own env if it has one).
-    ///
-    /// # Errors
-    /// [`Error::InvalidRequest`], [`Error::ScopeForbidden`], [`Error::ProductNotFound`].
     pub(crate) async fn create_key(
         &self,
         who: &Principal,
@@ -368,9 +351,6 @@ impl Admin {
     /// Keys visible to the caller, without secrets: every key for an admin key; the product's
     /// keys for a product-wide access key; only the keys of its own env for an env-scoped one
     /// (not the product-wide keys, which reach the other envs too).
-    ///
-    /// # Errors
-    /// [`Error::PublishableKeyForbidden`], [`Error::StoreUnavailable`].
     pub(crate) async fn list_keys(&self, who: &Principal) -> Result<Vec<ApiKeyRecord>> {
         if who.kind == KeyKind::Publishable {
             return Err(Error::PublishableKeyForbidden);
@@ -382,11 +362,7 @@ impl Admin {
         Ok(keys)
     }
 
-    /// Deletes a key the caller can see ([`Hallpass::list_keys`]); it stops working at once.
-    ///
-    /// # Errors
-    /// [`Error::KeyNotFound`] (also for keys the caller cannot see: of other products, other
-    /// envs, or product-wide ones for an env-scoped key), [`Error::PublishableKeyForbidden`].
+    /// Deletes a key the caller can see (`list_keys`); it stops working at once.
     pub(crate) async fn delete_key(&self, who: &Principal, id: &str) -> Result<()> {
         let visible = self.list_keys(who).await?;
         if !visible.iter().any(|k| k.id == id) || !self.store.delete_api_key(id).await? {
@@ -398,10 +374,6 @@ impl Admin {
 
     /// Rotates an env's signing key: a new key (of `alg`, default EdDSA) signs from now on;
     /// the old ones keep verifying until every token they signed has expired.
-    ///
-    /// # Errors
-    /// [`Error::InvalidRequest`] for an unknown alg or env, [`Error::ScopeForbidden`],
-    /// [`Error::ProductNotFound`].
     pub(crate) async fn rotate_signing_key(
         &self,
         who: &Principal,
@@ -430,9 +402,6 @@ impl Admin {
     }
 
     /// The env's public JWKS: asymmetric signing keys whose tokens may still be valid.
-    ///
-    /// # Errors
-    /// [`Error::ProductNotFound`], [`Error::InvalidRequest`] for an unknown env.
     pub(crate) async fn jwks(&self, product: &str, env: &str) -> Result<serde_json::Value> {
         let scope = Scope {
             product: product.to_owned(),

@@ -12,10 +12,6 @@ use crate::updates::{UPDATE_ATTEMPTS, next_updated_at, too_contended};
 
 impl Admin {
     /// Creates a session type in the caller's product (admin or product-wide access key).
-    ///
-    /// # Errors
-    /// [`Error::InvalidRequest`], [`Error::Conflict`] when the tag exists, and the scope errors
-    /// of [`Hallpass::resolve_product_wide`].
     pub(crate) async fn create_session_type(
         &self,
         who: &Principal,
@@ -50,9 +46,6 @@ impl Admin {
 
     /// Merges the given fields into a session type (a compare-and-set: concurrent updates of
     /// other fields, on any node, are kept).
-    ///
-    /// # Errors
-    /// [`Error::SessionTypeNotFound`], [`Error::InvalidRequest`], scope errors.
     pub(crate) async fn update_session_type(
         &self,
         who: &Principal,
@@ -89,9 +82,6 @@ impl Admin {
     }
 
     /// One session type.
-    ///
-    /// # Errors
-    /// [`Error::SessionTypeNotFound`], scope errors.
     pub(crate) async fn get_session_type(
         &self,
         who: &Principal,
@@ -109,9 +99,6 @@ impl Admin {
     }
 
     /// Every session type of the product.
-    ///
-    /// # Errors
-    /// Scope errors, [`Error::StoreUnavailable`].
     pub(crate) async fn list_session_types(
         &self,
         who: &Principal,
@@ -123,9 +110,6 @@ impl Admin {
 
     /// Deletes a session type. With active sessions it refuses unless `force`, which revokes
     /// them (on every node, through the revocation set).
-    ///
-    /// # Errors
-    /// [`Error::SessionTypeNotFound`], [`Error::Conflict`] with active sessions, scope errors.
     pub(crate) async fn delete_session_type(
         &self,
         who: &Principal,
