@@ -36,6 +36,8 @@ export H3_SESSION_APP_BIN="$PWD/target/debug/examples/h3_session_app"
 for suite in jose iron h3 browser; do
   (cd "interop/$suite" && npm ci --no-audit --no-fund --silent && node --test test.mjs)
 done
+# The OpenAPI document against the server: schemathesis with an access and an admin key.
+scripts/api-fuzz.sh
 # The JavaScript clients (an npm workspace with its lockfile): build (the committed dist/ must be
 # what the sources build to), the check that the types match docs/openapi.json, strict
 # typechecks, and vitest against the binary.

@@ -3,19 +3,25 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::formats::{AlgName, Name, NewKeyKind, Origin, Tag};
+
 /// `POST /v1/products`.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ProductCreate {
     /// Tag (`shop`).
+    #[schema(value_type = Tag)]
     pub tag: String,
     /// Display name.
+    #[schema(value_type = Name)]
     pub name: String,
-    /// Envs (default `["dev", "prd"]`).
+    /// Envs (default `["dev", "prd"]`): 1 to 16 different tags.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = crate::formats::env_list)]
     pub envs: Option<Vec<String>>,
-    /// Origins allowed to call browser endpoints.
+    /// Origins allowed to call browser endpoints (at most 64).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<Origin>>, max_items = 64)]
     pub allowed_origins: Option<Vec<String>>,
 }
 
@@ -25,9 +31,11 @@ pub struct ProductCreate {
 pub struct ProductPatchBody {
     /// New display name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Name>)]
     pub name: Option<String>,
-    /// New allowed origins.
+    /// New allowed origins (at most 64).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<Origin>>, max_items = 64)]
     pub allowed_origins: Option<Vec<String>>,
 }
 
@@ -61,14 +69,18 @@ pub struct ProductList {
 #[serde(rename_all = "camelCase")]
 pub struct KeyCreate {
     /// `access` or `publishable`.
+    #[schema(value_type = NewKeyKind)]
     pub kind: String,
     /// Product (defaults to the caller's).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Tag>)]
     pub product: Option<String>,
     /// Env (required for publishable keys; absent: all envs).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Tag>)]
     pub env: Option<String>,
     /// Display name.
+    #[schema(value_type = Name)]
     pub name: String,
 }
 
@@ -122,6 +134,7 @@ pub struct KeyList {
 pub struct RotateRequest {
     /// `EdDSA` (default), `ES256` or `HS256`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<AlgName>)]
     pub alg: Option<String>,
 }
 

@@ -7,8 +7,11 @@
 mod admin;
 mod browser;
 mod error;
+pub mod formats;
+pub mod object;
 mod session_types;
 mod sessions;
+pub mod whole;
 
 pub use admin::*;
 pub use browser::*;
@@ -16,13 +19,14 @@ pub use error::*;
 pub use session_types::*;
 pub use sessions::*;
 
-/// `?product=&env=` on routes without a body.
+/// `?product=&env=` of the session-type routes.
 #[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ScopeQuery {
     /// Product tag (defaults to the key's product).
+    #[param(value_type = Option<formats::Tag>)]
     pub product: Option<String>,
-    /// Env tag (defaults to the key's env).
+    /// Env (ignored: session types belong to the whole product).
     pub env: Option<String>,
 }
 

@@ -5,6 +5,11 @@ use serde_json::Value;
 use utoipa::ToSchema;
 
 use crate::double_option;
+use crate::formats::{
+    CookieDomain, CookieName, CookiePath, Description, Expiry, GraceSecs, LifetimeSecs, PeriodName,
+    SameSiteName, SelectorPath, Tag, TypeName,
+};
+use crate::whole;
 
 /// Create (`POST`) or merge (`PATCH`) a session type. On create, `tag`, `name`, `expiry` and
 /// `period` are required; on PATCH every field is optional and `null` clears nullable ones.
@@ -13,15 +18,18 @@ use crate::double_option;
 pub struct SessionTypeBody {
     /// Product (defaults to the key's).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Tag>)]
     pub product: Option<String>,
     /// Env (ignored: session types belong to the whole product).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub env: Option<String>,
-    /// Tag, unique in the product: `[a-z0-9][a-z0-9_-]{0,63}`.
+    /// Tag, unique in the product: `[a-z0-9][a-z0-9_-]{0,63}`. On PATCH, the path's tag.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Tag>)]
     pub tag: Option<String>,
     /// Display name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<TypeName>)]
     pub name: Option<String>,
     /// Description.
     #[serde(
@@ -29,7 +37,7 @@ pub struct SessionTypeBody {
         deserialize_with = "double_option",
         skip_serializing_if = "Option::is_none"
     )]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<Description>)]
     pub description: Option<Option<String>>,
     /// Example object, or a JSON Schema document (with `"$schema"`).
     #[serde(
@@ -45,27 +53,44 @@ pub struct SessionTypeBody {
         deserialize_with = "double_option",
         skip_serializing_if = "Option::is_none"
     )]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<SelectorPath>)]
     pub selector: Option<Option<String>>,
     /// Token lifetime in `period` units.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "whole::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Option<Expiry>)]
     pub expiry: Option<u64>,
     /// `seconds|minutes|hours|days|weeks` (singular accepted).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<PeriodName>)]
     pub period: Option<String>,
     /// Session lifetime in `refreshPeriod` units (default 30 days).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "whole::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Option<Expiry>)]
     pub refresh_expiry: Option<u64>,
     /// Unit of `refreshExpiry`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<PeriodName>)]
     pub refresh_period: Option<String>,
     /// Seconds the just-rotated refresh token answers the same pair (default 10).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "whole::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Option<GraceSecs>)]
     pub refresh_grace: Option<u64>,
     /// Browser cookie settings.
     #[serde(
         default,
-        deserialize_with = "double_option",
+        deserialize_with = "crate::object::double_optional",
         skip_serializing_if = "Option::is_none"
     )]
     #[schema(value_type = Option<CookieBody>)]
@@ -73,14 +98,55 @@ pub struct SessionTypeBody {
     /// Sliding-expiry threshold in seconds.
     #[serde(
         default,
-        deserialize_with = "double_option",
+        deserialize_with = "whole::double_optional",
         skip_serializing_if = "Option::is_none"
     )]
-    #[schema(value_type = Option<u64>)]
+    #[schema(value_type = Option<LifetimeSecs>)]
     pub update_age: Option<Option<u64>>,
     /// Whether forward auth passes the data as `X-Session-Data`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub forward_data: Option<bool>,
+}
+
+/// The body of `POST /v1/session-types` in the document: a [`SessionTypeBody`] with `tag`,
+/// `name`, `expiry` and `period` present and not `null`. Only describes; the server reads a
+/// `SessionTypeBody`.
+pub enum SessionTypeCreate {}
+
+impl utoipa::PartialSchema for SessionTypeCreate {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+        use utoipa::openapi::schema::{AllOfBuilder, ObjectBuilder, Type};
+        AllOfBuilder::new()
+            .item(utoipa::openapi::Ref::from_schema_name("SessionTypeBody"))
+            .item(["tag", "name", "expiry", "period"].into_iter().fold(
+                ObjectBuilder::new(),
+                |o, field| {
+                    let kind = if field == "expiry" {
+                        Type::Integer
+                    } else {
+                        Type::String
+                    };
+                    o.required(field)
+                        .property(field, ObjectBuilder::new().schema_type(kind))
+                },
+            ))
+            .into()
+    }
+}
+
+impl ToSchema for SessionTypeCreate {
+    fn schemas(
+        schemas: &mut Vec<(
+            String,
+            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+        )>,
+    ) {
+        schemas.push((
+            SessionTypeBody::name().into_owned(),
+            <SessionTypeBody as utoipa::PartialSchema>::schema(),
+        ));
+        <SessionTypeBody as ToSchema>::schemas(schemas);
+    }
 }
 
 /// Cookie settings; omitted fields take their defaults.
@@ -89,21 +155,25 @@ pub struct SessionTypeBody {
 pub struct CookieBody {
     /// Cookie name (default `hallpass.session`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<CookieName>)]
     pub name: Option<String>,
     /// `Secure` (default true).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secure: Option<bool>,
     /// `lax` (default), `strict` or `none`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<SameSiteName>)]
     pub same_site: Option<String>,
     /// `Path` (default `/`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<CookiePath>)]
     pub path: Option<String>,
     /// `HttpOnly` (default true).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub http_only: Option<bool>,
     /// `Domain`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<CookieDomain>)]
     pub domain: Option<String>,
 }
 
@@ -177,6 +247,7 @@ pub struct SessionTypeList {
 #[into_params(parameter_in = Query)]
 pub struct DeleteTypeQuery {
     /// Product (defaults to the key's).
+    #[param(value_type = Option<Tag>)]
     pub product: Option<String>,
     /// Env (ignored).
     pub env: Option<String>,

@@ -4,15 +4,22 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
+use crate::formats::{
+    Identifier, IdentifierInput, IpAddress, LifetimeSecs, PageSize, Tag, UserAgent,
+};
+use crate::whole;
+
 /// Where a session was started from.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DeviceBody {
     /// Client IP address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<IpAddress>)]
     pub ip: Option<String>,
     /// Client User-Agent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<UserAgent>)]
     pub user_agent: Option<String>,
 }
 
@@ -22,24 +29,36 @@ pub struct DeviceBody {
 pub struct StartRequest {
     /// Product (defaults to the key's).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Tag>)]
     pub product: Option<String>,
     /// Env (defaults to the key's).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Tag>)]
     pub env: Option<String>,
     /// Session type tag.
+    #[schema(value_type = Tag)]
     pub tag: String,
     /// Session data, encrypted into the token.
     #[schema(value_type = Object)]
     pub data: Value,
     /// The user's identifier (string or number); else the type's selector picks it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<IdentifierInput>)]
     pub identifier: Option<Value>,
     /// Token lifetime override in seconds (1 to 31536000).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "whole::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Option<LifetimeSecs>)]
     pub expires_in: Option<u64>,
     /// Device.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::object::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub device: Option<DeviceBody>,
 }
 
@@ -72,11 +91,14 @@ pub struct IssuedResponse {
 pub struct VerifyRequest {
     /// Product (defaults to the key's).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Tag>)]
     pub product: Option<String>,
     /// Env (defaults to the key's).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Tag>)]
     pub env: Option<String>,
     /// Session type tag.
+    #[schema(value_type = Tag)]
     pub tag: String,
     /// The session token.
     pub token: String,
@@ -107,11 +129,14 @@ pub struct VerifyResponse {
 pub struct RefreshRequest {
     /// Product (defaults to the key's).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Tag>)]
     pub product: Option<String>,
     /// Env (defaults to the key's).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Tag>)]
     pub env: Option<String>,
     /// Session type tag.
+    #[schema(value_type = Tag)]
     pub tag: String,
     /// The refresh token.
     pub refresh_token: String,
@@ -123,11 +148,14 @@ pub struct RefreshRequest {
 pub struct RevokeRequest {
     /// Product (defaults to the key's).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Tag>)]
     pub product: Option<String>,
     /// Env (defaults to the key's).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Tag>)]
     pub env: Option<String>,
     /// Session type tag.
+    #[schema(value_type = Tag)]
     pub tag: String,
     /// Session id.
     pub session_id: String,
@@ -146,13 +174,17 @@ pub struct RevokeResponse {
 pub struct RevokeAllRequest {
     /// Product (defaults to the key's).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Tag>)]
     pub product: Option<String>,
     /// Env (defaults to the key's).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Tag>)]
     pub env: Option<String>,
     /// Session type tag.
+    #[schema(value_type = Tag)]
     pub tag: String,
     /// The user's identifier.
+    #[schema(value_type = Identifier)]
     pub identifier: String,
     /// A session id to keep (the caller's current session).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -173,16 +205,25 @@ pub struct RevokeAllResponse {
 pub struct ListRequest {
     /// Product (defaults to the key's).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Tag>)]
     pub product: Option<String>,
     /// Env (defaults to the key's).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Tag>)]
     pub env: Option<String>,
     /// Session type tag.
+    #[schema(value_type = Tag)]
     pub tag: String,
     /// The user's identifier.
+    #[schema(value_type = Identifier)]
     pub identifier: String,
     /// Page size (default 100, max 1000).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "whole::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Option<PageSize>)]
     pub limit: Option<u32>,
     /// `nextCursor` of the previous page.
     #[serde(default, skip_serializing_if = "Option::is_none")]

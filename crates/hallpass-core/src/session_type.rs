@@ -163,10 +163,10 @@ impl SessionTypeConfig {
     /// # Errors
     /// [`Error::InvalidRequest`] naming the invalid field.
     pub fn compile(&self) -> Result<CompiledType> {
-        if self.name.trim().is_empty() || self.name.len() > MAX_TEXT_LEN {
+        if self.name.trim().is_empty() || self.name.chars().count() > MAX_TEXT_LEN {
             return Err(Error::invalid("name must be 1 to 1024 characters"));
         }
-        if self.description.len() > MAX_TEXT_LEN {
+        if self.description.chars().count() > MAX_TEXT_LEN {
             return Err(Error::invalid(
                 "description must be at most 1024 characters",
             ));

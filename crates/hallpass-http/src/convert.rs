@@ -95,12 +95,7 @@ pub(crate) fn session_item(s: &SessionRecord) -> api::SessionItem {
 
 fn cookie_settings(c: api::CookieBody) -> Result<CookieSettings, ApiError> {
     let defaults = CookieSettings::default();
-    let same_site = match c
-        .same_site
-        .as_deref()
-        .map(str::to_ascii_lowercase)
-        .as_deref()
-    {
+    let same_site = match c.same_site.as_deref() {
         None | Some("lax") => SameSite::Lax,
         Some("strict") => SameSite::Strict,
         Some("none") => SameSite::None,

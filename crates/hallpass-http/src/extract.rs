@@ -93,7 +93,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     }
 }
 
-/// A JSON body that may be absent (an empty body is `None`).
+/// A JSON body that may be absent: an empty body, or `null`, is `None`.
 pub(crate) struct OptionalApiJson<T>(pub Option<T>);
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for OptionalApiJson<T> {
@@ -101,7 +101,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for OptionalApiJson<T> 
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let bytes = read_body(req, state).await?;
-        if is_blank(&bytes) {
+        if is_blank(&bytes) || bytes.trim_ascii() == b"null" {
             return Ok(OptionalApiJson(None));
         }
         parse_json(&bytes).map(|v| OptionalApiJson(Some(v)))

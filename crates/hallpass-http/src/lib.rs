@@ -31,7 +31,8 @@ pub fn router(state: AppState) -> Router {
 
 /// The whole API v1 with a chosen body limit.
 pub fn router_with_body_limit(mut state: AppState, body_limit: usize) -> Router {
-    let (routes, document) = routes::api(openapi::base(), body_limit).split_for_parts();
+    let (routes, mut document) = routes::api(openapi::base(), body_limit).split_for_parts();
+    openapi::finish(&mut document);
     state.openapi = serde_json::to_vec(&document)
         .unwrap_or_else(|_| b"{}".to_vec())
         .into();
@@ -47,7 +48,9 @@ pub fn router_with_body_limit(mut state: AppState, body_limit: usize) -> Router 
 
 /// The OpenAPI 3.1 document of every route (the one `GET /v1/openapi.json` serves).
 pub fn openapi_document() -> utoipa::openapi::OpenApi {
-    routes::api(openapi::base(), DEFAULT_BODY_LIMIT)
+    let mut document = routes::api(openapi::base(), DEFAULT_BODY_LIMIT)
         .split_for_parts()
-        .1
+        .1;
+    openapi::finish(&mut document);
+    document
 }

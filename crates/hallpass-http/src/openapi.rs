@@ -28,6 +28,33 @@ impl Modify for BearerAuth {
     }
 }
 
+/// Completes the document once the routes have added their paths: an operation declared for
+/// several methods (forward-auth) keeps its id on GET and gets `<id>_<method>` on the others,
+/// as operation ids must be unique.
+pub(crate) fn finish(document: &mut utoipa::openapi::OpenApi) {
+    for item in document.paths.paths.values_mut() {
+        let others = [
+            ("post", &mut item.post),
+            ("put", &mut item.put),
+            ("patch", &mut item.patch),
+            ("delete", &mut item.delete),
+            ("head", &mut item.head),
+            ("options", &mut item.options),
+            ("trace", &mut item.trace),
+        ];
+        let Some(get_id) = item.get.as_ref().and_then(|op| op.operation_id.clone()) else {
+            continue;
+        };
+        for (method, operation) in others {
+            if let Some(op) = operation
+                && op.operation_id.as_deref() == Some(get_id.as_str())
+            {
+                op.operation_id = Some(format!("{get_id}_{method}"));
+            }
+        }
+    }
+}
+
 /// The document before the routes add their paths.
 pub(crate) fn base() -> utoipa::openapi::OpenApi {
     ApiDoc::openapi()

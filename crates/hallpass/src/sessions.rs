@@ -71,7 +71,7 @@ pub struct SessionList {
 }
 
 fn validate_identifier(identifier: &str) -> Result<()> {
-    if identifier.is_empty() || identifier.len() > MAX_IDENTIFIER_LEN {
+    if identifier.is_empty() || identifier.chars().count() > MAX_IDENTIFIER_LEN {
         return Err(Error::invalid(format!(
             "identifier must be 1 to {MAX_IDENTIFIER_LEN} characters"
         )));
@@ -91,7 +91,7 @@ fn validate_device(device: &Device) -> Result<()> {
     if device
         .user_agent
         .as_ref()
-        .is_some_and(|ua| ua.len() > MAX_USER_AGENT_LEN)
+        .is_some_and(|ua| ua.chars().count() > MAX_USER_AGENT_LEN)
     {
         return Err(Error::invalid(format!(
             "device.userAgent must be at most {MAX_USER_AGENT_LEN} characters"

@@ -84,7 +84,7 @@ export type ISessionTypeCreateInput = Simplify<Omit<SessionTypeBody, "tag" | "na
     /** Token lifetime in `period` units. */
     expiry: number;
     /** `seconds|minutes|hours|days|weeks` (singular accepted). */
-    period: string;
+    period: NonNullable<SessionTypeBody["period"]>;
 }>;
 /** Input of `sessionTypes.update`: the fields to merge (`null` clears a nullable field). */
 export type ISessionTypeUpdateInput = SessionTypeBody;

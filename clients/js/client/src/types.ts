@@ -132,7 +132,7 @@ export type ISessionTypeCreateInput = Simplify<
     /** Token lifetime in `period` units. */
     expiry: number;
     /** `seconds|minutes|hours|days|weeks` (singular accepted). */
-    period: string;
+    period: NonNullable<SessionTypeBody["period"]>;
   }
 >;
 

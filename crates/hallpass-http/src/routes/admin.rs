@@ -31,7 +31,7 @@ pub(crate) async fn create_product(
 
 /// Updates a product's name and allowed origins (admin key).
 #[utoipa::path(patch, path = "/v1/products/{tag}", request_body = ProductPatchBody, tag = "admin",
-    params(("tag" = String, Path, description = "product tag")),
+    params(("tag" = hallpass_api::formats::Tag, Path, description = "product tag")),
     security(("bearer" = [])),
     responses((status = 200, body = ProductResponse), (status = "4XX", body = ErrorBody)))]
 pub(crate) async fn update_product(
@@ -49,7 +49,7 @@ pub(crate) async fn update_product(
 
 /// One product (admin key, or a key of that product).
 #[utoipa::path(get, path = "/v1/products/{tag}", tag = "admin",
-    params(("tag" = String, Path, description = "product tag")),
+    params(("tag" = hallpass_api::formats::Tag, Path, description = "product tag")),
     security(("bearer" = [])),
     responses((status = 200, body = ProductResponse), (status = "4XX", body = ErrorBody)))]
 pub(crate) async fn get_product(
@@ -122,8 +122,8 @@ pub(crate) async fn delete_key(
 }
 
 /// Rotates an env's signing key; older keys keep verifying their tokens until they expire.
-#[utoipa::path(post, path = "/v1/products/{product}/envs/{env}/signing-keys/rotate", request_body = RotateRequest, tag = "admin",
-    params(("product" = String, Path, description = "product tag"), ("env" = String, Path, description = "env tag")),
+#[utoipa::path(post, path = "/v1/products/{product}/envs/{env}/signing-keys/rotate", request_body = Option<RotateRequest>, tag = "admin",
+    params(("product" = hallpass_api::formats::Tag, Path, description = "product tag"), ("env" = hallpass_api::formats::Tag, Path, description = "env tag")),
     security(("bearer" = [])),
     responses((status = 200, body = RotateResponse), (status = "4XX", body = ErrorBody)))]
 pub(crate) async fn rotate_signing_key(

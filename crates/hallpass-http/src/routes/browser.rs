@@ -29,10 +29,13 @@ const CSRF_HEADER: &str = "x-hallpass-csrf";
 #[into_params(parameter_in = Path)]
 pub(crate) struct TypePath {
     /// Product tag.
+    #[param(value_type = hallpass_api::formats::Tag)]
     product: String,
     /// Env tag.
+    #[param(value_type = hallpass_api::formats::Tag)]
     env: String,
     /// Session type tag.
+    #[param(value_type = hallpass_api::formats::Tag)]
     tag: String,
 }
 
@@ -50,10 +53,13 @@ impl TypePath {
 #[into_params(parameter_in = Path)]
 pub(crate) struct SessionPath {
     /// Product tag.
+    #[param(value_type = hallpass_api::formats::Tag)]
     product: String,
     /// Env tag.
+    #[param(value_type = hallpass_api::formats::Tag)]
     env: String,
     /// Session type tag.
+    #[param(value_type = hallpass_api::formats::Tag)]
     tag: String,
     /// Session id.
     id: String,

@@ -27,10 +27,13 @@ const IDENTIFIER_ESCAPES: &AsciiSet = &CONTROLS.add(b'%');
 #[into_params(parameter_in = Query)]
 pub(crate) struct ForwardAuthQuery {
     /// Product tag.
+    #[param(required = true, value_type = hallpass_api::formats::Tag)]
     product: Option<String>,
     /// Env tag.
+    #[param(required = true, value_type = hallpass_api::formats::Tag)]
     env: Option<String>,
     /// Session type tag.
+    #[param(required = true, value_type = hallpass_api::formats::Tag)]
     tag: Option<String>,
 }
 
@@ -39,7 +42,7 @@ pub(crate) struct ForwardAuthQuery {
 /// cookie. 200 with `X-Session-Id`, `X-Session-Identifier` (percent-encoded where needed;
 /// absent for a session without identifier), `X-Session-Tag`, and `X-Session-Data` (base64url
 /// JSON) when the type sets `forwardData`; else 401 with the JSON error.
-#[utoipa::path(get, path = "/v1/forward-auth", tag = "sessions", params(ForwardAuthQuery),
+#[utoipa::path(method(get, post, put, patch, delete, head, options, trace), path = "/v1/forward-auth", tag = "sessions", params(ForwardAuthQuery),
     responses((status = 200, description = "the session is valid; its id, identifier and tag are in X-Session-* headers"),
         (status = 401, body = ErrorBody), (status = "4XX", body = ErrorBody)))]
 pub(crate) async fn forward_auth(

@@ -11,7 +11,6 @@ pub(crate) mod sessions;
 
 use axum::Extension;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::any;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -41,10 +40,9 @@ fn session_checks(body_limit: usize) -> OpenApiRouter<AppState> {
             DefaultBodyLimit::max(body_limit.saturating_mul(2)),
             Extension(RouteBodyLimit(body_limit.saturating_mul(2))),
         ));
-    // A proxy may ask with any method (nginx's auth_request repeats the original one): the
-    // document names GET, the router takes them all.
-    let (schemas, paths, _) = routes!(forward_auth::forward_auth);
-    verify.routes((schemas, paths, any(forward_auth::forward_auth)))
+    // A proxy asks with the method of the request it checks (nginx's auth_request repeats
+    // it), so forward-auth takes every method the document can name; others are 405.
+    verify.routes(routes!(forward_auth::forward_auth))
 }
 
 /// Every other route of API v1.

@@ -12,7 +12,7 @@ use crate::state::AppState;
 
 /// The env's public signing keys (asymmetric keys whose tokens may still be valid).
 #[utoipa::path(get, path = "/v1/jwks/{product}/{env}", tag = "public",
-    params(("product" = String, Path, description = "product tag"), ("env" = String, Path, description = "env tag")),
+    params(("product" = hallpass_api::formats::Tag, Path, description = "product tag"), ("env" = hallpass_api::formats::Tag, Path, description = "env tag")),
     responses((status = 200, description = "JSON Web Key Set", body = Object), (status = "4XX", body = ErrorBody)))]
 pub(crate) async fn jwks(
     State(s): State<AppState>,

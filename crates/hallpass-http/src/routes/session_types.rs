@@ -4,8 +4,8 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use hallpass_api::{
-    DeleteTypeQuery, Deleted, ErrorBody, ScopeQuery, SessionTypeBody, SessionTypeList,
-    SessionTypeResponse,
+    DeleteTypeQuery, Deleted, ErrorBody, ScopeQuery, SessionTypeBody, SessionTypeCreate,
+    SessionTypeList, SessionTypeResponse,
 };
 
 use crate::convert;
@@ -14,7 +14,8 @@ use crate::extract::{ApiJson, ApiQuery, Backend};
 use crate::state::AppState;
 
 /// Creates a session type.
-#[utoipa::path(post, path = "/v1/session-types", request_body = SessionTypeBody, tag = "session-types",
+#[utoipa::path(post, path = "/v1/session-types", request_body = SessionTypeCreate, tag = "session-types",
+    params(ScopeQuery),
     security(("bearer" = [])),
     responses((status = 201, body = SessionTypeResponse), (status = "4XX", body = ErrorBody)))]
 pub(crate) async fn create(
@@ -42,7 +43,7 @@ pub(crate) async fn create(
 
 /// Merges the given fields into a session type.
 #[utoipa::path(patch, path = "/v1/session-types/{tag}", request_body = SessionTypeBody, tag = "session-types",
-    params(("tag" = String, Path, description = "session type tag")),
+    params(("tag" = hallpass_api::formats::Tag, Path, description = "session type tag"), ScopeQuery),
     security(("bearer" = [])),
     responses((status = 200, body = SessionTypeResponse), (status = "4XX", body = ErrorBody)))]
 pub(crate) async fn update(
@@ -72,7 +73,7 @@ pub(crate) async fn update(
 
 /// Fetches one session type.
 #[utoipa::path(get, path = "/v1/session-types/{tag}", tag = "session-types",
-    params(("tag" = String, Path, description = "session type tag"), ScopeQuery),
+    params(("tag" = hallpass_api::formats::Tag, Path, description = "session type tag"), ScopeQuery),
     security(("bearer" = [])),
     responses((status = 200, body = SessionTypeResponse), (status = "4XX", body = ErrorBody)))]
 pub(crate) async fn fetch(
@@ -106,7 +107,7 @@ pub(crate) async fn list(
 
 /// Deletes a session type (409 while it has active sessions, unless `force=true`).
 #[utoipa::path(delete, path = "/v1/session-types/{tag}", tag = "session-types",
-    params(("tag" = String, Path, description = "session type tag"), DeleteTypeQuery),
+    params(("tag" = hallpass_api::formats::Tag, Path, description = "session type tag"), DeleteTypeQuery),
     security(("bearer" = [])),
     responses((status = 200, body = Deleted), (status = "4XX", body = ErrorBody)))]
 pub(crate) async fn remove(

@@ -24,3 +24,4 @@ mod routes_signing_keys;
 mod support;
 mod verify;
 mod verify_cache;
+mod wire_rules;

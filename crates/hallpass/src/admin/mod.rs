@@ -58,7 +58,7 @@ pub struct NewKey {
 }
 
 fn validate_name(what: &str, name: &str) -> Result<()> {
-    if name.trim().is_empty() || name.len() > MAX_NAME_LEN {
+    if name.trim().is_empty() || name.chars().count() > MAX_NAME_LEN {
         return Err(Error::invalid(format!(
             "{what} must be 1 to {MAX_NAME_LEN} characters"
         )));

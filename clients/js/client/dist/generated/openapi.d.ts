@@ -157,13 +157,62 @@ export interface paths {
          *     JSON) when the type sets `forwardData`; else 401 with the JSON error.
          */
         get: operations["forward_auth"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
+        /**
+         * Verifies the session token of the request a proxy is about to forward, exactly as verify
+         *     does; the token comes from `Authorization: Bearer`, `X-Hallpass-Session`, or the type's
+         *     cookie. 200 with `X-Session-Id`, `X-Session-Identifier` (percent-encoded where needed;
+         *     absent for a session without identifier), `X-Session-Tag`, and `X-Session-Data` (base64url
+         *     JSON) when the type sets `forwardData`; else 401 with the JSON error.
+         */
+        put: operations["forward_auth_put"];
+        /**
+         * Verifies the session token of the request a proxy is about to forward, exactly as verify
+         *     does; the token comes from `Authorization: Bearer`, `X-Hallpass-Session`, or the type's
+         *     cookie. 200 with `X-Session-Id`, `X-Session-Identifier` (percent-encoded where needed;
+         *     absent for a session without identifier), `X-Session-Tag`, and `X-Session-Data` (base64url
+         *     JSON) when the type sets `forwardData`; else 401 with the JSON error.
+         */
+        post: operations["forward_auth_post"];
+        /**
+         * Verifies the session token of the request a proxy is about to forward, exactly as verify
+         *     does; the token comes from `Authorization: Bearer`, `X-Hallpass-Session`, or the type's
+         *     cookie. 200 with `X-Session-Id`, `X-Session-Identifier` (percent-encoded where needed;
+         *     absent for a session without identifier), `X-Session-Tag`, and `X-Session-Data` (base64url
+         *     JSON) when the type sets `forwardData`; else 401 with the JSON error.
+         */
+        delete: operations["forward_auth_delete"];
+        /**
+         * Verifies the session token of the request a proxy is about to forward, exactly as verify
+         *     does; the token comes from `Authorization: Bearer`, `X-Hallpass-Session`, or the type's
+         *     cookie. 200 with `X-Session-Id`, `X-Session-Identifier` (percent-encoded where needed;
+         *     absent for a session without identifier), `X-Session-Tag`, and `X-Session-Data` (base64url
+         *     JSON) when the type sets `forwardData`; else 401 with the JSON error.
+         */
+        options: operations["forward_auth_options"];
+        /**
+         * Verifies the session token of the request a proxy is about to forward, exactly as verify
+         *     does; the token comes from `Authorization: Bearer`, `X-Hallpass-Session`, or the type's
+         *     cookie. 200 with `X-Session-Id`, `X-Session-Identifier` (percent-encoded where needed;
+         *     absent for a session without identifier), `X-Session-Tag`, and `X-Session-Data` (base64url
+         *     JSON) when the type sets `forwardData`; else 401 with the JSON error.
+         */
+        head: operations["forward_auth_head"];
+        /**
+         * Verifies the session token of the request a proxy is about to forward, exactly as verify
+         *     does; the token comes from `Authorization: Bearer`, `X-Hallpass-Session`, or the type's
+         *     cookie. 200 with `X-Session-Id`, `X-Session-Identifier` (percent-encoded where needed;
+         *     absent for a session without identifier), `X-Session-Tag`, and `X-Session-Data` (base64url
+         *     JSON) when the type sets `forwardData`; else 401 with the JSON error.
+         */
+        patch: operations["forward_auth_patch"];
+        /**
+         * Verifies the session token of the request a proxy is about to forward, exactly as verify
+         *     does; the token comes from `Authorization: Bearer`, `X-Hallpass-Session`, or the type's
+         *     cookie. 200 with `X-Session-Id`, `X-Session-Identifier` (percent-encoded where needed;
+         *     absent for a session without identifier), `X-Session-Tag`, and `X-Session-Data` (base64url
+         *     JSON) when the type sets `forwardData`; else 401 with the JSON error.
+         */
+        trace: operations["forward_auth_trace"];
     };
     "/v1/jwks/{product}/{env}": {
         parameters: {
@@ -431,6 +480,11 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         /**
+         * @description EdDSA, ES256 or HS256
+         * @enum {string}
+         */
+        AlgName: "EdDSA" | "ES256" | "HS256";
+        /**
          * @description Answer of `POST refresh`: the session with its new token's expiry (the tokens are in the
          *     cookies).
          */
@@ -477,19 +531,21 @@ export interface components {
         };
         /** @description Cookie settings; omitted fields take their defaults. */
         CookieBody: {
-            /** @description `Domain`. */
-            domain?: string | null;
+            domain?: null | components["schemas"]["CookieDomain"];
             /** @description `HttpOnly` (default true). */
             httpOnly?: boolean | null;
-            /** @description Cookie name (default `hallpass.session`). */
-            name?: string | null;
-            /** @description `Path` (default `/`). */
-            path?: string | null;
-            /** @description `lax` (default), `strict` or `none`. */
-            sameSite?: string | null;
+            name?: null | components["schemas"]["CookieName"];
+            path?: null | components["schemas"]["CookiePath"];
+            sameSite?: null | components["schemas"]["SameSiteName"];
             /** @description `Secure` (default true). */
             secure?: boolean | null;
         };
+        /** @description a host name such as example.com (a leading '.' is allowed) */
+        CookieDomain: string;
+        /** @description 1 to 128 characters of letters, digits and !#$%&'*+-.^_`|~ */
+        CookieName: string;
+        /** @description starts with '/', at most 512 characters of visible ASCII but ';' and ',' */
+        CookiePath: string;
         /** @description Cookie settings with every field filled in. */
         CookieResponse: {
             /** @description `Domain`. */
@@ -510,12 +566,12 @@ export interface components {
             /** @description Always true. */
             deleted: boolean;
         };
+        /** @description at most 1024 characters */
+        Description: string;
         /** @description Where a session was started from. */
         DeviceBody: {
-            /** @description Client IP address. */
-            ip?: string | null;
-            /** @description Client User-Agent. */
-            userAgent?: string | null;
+            ip?: null | components["schemas"]["IpAddress"];
+            userAgent?: null | components["schemas"]["UserAgent"];
         };
         /** @description `{"error": {"code", "message", "status"}}`. */
         ErrorBody: {
@@ -542,6 +598,22 @@ export interface components {
              */
             status: number;
         };
+        /**
+         * Format: int64
+         * @description at least 1; times its period at most one year
+         */
+        Expiry: number;
+        /**
+         * Format: int64
+         * @description 0 to 3600 seconds
+         */
+        GraceSecs: number;
+        /** @description 1 to 256 characters */
+        Identifier: string;
+        /** @description a string of 1 to 256 characters, or a number */
+        IdentifierInput: string | number;
+        /** @description an IPv4 or IPv6 address */
+        IpAddress: string;
         /** @description Answer of start and refresh. */
         IssuedResponse: {
             /** @description `Set-Cookie` values, when the type has cookie settings. */
@@ -563,14 +635,12 @@ export interface components {
         };
         /** @description `POST /v1/keys`. */
         KeyCreate: {
-            /** @description Env (required for publishable keys; absent: all envs). */
-            env?: string | null;
+            env?: null | components["schemas"]["Tag"];
             /** @description `access` or `publishable`. */
-            kind: string;
+            kind: components["schemas"]["NewKeyKind"];
             /** @description Display name. */
-            name: string;
-            /** @description Product (defaults to the caller's). */
-            product?: string | null;
+            name: components["schemas"]["Name"];
+            product?: null | components["schemas"]["Tag"];
         };
         /** @description A newly created key, with its secret (shown only here). */
         KeyCreated: {
@@ -609,23 +679,22 @@ export interface components {
             /** @description Keys without secrets. */
             keys: components["schemas"]["KeyInfo"][];
         };
+        /**
+         * Format: int64
+         * @description 1 second to one year (31536000)
+         */
+        LifetimeSecs: number;
         /** @description `POST /v1/sessions/list`. */
         ListRequest: {
             /** @description `nextCursor` of the previous page. */
             cursor?: string | null;
-            /** @description Env (defaults to the key's). */
-            env?: string | null;
+            env?: null | components["schemas"]["Tag"];
             /** @description The user's identifier. */
-            identifier: string;
-            /**
-             * Format: int32
-             * @description Page size (default 100, max 1000).
-             */
-            limit?: number | null;
-            /** @description Product (defaults to the key's). */
-            product?: string | null;
+            identifier: components["schemas"]["Identifier"];
+            limit?: null | components["schemas"]["PageSize"];
+            product?: null | components["schemas"]["Tag"];
             /** @description Session type tag. */
-            tag: string;
+            tag: components["schemas"]["Tag"];
         };
         /** @description Answer of list. */
         ListResponse: {
@@ -639,16 +708,35 @@ export interface components {
             /** @description Sessions, newest first. */
             sessions: components["schemas"]["SessionItem"][];
         };
+        /** @description 1 to 128 characters, not only white space */
+        Name: string;
+        /**
+         * @description access or publishable
+         * @enum {string}
+         */
+        NewKeyKind: "access" | "publishable";
+        /** @description scheme://host[:port], at most 253 characters, e.g. https://app.example.com */
+        Origin: string;
+        /**
+         * Format: int32
+         * @description 1 to 1000
+         */
+        PageSize: number;
+        /**
+         * @description seconds, minutes, hours, days or weeks
+         * @enum {string}
+         */
+        PeriodName: "seconds" | "minutes" | "hours" | "days" | "weeks" | "second" | "minute" | "hour" | "day" | "week";
         /** @description `POST /v1/products`. */
         ProductCreate: {
-            /** @description Origins allowed to call browser endpoints. */
-            allowedOrigins?: string[] | null;
-            /** @description Envs (default `["dev", "prd"]`). */
+            /** @description Origins allowed to call browser endpoints (at most 64). */
+            allowedOrigins?: components["schemas"]["Origin"][] | null;
+            /** @description 1 to 16 different env tags (default ["dev", "prd"]) */
             envs?: string[] | null;
             /** @description Display name. */
-            name: string;
+            name: components["schemas"]["Name"];
             /** @description Tag (`shop`). */
-            tag: string;
+            tag: components["schemas"]["Tag"];
         };
         /** @description `GET /v1/products`. */
         ProductList: {
@@ -657,10 +745,9 @@ export interface components {
         };
         /** @description `PATCH /v1/products/{tag}`. */
         ProductPatchBody: {
-            /** @description New allowed origins. */
-            allowedOrigins?: string[] | null;
-            /** @description New display name. */
-            name?: string | null;
+            /** @description New allowed origins (at most 64). */
+            allowedOrigins?: components["schemas"]["Origin"][] | null;
+            name?: null | components["schemas"]["Name"];
         };
         /** @description A product. */
         ProductResponse: {
@@ -679,27 +766,23 @@ export interface components {
         };
         /** @description `POST /v1/sessions/refresh`. */
         RefreshRequest: {
-            /** @description Env (defaults to the key's). */
-            env?: string | null;
-            /** @description Product (defaults to the key's). */
-            product?: string | null;
+            env?: null | components["schemas"]["Tag"];
+            product?: null | components["schemas"]["Tag"];
             /** @description The refresh token. */
             refreshToken: string;
             /** @description Session type tag. */
-            tag: string;
+            tag: components["schemas"]["Tag"];
         };
         /** @description `POST /v1/sessions/revoke-all`. */
         RevokeAllRequest: {
-            /** @description Env (defaults to the key's). */
-            env?: string | null;
+            env?: null | components["schemas"]["Tag"];
             /** @description A session id to keep (the caller's current session). */
             excludeCurrentSession?: string | null;
             /** @description The user's identifier. */
-            identifier: string;
-            /** @description Product (defaults to the key's). */
-            product?: string | null;
+            identifier: components["schemas"]["Identifier"];
+            product?: null | components["schemas"]["Tag"];
             /** @description Session type tag. */
-            tag: string;
+            tag: components["schemas"]["Tag"];
         };
         /** @description Answer of revoke-all. */
         RevokeAllResponse: {
@@ -711,14 +794,12 @@ export interface components {
         };
         /** @description `POST /v1/sessions/revoke`. */
         RevokeRequest: {
-            /** @description Env (defaults to the key's). */
-            env?: string | null;
-            /** @description Product (defaults to the key's). */
-            product?: string | null;
+            env?: null | components["schemas"]["Tag"];
+            product?: null | components["schemas"]["Tag"];
             /** @description Session id. */
             sessionId: string;
             /** @description Session type tag. */
-            tag: string;
+            tag: components["schemas"]["Tag"];
         };
         /** @description Answer of revoke. */
         RevokeResponse: {
@@ -727,8 +808,7 @@ export interface components {
         };
         /** @description `POST /v1/products/{product}/envs/{env}/signing-keys/rotate`. */
         RotateRequest: {
-            /** @description `EdDSA` (default), `ES256` or `HS256`. */
-            alg?: string | null;
+            alg?: null | components["schemas"]["AlgName"];
         };
         /** @description Answer of a rotation. */
         RotateResponse: {
@@ -737,6 +817,16 @@ export interface components {
             /** @description The new key's id. */
             kid: string;
         };
+        /**
+         * @description lax, strict or none
+         * @enum {string}
+         */
+        SameSiteName: "lax" | "strict" | "none";
+        /**
+         * @description $Session{key} with up to 16 {nested} keys; empty means none
+         * @example $Session{userId}
+         */
+        SelectorPath: string;
         /** @description One active session in a list. */
         SessionItem: {
             /** @description When the session started. */
@@ -762,46 +852,29 @@ export interface components {
          */
         SessionTypeBody: {
             cookie?: null | components["schemas"]["CookieBody"];
-            /** @description Description. */
-            description?: string | null;
+            description?: null | components["schemas"]["Description"];
             /** @description Env (ignored: session types belong to the whole product). */
             env?: string | null;
-            /**
-             * Format: int64
-             * @description Token lifetime in `period` units.
-             */
-            expiry?: number | null;
+            expiry?: null | components["schemas"]["Expiry"];
             /** @description Whether forward auth passes the data as `X-Session-Data`. */
             forwardData?: boolean | null;
-            /** @description Display name. */
-            name?: string | null;
-            /** @description `seconds|minutes|hours|days|weeks` (singular accepted). */
-            period?: string | null;
-            /** @description Product (defaults to the key's). */
-            product?: string | null;
-            /**
-             * Format: int64
-             * @description Session lifetime in `refreshPeriod` units (default 30 days).
-             */
-            refreshExpiry?: number | null;
-            /**
-             * Format: int64
-             * @description Seconds the just-rotated refresh token answers the same pair (default 10).
-             */
-            refreshGrace?: number | null;
-            /** @description Unit of `refreshExpiry`. */
-            refreshPeriod?: string | null;
+            name?: null | components["schemas"]["TypeName"];
+            period?: null | components["schemas"]["PeriodName"];
+            product?: null | components["schemas"]["Tag"];
+            refreshExpiry?: null | components["schemas"]["Expiry"];
+            refreshGrace?: null | components["schemas"]["GraceSecs"];
+            refreshPeriod?: null | components["schemas"]["PeriodName"];
             /** @description Example object, or a JSON Schema document (with `"$schema"`). */
             schema?: Record<string, never> | null;
-            /** @description `$Session{key}{nested}` selector of the identifier. */
-            selector?: string | null;
-            /** @description Tag, unique in the product: `[a-z0-9][a-z0-9_-]{0,63}`. */
-            tag?: string | null;
-            /**
-             * Format: int64
-             * @description Sliding-expiry threshold in seconds.
-             */
-            updateAge?: number | null;
+            selector?: null | components["schemas"]["SelectorPath"];
+            tag?: null | components["schemas"]["Tag"];
+            updateAge?: null | components["schemas"]["LifetimeSecs"];
+        };
+        SessionTypeCreate: components["schemas"]["SessionTypeBody"] & {
+            expiry: number;
+            name: string;
+            period: string;
+            tag: string;
         };
         /** @description `GET /v1/session-types`. */
         SessionTypeList: {
@@ -859,28 +932,28 @@ export interface components {
             /** @description Session data, encrypted into the token. */
             data: Record<string, never>;
             device?: null | components["schemas"]["DeviceBody"];
-            /** @description Env (defaults to the key's). */
-            env?: string | null;
-            /**
-             * Format: int64
-             * @description Token lifetime override in seconds (1 to 31536000).
-             */
-            expiresIn?: number | null;
-            /** @description The user's identifier (string or number); else the type's selector picks it. */
-            identifier?: string | null;
-            /** @description Product (defaults to the key's). */
-            product?: string | null;
+            env?: null | components["schemas"]["Tag"];
+            expiresIn?: null | components["schemas"]["LifetimeSecs"];
+            identifier?: null | components["schemas"]["IdentifierInput"];
+            product?: null | components["schemas"]["Tag"];
             /** @description Session type tag. */
-            tag: string;
+            tag: components["schemas"]["Tag"];
         };
+        /**
+         * @description 1 to 64 characters of a-z, 0-9, '_' and '-', starting with a letter or digit
+         * @example user-session
+         */
+        Tag: string;
+        /** @description 1 to 1024 characters, not only white space */
+        TypeName: string;
+        /** @description at most 512 characters */
+        UserAgent: string;
         /** @description `POST /v1/sessions/verify`. */
         VerifyRequest: {
-            /** @description Env (defaults to the key's). */
-            env?: string | null;
-            /** @description Product (defaults to the key's). */
-            product?: string | null;
+            env?: null | components["schemas"]["Tag"];
+            product?: null | components["schemas"]["Tag"];
             /** @description Session type tag. */
-            tag: string;
+            tag: components["schemas"]["Tag"];
             /** @description The session token. */
             token: string;
         };
@@ -979,11 +1052,11 @@ export interface operations {
             header?: never;
             path: {
                 /** @description Product tag. */
-                product: string;
+                product: components["schemas"]["Tag"];
                 /** @description Env tag. */
-                env: string;
+                env: components["schemas"]["Tag"];
                 /** @description Session type tag. */
-                tag: string;
+                tag: components["schemas"]["Tag"];
             };
             cookie?: never;
         };
@@ -1013,11 +1086,11 @@ export interface operations {
             header?: never;
             path: {
                 /** @description Product tag. */
-                product: string;
+                product: components["schemas"]["Tag"];
                 /** @description Env tag. */
-                env: string;
+                env: components["schemas"]["Tag"];
                 /** @description Session type tag. */
-                tag: string;
+                tag: components["schemas"]["Tag"];
             };
             cookie?: never;
         };
@@ -1047,11 +1120,11 @@ export interface operations {
             header?: never;
             path: {
                 /** @description Product tag. */
-                product: string;
+                product: components["schemas"]["Tag"];
                 /** @description Env tag. */
-                env: string;
+                env: components["schemas"]["Tag"];
                 /** @description Session type tag. */
-                tag: string;
+                tag: components["schemas"]["Tag"];
             };
             cookie?: never;
         };
@@ -1081,11 +1154,11 @@ export interface operations {
             header?: never;
             path: {
                 /** @description Product tag. */
-                product: string;
+                product: components["schemas"]["Tag"];
                 /** @description Env tag. */
-                env: string;
+                env: components["schemas"]["Tag"];
                 /** @description Session type tag. */
-                tag: string;
+                tag: components["schemas"]["Tag"];
                 /** @description Session id. */
                 id: string;
             };
@@ -1117,11 +1190,11 @@ export interface operations {
             header?: never;
             path: {
                 /** @description Product tag. */
-                product: string;
+                product: components["schemas"]["Tag"];
                 /** @description Env tag. */
-                env: string;
+                env: components["schemas"]["Tag"];
                 /** @description Session type tag. */
-                tag: string;
+                tag: components["schemas"]["Tag"];
             };
             cookie?: never;
         };
@@ -1147,13 +1220,300 @@ export interface operations {
     };
     forward_auth: {
         parameters: {
-            query?: {
+            query: {
                 /** @description Product tag. */
-                product?: string;
+                product: components["schemas"]["Tag"];
                 /** @description Env tag. */
-                env?: string;
+                env: components["schemas"]["Tag"];
                 /** @description Session type tag. */
-                tag?: string;
+                tag: components["schemas"]["Tag"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the session is valid; its id, identifier and tag are in X-Session-* headers */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    forward_auth_put: {
+        parameters: {
+            query: {
+                /** @description Product tag. */
+                product: components["schemas"]["Tag"];
+                /** @description Env tag. */
+                env: components["schemas"]["Tag"];
+                /** @description Session type tag. */
+                tag: components["schemas"]["Tag"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the session is valid; its id, identifier and tag are in X-Session-* headers */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    forward_auth_post: {
+        parameters: {
+            query: {
+                /** @description Product tag. */
+                product: components["schemas"]["Tag"];
+                /** @description Env tag. */
+                env: components["schemas"]["Tag"];
+                /** @description Session type tag. */
+                tag: components["schemas"]["Tag"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the session is valid; its id, identifier and tag are in X-Session-* headers */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    forward_auth_delete: {
+        parameters: {
+            query: {
+                /** @description Product tag. */
+                product: components["schemas"]["Tag"];
+                /** @description Env tag. */
+                env: components["schemas"]["Tag"];
+                /** @description Session type tag. */
+                tag: components["schemas"]["Tag"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the session is valid; its id, identifier and tag are in X-Session-* headers */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    forward_auth_options: {
+        parameters: {
+            query: {
+                /** @description Product tag. */
+                product: components["schemas"]["Tag"];
+                /** @description Env tag. */
+                env: components["schemas"]["Tag"];
+                /** @description Session type tag. */
+                tag: components["schemas"]["Tag"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the session is valid; its id, identifier and tag are in X-Session-* headers */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    forward_auth_head: {
+        parameters: {
+            query: {
+                /** @description Product tag. */
+                product: components["schemas"]["Tag"];
+                /** @description Env tag. */
+                env: components["schemas"]["Tag"];
+                /** @description Session type tag. */
+                tag: components["schemas"]["Tag"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the session is valid; its id, identifier and tag are in X-Session-* headers */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    forward_auth_patch: {
+        parameters: {
+            query: {
+                /** @description Product tag. */
+                product: components["schemas"]["Tag"];
+                /** @description Env tag. */
+                env: components["schemas"]["Tag"];
+                /** @description Session type tag. */
+                tag: components["schemas"]["Tag"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the session is valid; its id, identifier and tag are in X-Session-* headers */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    forward_auth_trace: {
+        parameters: {
+            query: {
+                /** @description Product tag. */
+                product: components["schemas"]["Tag"];
+                /** @description Env tag. */
+                env: components["schemas"]["Tag"];
+                /** @description Session type tag. */
+                tag: components["schemas"]["Tag"];
             };
             header?: never;
             path?: never;
@@ -1192,9 +1552,9 @@ export interface operations {
             header?: never;
             path: {
                 /** @description product tag */
-                product: string;
+                product: components["schemas"]["Tag"];
                 /** @description env tag */
-                env: string;
+                env: components["schemas"]["Tag"];
             };
             cookie?: never;
         };
@@ -1390,15 +1750,15 @@ export interface operations {
             header?: never;
             path: {
                 /** @description product tag */
-                product: string;
+                product: components["schemas"]["Tag"];
                 /** @description env tag */
-                env: string;
+                env: components["schemas"]["Tag"];
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
-                "application/json": components["schemas"]["RotateRequest"];
+                "application/json": null | components["schemas"]["RotateRequest"];
             };
         };
         responses: {
@@ -1426,7 +1786,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description product tag */
-                tag: string;
+                tag: components["schemas"]["Tag"];
             };
             cookie?: never;
         };
@@ -1456,7 +1816,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description product tag */
-                tag: string;
+                tag: components["schemas"]["Tag"];
             };
             cookie?: never;
         };
@@ -1488,8 +1848,8 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Product tag (defaults to the key's product). */
-                product?: string;
-                /** @description Env tag (defaults to the key's env). */
+                product?: components["schemas"]["Tag"];
+                /** @description Env (ignored: session types belong to the whole product). */
                 env?: string;
             };
             header?: never;
@@ -1518,14 +1878,19 @@ export interface operations {
     };
     create: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Product tag (defaults to the key's product). */
+                product?: components["schemas"]["Tag"];
+                /** @description Env (ignored: session types belong to the whole product). */
+                env?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["SessionTypeBody"];
+                "application/json": components["schemas"]["SessionTypeCreate"];
             };
         };
         responses: {
@@ -1551,14 +1916,14 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Product tag (defaults to the key's product). */
-                product?: string;
-                /** @description Env tag (defaults to the key's env). */
+                product?: components["schemas"]["Tag"];
+                /** @description Env (ignored: session types belong to the whole product). */
                 env?: string;
             };
             header?: never;
             path: {
                 /** @description session type tag */
-                tag: string;
+                tag: components["schemas"]["Tag"];
             };
             cookie?: never;
         };
@@ -1586,7 +1951,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Product (defaults to the key's). */
-                product?: string;
+                product?: components["schemas"]["Tag"];
                 /** @description Env (ignored). */
                 env?: string;
                 /** @description Revoke the type's active sessions and delete it anyway. */
@@ -1595,7 +1960,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description session type tag */
-                tag: string;
+                tag: components["schemas"]["Tag"];
             };
             cookie?: never;
         };
@@ -1621,11 +1986,16 @@ export interface operations {
     };
     update: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Product tag (defaults to the key's product). */
+                product?: components["schemas"]["Tag"];
+                /** @description Env (ignored: session types belong to the whole product). */
+                env?: string;
+            };
             header?: never;
             path: {
                 /** @description session type tag */
-                tag: string;
+                tag: components["schemas"]["Tag"];
             };
             cookie?: never;
         };
