@@ -55,4 +55,6 @@ scripts/api-fuzz.sh
   npm run typecheck
   npm test
 )
+# Seed 004's frontend examples (React and Vue) in Chromium, over the clients' built packages.
+(cd interop/frontend && npm ci --no-audit --no-fund --silent && node --test test.mjs)
 scripts/walkthrough-test.sh

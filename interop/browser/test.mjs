@@ -9,14 +9,13 @@
 // `node --test test.mjs`.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { createServer } from "node:http";
 import { mkdtempSync, rmSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createInterface } from "node:readline";
 import { chromium } from "playwright-core";
+import { api as apiOf, appServer, listen, startHallpass } from "../support/app.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const BIN = process.env.HALLPASS_BIN || resolve(here, "../../target/debug/hallpass");
@@ -30,87 +29,8 @@ let app; // { url, server }
 let elsewhere; // another site: { url, server }
 let browser;
 
-/** Starts `hallpass serve --dev` on a free port; resolves with its URL and access key. */
-async function startHallpass() {
-  const child = spawn(BIN, ["serve", "--dev", "--listen", "127.0.0.1:0", "--database-url", `sqlite://${join(work, "h.db")}`], {
-    cwd: work,
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const lines = createInterface({ input: child.stdout });
-  const found = {};
-  await new Promise((done, fail) => {
-    child.once("exit", (code) => fail(new Error(`hallpass exited with ${code}`)));
-    lines.on("line", (line) => {
-      const key = /^access key \(demo\/dev\): (\S+)$/.exec(line);
-      if (key) found.key = key[1];
-      const typesKey = /^access key \(demo, every env; manages session types\): (\S+)$/.exec(line);
-      if (typesKey) found.typesKey = typesKey[1];
-      const url = /^listening on (\S+)$/.exec(line);
-      if (url) found.url = url[1];
-      if (found.key && found.typesKey && found.url) done();
-    });
-  });
-  return { ...found, child };
-}
-
-/**
- * Calls the hallpass API as the backend does, with the access key (or, with `key`, another:
- * session types are shared by every env, so the key of every env changes them).
- */
-async function api(method, path, body, key = hallpass.key) {
-  const response = await fetch(`${hallpass.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = await response.json();
-  assert.ok(response.ok, `${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
-  return json;
-}
-
-/** Listens on a free loopback port; resolves with the server's port. */
-function listen(server) {
-  return new Promise((done) => server.listen(0, "127.0.0.1", () => done(server.address().port)));
-}
-
-/**
- * The app: a page, a login route that starts a session on the backend and forwards hallpass's
- * `cookies` as they are, and a same-origin proxy of `/v1/` to hallpass (as an app's reverse
- * proxy would be).
- */
-function appServer() {
-  return createServer(async (req, res) => {
-    const url = new URL(req.url, "http://app");
-    if (req.method === "GET" && url.pathname === "/") {
-      res.writeHead(200, { "content-type": "text/html" }).end("<!doctype html><title>app</title><h1>app</h1>");
-      return;
-    }
-    if (req.method === "POST" && url.pathname === "/login") {
-      const user = url.searchParams.get("user");
-      const started = await api("POST", "/v1/sessions/start", {
-        tag: TYPE,
-        data: { userId: user, email: `${user}@example.com` },
-        device: { ip: "203.0.113.1", userAgent: req.headers["user-agent"] },
-      });
-      res.setHeader("set-cookie", started.cookies);
-      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ sessionId: started.sessionId, expiresAt: started.expiresAt }));
-      return;
-    }
-    if (url.pathname.startsWith("/v1/")) {
-      const headers = {};
-      for (const name of ["cookie", "origin", "user-agent", "x-hallpass-csrf", "content-type"]) {
-        if (req.headers[name]) headers[name] = req.headers[name];
-      }
-      const upstream = await fetch(`${hallpass.url}${req.url}`, { method: req.method, headers });
-      const out = { "content-type": upstream.headers.get("content-type") ?? "application/json" };
-      const cookies = upstream.headers.getSetCookie();
-      if (cookies.length) out["set-cookie"] = cookies;
-      res.writeHead(upstream.status, out).end(Buffer.from(await upstream.arrayBuffer()));
-      return;
-    }
-    res.writeHead(404).end();
-  });
-}
+/** The hallpass API with the access key (or `key`), as the backend calls it. */
+const api = (method, path, body, key) => apiOf(hallpass, method, path, body, key);
 
 /** Another site (`localhost` is another site than `127.0.0.1`) whose page posts a form to the app. */
 function otherSite(target) {
@@ -125,10 +45,10 @@ before(async () => {
   assert.ok(existsSync(BIN), `hallpass binary not found at ${BIN} (cargo build -p hallpass-cli)`);
   assert.ok(existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_BIN)`);
   work = mkdtempSync(join(tmpdir(), "hallpass-browser-"));
-  hallpass = await startHallpass();
+  hallpass = await startHallpass(BIN, work);
   // Cookie `sid` (Secure, HttpOnly, SameSite=Lax by default), re-issued once a token is 1 s old.
   await api("PATCH", `/v1/session-types/${TYPE}`, { cookie: { name: "sid" }, updateAge: 1 }, hallpass.typesKey);
-  const appServerInstance = appServer();
+  const appServerInstance = appServer(hallpass, TYPE, { "/": ["text/html", "<!doctype html><title>app</title><h1>app</h1>"] });
   app = { server: appServerInstance, url: `http://127.0.0.1:${await listen(appServerInstance)}` };
   const other = otherSite(app.url);
   elsewhere = { server: other, url: `http://localhost:${await listen(other)}` };

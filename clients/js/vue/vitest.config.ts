@@ -43,11 +43,12 @@ function vueSfc(): Plugin {
 export default defineConfig({
   plugins: [vueSfc()],
   resolve: {
-    alias: {
-      "@hallpass/client": fileURLToPath(new URL("../client/src/index.ts", import.meta.url)),
+    alias: [
+      { find: /^@hallpass\/client\/browser$/, replacement: fileURLToPath(new URL("../client/src/browser.ts", import.meta.url)) },
+      { find: /^@hallpass\/client$/, replacement: fileURLToPath(new URL("../client/src/index.ts", import.meta.url)) },
       // The documented examples import "@hallpass/vue": the source, no build needed.
-      "@hallpass/vue": fileURLToPath(new URL("./src/index.ts", import.meta.url)),
-    },
+      { find: /^@hallpass\/vue$/, replacement: fileURLToPath(new URL("./src/index.ts", import.meta.url)) },
+    ],
   },
   test: {
     environment: "happy-dom",

@@ -4,9 +4,12 @@ export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 export type Query = Record<string, string | number | boolean | null | undefined>;
 export interface TransportOptions {
     baseUrl: string;
-    key: string;
+    /** The API key sent as `Authorization: Bearer`; none for the browser routes (cookies only). */
+    key?: string;
     fetch: FetchLike;
     timeoutMs: number;
+    /** `fetch`'s `credentials`: `"include"` for the browser routes, whose cookies authenticate. */
+    credentials?: RequestCredentials;
 }
 export declare class Transport {
     #private;
@@ -16,6 +19,7 @@ export declare class Transport {
     send<T>(method: string, path: string, request?: {
         query?: Query;
         body?: unknown;
+        headers?: Record<string, string>;
     }): Promise<T>;
 }
 //# sourceMappingURL=transport.d.ts.map

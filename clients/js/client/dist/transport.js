@@ -5,12 +5,14 @@ export class Transport {
     #baseUrl;
     #key;
     #fetch;
+    #credentials;
     timeoutMs;
     constructor(options) {
         this.#baseUrl = options.baseUrl;
         this.#key = options.key;
         this.#fetch = options.fetch;
         this.timeoutMs = options.timeoutMs;
+        this.#credentials = options.credentials;
     }
     /** Sends one request and answers its JSON body; every failure is a HallpassError. */
     async send(method, path, request = {}) {
@@ -25,11 +27,12 @@ export class Transport {
             if (qs)
                 url += `?${qs}`;
         }
-        const headers = {
-            Accept: "application/json",
-            Authorization: `Bearer ${this.#key}`,
-        };
+        const headers = { Accept: "application/json", ...request.headers };
+        if (this.#key !== undefined)
+            headers.Authorization = `Bearer ${this.#key}`;
         const init = { method, headers };
+        if (this.#credentials)
+            init.credentials = this.#credentials;
         if (request.body !== undefined) {
             headers["Content-Type"] = "application/json";
             init.body = JSON.stringify(request.body);

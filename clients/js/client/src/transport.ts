@@ -10,15 +10,19 @@ export type Query = Record<string, string | number | boolean | null | undefined>
 
 export interface TransportOptions {
   baseUrl: string;
-  key: string;
+  /** The API key sent as `Authorization: Bearer`; none for the browser routes (cookies only). */
+  key?: string;
   fetch: FetchLike;
   timeoutMs: number;
+  /** `fetch`'s `credentials`: `"include"` for the browser routes, whose cookies authenticate. */
+  credentials?: RequestCredentials;
 }
 
 export class Transport {
   readonly #baseUrl: string;
-  readonly #key: string;
+  readonly #key: string | undefined;
   readonly #fetch: FetchLike;
+  readonly #credentials: RequestCredentials | undefined;
   readonly timeoutMs: number;
 
   constructor(options: TransportOptions) {
@@ -26,10 +30,11 @@ export class Transport {
     this.#key = options.key;
     this.#fetch = options.fetch;
     this.timeoutMs = options.timeoutMs;
+    this.#credentials = options.credentials;
   }
 
   /** Sends one request and answers its JSON body; every failure is a HallpassError. */
-  async send<T>(method: string, path: string, request: { query?: Query; body?: unknown } = {}): Promise<T> {
+  async send<T>(method: string, path: string, request: { query?: Query; body?: unknown; headers?: Record<string, string> } = {}): Promise<T> {
     let url = this.#baseUrl + path;
     if (request.query) {
       const params = new URLSearchParams();
@@ -39,11 +44,10 @@ export class Transport {
       const qs = params.toString();
       if (qs) url += `?${qs}`;
     }
-    const headers: Record<string, string> = {
-      Accept: "application/json",
-      Authorization: `Bearer ${this.#key}`,
-    };
+    const headers: Record<string, string> = { Accept: "application/json", ...request.headers };
+    if (this.#key !== undefined) headers.Authorization = `Bearer ${this.#key}`;
     const init: RequestInit = { method, headers };
+    if (this.#credentials) init.credentials = this.#credentials;
     if (request.body !== undefined) {
       headers["Content-Type"] = "application/json";
       init.body = JSON.stringify(request.body);

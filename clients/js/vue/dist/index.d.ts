@@ -4,6 +4,10 @@ export { useSessionStart, useSessionVerify, useSessionRefresh, useSessionRevoke,
 export type { UseSessionStartOptions, UseSessionStartReturn, UseSessionVerifyOptions, UseSessionVerifyReturn, UseSessionRefreshOptions, UseSessionRefreshReturn, UseSessionRevokeOptions, UseSessionRevokeReturn, UseSessionRevokeAllOptions, UseSessionRevokeAllReturn, UseSessionListOptions, UseSessionListReturn, } from "./sessions.js";
 export { useSessionAutoRefresh, DEFAULT_REFRESH_BEFORE } from "./autoRefresh.js";
 export type { UseSessionAutoRefreshOptions, UseSessionAutoRefreshReturn } from "./autoRefresh.js";
+export { createHallpassBrowser, HallpassBrowserKey, useSession, useSignOut, useBrowserSessions, useRevokeBrowserSession, } from "./browser.js";
+export type { HallpassBrowserPlugin, UseSessionReturn, UseSignOutOptions, UseSignOutReturn, UseBrowserSessionsOptions, UseBrowserSessionsReturn, UseRevokeBrowserSessionOptions, UseRevokeBrowserSessionReturn, } from "./browser.js";
+export { createBrowserClient } from "@hallpass/client/browser";
+export type { BrowserClient, BrowserClientOptions, BrowserResult, BrowserSession, BrowserSessionInfo, BrowserSessionItem, BrowserSessionList, BrowserSessionState, BrowserRefreshResult, } from "@hallpass/client/browser";
 export type { MutationCallbacks, MutationOptions, MutationReturn } from "./mutation.js";
 export type { SessionTracker, TrackedSession } from "./tracker.js";
 export { Hallpass, HallpassError, hashRefreshToken } from "@hallpass/client";

@@ -3,6 +3,8 @@
 export { createHallpass, useHallpass, HallpassKey } from "./plugin.js";
 export { useSessionStart, useSessionVerify, useSessionRefresh, useSessionRevoke, useSessionRevokeAll, useSessionList, } from "./sessions.js";
 export { useSessionAutoRefresh, DEFAULT_REFRESH_BEFORE } from "./autoRefresh.js";
+export { createHallpassBrowser, HallpassBrowserKey, useSession, useSignOut, useBrowserSessions, useRevokeBrowserSession, } from "./browser.js";
+export { createBrowserClient } from "@hallpass/client/browser";
 // The client's names, so an app needs one import.
 export { Hallpass, HallpassError, hashRefreshToken } from "@hallpass/client";
 //# sourceMappingURL=index.js.map

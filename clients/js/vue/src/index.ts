@@ -26,6 +26,36 @@ export type {
 } from "./sessions.js";
 export { useSessionAutoRefresh, DEFAULT_REFRESH_BEFORE } from "./autoRefresh.js";
 export type { UseSessionAutoRefreshOptions, UseSessionAutoRefreshReturn } from "./autoRefresh.js";
+export {
+  createHallpassBrowser,
+  HallpassBrowserKey,
+  useSession,
+  useSignOut,
+  useBrowserSessions,
+  useRevokeBrowserSession,
+} from "./browser.js";
+export type {
+  HallpassBrowserPlugin,
+  UseSessionReturn,
+  UseSignOutOptions,
+  UseSignOutReturn,
+  UseBrowserSessionsOptions,
+  UseBrowserSessionsReturn,
+  UseRevokeBrowserSessionOptions,
+  UseRevokeBrowserSessionReturn,
+} from "./browser.js";
+export { createBrowserClient } from "@hallpass/client/browser";
+export type {
+  BrowserClient,
+  BrowserClientOptions,
+  BrowserResult,
+  BrowserSession,
+  BrowserSessionInfo,
+  BrowserSessionItem,
+  BrowserSessionList,
+  BrowserSessionState,
+  BrowserRefreshResult,
+} from "@hallpass/client/browser";
 export type { MutationCallbacks, MutationOptions, MutationReturn } from "./mutation.js";
 export type { SessionTracker, TrackedSession } from "./tracker.js";
 // The client's names, so an app needs one import.
