@@ -18,7 +18,7 @@ import { join, dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { chromium } from "playwright-core";
-import { api, appServer, listen, startHallpass } from "../support/app.mjs";
+import { appServer, listen, startHallpass } from "../support/app.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const BIN = process.env.HALLPASS_BIN || resolve(here, "../../target/debug/hallpass");
@@ -55,7 +55,7 @@ before(async () => {
   assert.ok(existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_BIN)`);
   work = mkdtempSync(join(tmpdir(), "hallpass-frontend-"));
   hallpass = await startHallpass(BIN, work);
-  await api(hallpass, "PATCH", `/v1/session-types/${TYPE}`, { cookie: { name: "sid" } }, hallpass.typesKey);
+  // `serve --dev`'s type as it is: its cookie is what a frontend developer starts with.
   const [react, vue] = await Promise.all([bundle("react.jsx"), bundle("vue.js")]);
   const server = appServer(hallpass, TYPE, {
     "/react": page("/react.js"),

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use anyhow::{Context as _, bail};
 use hallpass::core::model::{KeyKind, Principal};
 use hallpass::core::secrets::MasterKey;
-use hallpass::core::session_type::SessionTypeInput;
+use hallpass::core::session_type::{CookieSettings, SessionTypeInput};
 use hallpass::{Hallpass, NewProduct, Settings, SystemClock};
 
 use crate::settings::ServeSettings;
@@ -270,8 +270,9 @@ async fn shutdown_signal() {
     tokio::select! { () = ctrl_c => {}, () = term => {} }
 }
 
-/// `--dev`: product `demo` (dev, prd), session type `user-session`, fresh keys for env dev and
-/// an access key of every env (for session types).
+/// `--dev`: product `demo` (dev, prd), session type `user-session` (with a cookie, so that a
+/// frontend on `http://localhost` can use the browser routes at once), fresh keys for env dev
+/// and an access key of every env (for session types).
 async fn dev_setup(service: &Hallpass, base_url: &str) -> anyhow::Result<()> {
     let admin = Principal {
         key_id: "dev-setup".into(),
@@ -301,6 +302,12 @@ async fn dev_setup(service: &Hallpass, base_url: &str) -> anyhow::Result<()> {
         selector: Some(Some("$Session{userId}".into())),
         expiry: Some(1),
         period: Some("hours".into()),
+        // Not `Secure`: development pages are served over plain http (Safari drops a Secure
+        // cookie there even on localhost). A real type keeps the default, `Secure`.
+        cookie: Some(Some(CookieSettings {
+            secure: false,
+            ..CookieSettings::default()
+        })),
         ..SessionTypeInput::default()
     };
     match service
@@ -339,7 +346,7 @@ async fn dev_setup(service: &Hallpass, base_url: &str) -> anyhow::Result<()> {
         .create_key(&admin, "access", Some("demo"), None, "dev product key")
         .await?;
     println!(
-        "dev setup: product demo (envs dev, prd), session type user-session (selector $Session{{userId}}, 1 hour tokens)"
+        "dev setup: product demo (envs dev, prd), session type user-session (selector $Session{{userId}}, 1 hour tokens, cookie hallpass.session without Secure for http pages, browser routes at /v1/browser/demo/dev/user-session/)"
     );
     println!("access key (demo/dev): {}", access.secret);
     println!("publishable key (demo/dev): {}", publishable.secret);
