@@ -90,10 +90,13 @@ export function createBrowserClient(options) {
         });
         return fetching;
     }
-    const channel = channelName && typeof BroadcastChannel === "function" ? new BroadcastChannel(channelName) : undefined;
+    // Channels are opened only while needed: an open one keeps a Node process (SSR, tests) alive.
+    const openChannel = () => (channelName && typeof BroadcastChannel === "function" ? new BroadcastChannel(channelName) : undefined);
     function ended(sessionId) {
         const message = { type: "session-ended", ...(sessionId ? { sessionId } : {}) };
+        const channel = openChannel();
         channel?.postMessage(message);
+        channel?.close();
     }
     function signedOutHere() {
         $session.set({ ...$session.get(), data: null, error: null, isPending: false });
@@ -117,13 +120,13 @@ export function createBrowserClient(options) {
                 document.removeEventListener("visibilitychange", onVisible);
             });
         }
+        const channel = openChannel();
         if (channel) {
-            const onMessage = (event) => {
+            channel.addEventListener("message", (event) => {
                 if (event.data?.type === "session-ended")
                     void refetch();
-            };
-            channel.addEventListener("message", onMessage);
-            stops.push(() => channel.removeEventListener("message", onMessage));
+            });
+            stops.push(() => channel.close());
         }
         return () => {
             for (const stop of stops)

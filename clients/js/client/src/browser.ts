@@ -202,10 +202,13 @@ export function createBrowserClient<TData = SessionData>(options: BrowserClientO
     return fetching;
   }
 
-  const channel = channelName && typeof BroadcastChannel === "function" ? new BroadcastChannel(channelName) : undefined;
+  // Channels are opened only while needed: an open one keeps a Node process (SSR, tests) alive.
+  const openChannel = () => (channelName && typeof BroadcastChannel === "function" ? new BroadcastChannel(channelName) : undefined);
   function ended(sessionId: string | undefined): void {
     const message: BrowserMessage = { type: "session-ended", ...(sessionId ? { sessionId } : {}) };
+    const channel = openChannel();
     channel?.postMessage(message);
+    channel?.close();
   }
   function signedOutHere(): void {
     $session.set({ ...$session.get(), data: null, error: null, isPending: false });
@@ -229,12 +232,12 @@ export function createBrowserClient<TData = SessionData>(options: BrowserClientO
         document.removeEventListener("visibilitychange", onVisible);
       });
     }
+    const channel = openChannel();
     if (channel) {
-      const onMessage = (event: MessageEvent<BrowserMessage>) => {
+      channel.addEventListener("message", (event: MessageEvent<BrowserMessage>) => {
         if (event.data?.type === "session-ended") void refetch();
-      };
-      channel.addEventListener("message", onMessage);
-      stops.push(() => channel.removeEventListener("message", onMessage));
+      });
+      stops.push(() => channel.close());
     }
     return () => {
       for (const stop of stops) stop();

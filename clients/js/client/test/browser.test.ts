@@ -2,6 +2,7 @@
 // hallpass's cookies, and the browser client, with only those cookies (a tough-cookie jar stands
 // in for the browser's; the Chromium tests in interop/browser use a real one), reads its
 // session, refreshes, lists and revokes devices and signs out; `$session` follows.
+import { spawn } from "node:child_process";
 import makeFetchCookie from "fetch-cookie";
 import { CookieJar } from "tough-cookie";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -165,6 +166,21 @@ describe("createBrowserClient", () => {
     expect((await c.auth.getSession()).data?.session.sessionId).toBe(started.sessionId);
     expect((await c.auth.signOut()).data).toEqual({ revoked: true });
     expect(await c.getSession()).toEqual({ data: null, error: null });
+  });
+
+  test("a client made on a server (SSR) lets the Node process exit: no channel is left open", async () => {
+    // The built package, as a server imports it.
+    const source = new URL("../dist/browser.js", import.meta.url).href;
+    const script = `const { createBrowserClient } = await import(${JSON.stringify(source)});
+      const c = createBrowserClient({ baseURL: "http://127.0.0.1:9", product: "demo", env: "dev", tag: "t" });
+      await c.signOut();`;
+    const child = spawn(process.execPath, ["--input-type=module", "-e", script], { stdio: "ignore" });
+    const code = await Promise.race([
+      new Promise((done) => child.once("exit", done)),
+      new Promise((done) => setTimeout(() => done("still running"), 8_000)),
+    ]);
+    child.kill();
+    expect(code).toBe(0);
   });
 
   test("missing product, env or tag is refused when the client is made", () => {
