@@ -200,7 +200,7 @@ pub(crate) async fn run(settings: ServeSettings) -> anyhow::Result<ExitCode> {
     if settings.dev {
         dev_setup(&service, &base_url).await?;
     }
-    let _background = service.spawn_background(hallpass::SWEEP_EVERY);
+    let background = service.spawn_background(hallpass::SWEEP_EVERY);
     let app = hallpass_http::router_with_body_limit(
         hallpass_http::AppState::new(Arc::clone(&service))
             .with_trusted_proxies(settings.trusted_proxies.clone()),
@@ -213,8 +213,18 @@ pub(crate) async fn run(settings: ServeSettings) -> anyhow::Result<ExitCode> {
     println!("listening on {base_url}");
     flush_stdout();
     hallpass_http::serve(listener, app, limits, shutdown_signal()).await;
+    // The requests are done: write the session activity they noted before exiting.
+    if !background.stop(FINAL_ACTIVITY_WRITE).await {
+        eprintln!(
+            "warning: the last session activity was not written within {} s; it is lost",
+            FINAL_ACTIVITY_WRITE.as_secs()
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
+
+/// How long a stopping node waits for its last session activity to be written.
+const FINAL_ACTIVITY_WRITE: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// File descriptors kept for everything but client connections: the listener, database
 /// connections, the key file, logs.

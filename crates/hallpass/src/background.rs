@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use hallpass_core::Result;
+use tokio::sync::Notify;
 
 use crate::Hallpass;
 use crate::revocations::CATCH_UP_EVERY;
@@ -24,10 +25,31 @@ const CATCH_UP_TIMEOUT: Duration = Duration::from_secs(15);
 /// Pause after the change feed fails before it reconnects.
 const FEED_RETRY: Duration = Duration::from_millis(500);
 
-/// The running background tasks of a node; dropping this stops them.
+/// The running background tasks of a node. [`Background::stop`] ends them and writes the
+/// session activity still noted; dropping this ends them at once.
 #[derive(Debug)]
 pub struct Background {
     tasks: Vec<tokio::task::JoinHandle<()>>,
+    /// The activity writer and its stop request: it is asked to stop, not aborted, so that a
+    /// write in progress completes and the activity noted last is written too.
+    activity: Option<(tokio::task::JoinHandle<()>, Arc<Notify>)>,
+}
+
+impl Background {
+    /// Ends the background work. The other tasks are aborted (each is safe to cut: they read,
+    /// or write in single statements that a restart repeats); the activity writer writes what
+    /// was noted since its last round, then ends. Waits for that at most `within`; answers
+    /// whether it finished (if not, that activity is lost, as at a crash).
+    pub async fn stop(mut self, within: Duration) -> bool {
+        for task in &self.tasks {
+            task.abort();
+        }
+        let Some((task, stop)) = self.activity.take() else {
+            return true;
+        };
+        stop.notify_one();
+        tokio::time::timeout(within, task).await.is_ok()
+    }
 }
 
 impl Drop for Background {
@@ -35,12 +57,16 @@ impl Drop for Background {
         for task in &self.tasks {
             task.abort();
         }
+        if let Some((task, _)) = &self.activity {
+            task.abort();
+        }
     }
 }
 
 impl Hallpass {
     /// Starts the node's background work: the change feed (when the store has one), the
-    /// revocation catch-up every [`CATCH_UP_EVERY`], and the sweep every `sweep_every`.
+    /// revocation catch-up every [`CATCH_UP_EVERY`], the sweep every `sweep_every`, and the
+    /// writer of session activity every [`ACTIVITY_FLUSH_EVERY`].
     pub fn spawn_background(self: &Arc<Self>, sweep_every: Duration) -> Background {
         let mut tasks = vec![
             every(
@@ -64,15 +90,14 @@ impl Hallpass {
             every(self, sweep_every, "session sweep", |hp| async move {
                 hp.sweep().await.map(drop)
             }),
-            every(
-                self,
-                ACTIVITY_FLUSH_EVERY,
-                "session activity",
-                |hp| async move { hp.flush_activity().await.map(drop) },
-            ),
         ];
         tasks.push(tokio::spawn(follow_changes(Arc::clone(self))));
-        Background { tasks }
+        let stop = Arc::new(Notify::new());
+        let writer = tokio::spawn(write_activity(Arc::clone(self), Arc::clone(&stop)));
+        Background {
+            tasks,
+            activity: Some((writer, stop)),
+        }
     }
 
     /// One round of upkeep: forgets revocations whose tokens have expired and deletes sessions
@@ -118,6 +143,25 @@ where
             outage.record(what, job(Arc::clone(&hp)).await);
         }
     })
+}
+
+/// Writes the noted session activity every [`ACTIVITY_FLUSH_EVERY`], and once more when asked
+/// to stop, then ends.
+async fn write_activity(hp: Arc<Hallpass>, stop: Arc<Notify>) {
+    let mut tick = tokio::time::interval(ACTIVITY_FLUSH_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    tick.tick().await;
+    let mut outage = Outage::default();
+    loop {
+        let stopping = tokio::select! {
+            _ = tick.tick() => false,
+            () = stop.notified() => true,
+        };
+        outage.record("session activity", hp.flush_activity().await.map(drop));
+        if stopping {
+            return;
+        }
+    }
 }
 
 /// Applies other nodes' changes as they commit. Subscribing (again) counts as a gap: what

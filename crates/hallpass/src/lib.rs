@@ -48,7 +48,9 @@
 //! A long-running process calls [`Hallpass::spawn_background`] once and keeps the returned
 //! [`Background`]: it sweeps ended sessions and, when several processes share one PostgreSQL
 //! database, applies what the others change (revocations, deleted keys, rotated keys, type and
-//! product updates). Without it, a node never learns of the others' revocations. Write
+//! product updates). Without it, a node never learns of the others' revocations. At shutdown,
+//! after the last request, `background.stop(within).await` writes the session activity noted
+//! since the last write (dropping it loses up to 5 s of activity). Write
 //! operations should run to completion (spawn them rather than drop them half-way), as the
 //! HTTP server does.
 

@@ -141,3 +141,25 @@ async fn browser_calls_record_the_device_and_activity_off_the_request_path() {
         "at most once a minute"
     );
 }
+
+#[tokio::test]
+async fn a_stopping_node_writes_the_activity_noted_since_its_last_round() {
+    let app = browser_app().await;
+    let background = app
+        .service
+        .spawn_background(std::time::Duration::from_secs(60));
+    let (mut browser, _) = signed_in(&app, "u1", "Firefox 130").await;
+    app.clock.advance_secs(30);
+    browser.call(&app, Method::GET, "/session", &[]).await;
+    // Well before the writer's next round (every 5 s): only the stop writes it.
+    assert!(
+        background.stop(std::time::Duration::from_secs(5)).await,
+        "written in time"
+    );
+    let after = app.list("u1", json!({})).await;
+    assert_eq!(
+        after["sessions"][0]["device"],
+        json!({"ip": "198.51.100.20", "userAgent": "Firefox 130"})
+    );
+    assert_eq!(ms(&after["sessions"][0]["lastActiveAt"]), app.now_ms());
+}
