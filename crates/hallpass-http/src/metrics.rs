@@ -27,8 +27,79 @@ fn handle() -> &'static PrometheusHandle {
         // Another recorder may already be installed by an embedding application; then ours
         // simply stays empty rather than failing the server.
         let _ = metrics::set_global_recorder(recorder);
+        describe();
+        metrics::gauge!("hallpass_build_info", "version" => env!("CARGO_PKG_VERSION")).set(1.0);
         handle
     })
+}
+
+/// The `# HELP` text of every metric, in one table (the service records some of them).
+fn describe() {
+    use metrics::{Unit, describe_counter, describe_gauge, describe_histogram};
+    describe_gauge!(
+        "hallpass_build_info",
+        "Always 1; the label says which version runs."
+    );
+    describe_counter!(
+        "hallpass_http_requests_total",
+        "HTTP requests answered, by route, method and status."
+    );
+    describe_histogram!(
+        "hallpass_http_request_duration_seconds",
+        Unit::Seconds,
+        "Time to answer an HTTP request, by route, method and status."
+    );
+    describe_counter!("hallpass_sessions_started_total", "Sessions started.");
+    describe_counter!(
+        "hallpass_sessions_refreshed_total",
+        "Refresh tokens rotated (grace-period repeats not counted)."
+    );
+    describe_counter!(
+        "hallpass_sessions_revoked_total",
+        "Sessions revoked, by cause."
+    );
+    describe_counter!(
+        "hallpass_verify_total",
+        "Token verifications, by outcome: ok or the error code."
+    );
+    describe_counter!(
+        "hallpass_verify_cache_lookups_total",
+        "Lookups of the verification cache, by result: hit or miss."
+    );
+    describe_gauge!(
+        "hallpass_verify_cache_entries",
+        "Tokens held by the verification cache."
+    );
+    describe_gauge!(
+        "hallpass_revocation_set_size",
+        "Revoked sessions whose tokens have not all expired yet, held in memory."
+    );
+    describe_histogram!(
+        "hallpass_store_operation_duration_seconds",
+        Unit::Seconds,
+        "Time of a store operation, by operation."
+    );
+    describe_counter!(
+        "hallpass_store_errors_total",
+        "Store operations that failed, by operation."
+    );
+    describe_gauge!(
+        "hallpass_store_pool_connections",
+        "Database connections of the pool, by state: in_use or idle."
+    );
+    describe_gauge!(
+        "hallpass_store_pool_max_connections",
+        "Most database connections the pool opens."
+    );
+    describe_gauge!("hallpass_connections_open", "Client connections open.");
+    describe_counter!(
+        "hallpass_connections_refused_total",
+        "Client connections refused at --max-connections."
+    );
+    describe_counter!(
+        "hallpass_connections_cut_total",
+        "Client connections cut, by reason."
+    );
 }
 
 /// Installs the process-wide recorder, so metrics recorded before the first request count.

@@ -104,3 +104,35 @@ async fn requests_are_counted_by_route_method_and_status_with_unknown_methods_fo
         "a client's method is no label: {after}"
     );
 }
+
+#[tokio::test]
+async fn every_metric_says_what_it_counts_and_the_build_is_named() {
+    let app = setup().await;
+    let s = app.start("u").await;
+    assert_eq!(app.verify(&s["token"]).await.0, 200);
+    let metrics = scrape(&app).await;
+    for name in [
+        "hallpass_http_requests_total",
+        "hallpass_http_request_duration_seconds",
+        "hallpass_sessions_started_total",
+        "hallpass_verify_total",
+        "hallpass_revocation_set_size",
+        "hallpass_store_operation_duration_seconds",
+        "hallpass_store_pool_connections",
+    ] {
+        assert!(
+            metrics
+                .lines()
+                .any(|l| l.starts_with(&format!("# HELP {name} ")) && l.len() > name.len() + 10),
+            "no HELP text for {name}:\n{metrics}"
+        );
+    }
+    let build = format!(
+        "hallpass_build_info{{version=\"{}\"}} 1",
+        env!("CARGO_PKG_VERSION")
+    );
+    assert!(
+        metrics.lines().any(|l| l == build),
+        "no {build}:\n{metrics}"
+    );
+}
