@@ -4,6 +4,9 @@
 
 use serde::{Deserialize, Deserializer};
 
+/// 2^64: no `u64` is this large, and every whole `f64` below it is one.
+const TWO_TO_THE_64: f64 = 18_446_744_073_709_551_616.0;
+
 fn to_whole<T, E>(n: &serde_json::Number) -> Result<T, E>
 where
     T: TryFrom<u64> + num_bound::Max,
@@ -11,8 +14,8 @@ where
 {
     let value = n.as_u64().or_else(|| {
         n.as_f64()
-            .filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f <= T::MAX_F64)
-            // Whole and in range, so the cast is exact.
+            .filter(|f| f.fract() == 0.0 && (0.0..TWO_TO_THE_64).contains(f))
+            // Whole and below 2^64, so the cast is exact; `T::try_from` checks T's range.
             .map(|f| f as u64)
     });
     value.and_then(|v| T::try_from(v).ok()).ok_or_else(|| {
@@ -50,25 +53,20 @@ where
     optional(d).map(Some)
 }
 
-/// The largest value of the number types these fields use.
+/// The largest value of the number types these fields use, for the error message.
 pub mod num_bound {
-    /// The type's largest value, exactly and as the largest `f64` not beyond it.
+    /// The type's largest value.
     pub trait Max: std::fmt::Display {
         /// The largest value.
         const MAX: Self;
-        /// The largest value as an `f64` that is not more than it.
-        const MAX_F64: f64;
     }
 
     impl Max for u32 {
         const MAX: Self = u32::MAX;
-        const MAX_F64: f64 = u32::MAX as f64;
     }
 
     impl Max for u64 {
         const MAX: Self = u64::MAX;
-        // 2^64 - 2048: the largest f64 below 2^64.
-        const MAX_F64: f64 = 18_446_744_073_709_549_568.0;
     }
 }
 

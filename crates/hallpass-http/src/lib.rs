@@ -31,8 +31,7 @@ pub fn router(state: AppState) -> Router {
 
 /// The whole API v1 with a chosen body limit.
 pub fn router_with_body_limit(mut state: AppState, body_limit: usize) -> Router {
-    let (routes, mut document) = routes::api(openapi::base(), body_limit).split_for_parts();
-    openapi::finish(&mut document);
+    let (routes, document) = api_parts(body_limit);
     state.openapi = serde_json::to_vec(&document)
         .unwrap_or_else(|_| b"{}".to_vec())
         .into();
@@ -48,9 +47,12 @@ pub fn router_with_body_limit(mut state: AppState, body_limit: usize) -> Router 
 
 /// The OpenAPI 3.1 document of every route (the one `GET /v1/openapi.json` serves).
 pub fn openapi_document() -> utoipa::openapi::OpenApi {
-    let mut document = routes::api(openapi::base(), DEFAULT_BODY_LIMIT)
-        .split_for_parts()
-        .1;
+    api_parts(DEFAULT_BODY_LIMIT).1
+}
+
+/// The route table's router and its finished OpenAPI document, from one declaration.
+fn api_parts(body_limit: usize) -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    let (routes, mut document) = routes::api(openapi::base(), body_limit).split_for_parts();
     openapi::finish(&mut document);
-    document
+    (routes, document)
 }

@@ -3,7 +3,7 @@
 // composables in the `{ mutate, isLoading, data, error }` shape of the others.
 import { HallpassError } from "@hallpass/client";
 import { createBrowserClient, } from "@hallpass/client/browser";
-import { getCurrentScope, inject, onScopeDispose, readonly, shallowRef } from "vue";
+import { computed, getCurrentScope, inject, onScopeDispose, shallowRef } from "vue";
 import { useMutation } from "./mutation.js";
 /** The injection key under which `createHallpassBrowser` provides its client. */
 export const HallpassBrowserKey = Symbol("hallpass-browser");
@@ -37,24 +37,18 @@ function browserClient(composable, given) {
  */
 export function useSession(client) {
     const c = browserClient("useSession", client);
+    // One ref holds the store's value; the answered refs are views of it.
     const state = shallowRef(c.$session.get());
-    const data = shallowRef(state.value.data);
-    const isPending = shallowRef(state.value.isPending);
-    const isRefetching = shallowRef(state.value.isRefetching);
-    const error = shallowRef(state.value.error);
     const unsubscribe = c.$session.subscribe((value) => {
-        data.value = value.data;
-        isPending.value = value.isPending;
-        isRefetching.value = value.isRefetching;
-        error.value = value.error;
+        state.value = value;
     });
     if (getCurrentScope())
         onScopeDispose(unsubscribe);
     return {
-        data: readonly(data),
-        isPending: readonly(isPending),
-        isRefetching: readonly(isRefetching),
-        error: readonly(error),
+        data: computed(() => state.value.data),
+        isPending: computed(() => state.value.isPending),
+        isRefetching: computed(() => state.value.isRefetching),
+        error: computed(() => state.value.error),
         refetch: () => c.$session.get().refetch(),
     };
 }

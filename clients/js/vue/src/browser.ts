@@ -12,7 +12,7 @@ import {
   type BrowserSessionState,
 } from "@hallpass/client/browser";
 import type { SessionData } from "@hallpass/client";
-import { getCurrentScope, inject, onScopeDispose, readonly, shallowRef, type App, type DeepReadonly, type InjectionKey, type Ref } from "vue";
+import { computed, getCurrentScope, inject, onScopeDispose, shallowRef, type App, type DeepReadonly, type InjectionKey, type Ref } from "vue";
 import { useMutation, type MutationOptions, type MutationReturn } from "./mutation.js";
 
 /** The injection key under which `createHallpassBrowser` provides its client. */
@@ -75,23 +75,17 @@ export interface UseSessionReturn<TData = SessionData> {
  */
 export function useSession<TData = SessionData>(client?: BrowserClient<TData>): UseSessionReturn<TData> {
   const c = browserClient("useSession", client as BrowserClient | undefined) as BrowserClient<TData>;
+  // One ref holds the store's value; the answered refs are views of it.
   const state = shallowRef<BrowserSessionState<TData>>(c.$session.get());
-  const data = shallowRef(state.value.data);
-  const isPending = shallowRef(state.value.isPending);
-  const isRefetching = shallowRef(state.value.isRefetching);
-  const error = shallowRef(state.value.error);
   const unsubscribe = c.$session.subscribe((value) => {
-    data.value = value.data;
-    isPending.value = value.isPending;
-    isRefetching.value = value.isRefetching;
-    error.value = value.error;
+    state.value = value;
   });
   if (getCurrentScope()) onScopeDispose(unsubscribe);
   return {
-    data: readonly(data) as UseSessionReturn<TData>["data"],
-    isPending: readonly(isPending),
-    isRefetching: readonly(isRefetching),
-    error: readonly(error) as Readonly<Ref<HallpassError | null>>,
+    data: computed(() => state.value.data) as UseSessionReturn<TData>["data"],
+    isPending: computed(() => state.value.isPending),
+    isRefetching: computed(() => state.value.isRefetching),
+    error: computed(() => state.value.error),
     refetch: () => c.$session.get().refetch(),
   };
 }

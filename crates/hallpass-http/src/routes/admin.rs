@@ -3,6 +3,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use hallpass_api::formats::Tag;
 use hallpass_api::{
     Deleted, ErrorBody, KeyCreate, KeyCreated, KeyList, ProductCreate, ProductList,
     ProductPatchBody, ProductResponse, RotateRequest, RotateResponse,
@@ -31,7 +32,7 @@ pub(crate) async fn create_product(
 
 /// Updates a product's name and allowed origins (admin key).
 #[utoipa::path(patch, path = "/v1/products/{tag}", request_body = ProductPatchBody, tag = "admin",
-    params(("tag" = hallpass_api::formats::Tag, Path, description = "product tag")),
+    params(("tag" = Tag, Path, description = "product tag")),
     security(("bearer" = [])),
     responses((status = 200, body = ProductResponse), (status = "4XX", body = ErrorBody)))]
 pub(crate) async fn update_product(
@@ -49,7 +50,7 @@ pub(crate) async fn update_product(
 
 /// One product (admin key, or a key of that product).
 #[utoipa::path(get, path = "/v1/products/{tag}", tag = "admin",
-    params(("tag" = hallpass_api::formats::Tag, Path, description = "product tag")),
+    params(("tag" = Tag, Path, description = "product tag")),
     security(("bearer" = [])),
     responses((status = 200, body = ProductResponse), (status = "4XX", body = ErrorBody)))]
 pub(crate) async fn get_product(
@@ -123,7 +124,7 @@ pub(crate) async fn delete_key(
 
 /// Rotates an env's signing key; older keys keep verifying their tokens until they expire.
 #[utoipa::path(post, path = "/v1/products/{product}/envs/{env}/signing-keys/rotate", request_body = Option<RotateRequest>, tag = "admin",
-    params(("product" = hallpass_api::formats::Tag, Path, description = "product tag"), ("env" = hallpass_api::formats::Tag, Path, description = "env tag")),
+    params(("product" = Tag, Path, description = "product tag"), ("env" = Tag, Path, description = "env tag")),
     security(("bearer" = [])),
     responses((status = 200, body = RotateResponse), (status = "4XX", body = ErrorBody)))]
 pub(crate) async fn rotate_signing_key(

@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 use hallpass::core::Error;
 use hallpass::core::model::Scope;
 use hallpass::core::session_type::{CookieSettings, SameSite};
+use hallpass_api::formats::Tag;
 use hallpass_api::{
     BrowserRefreshResponse, BrowserSessionResponse, BrowserSessionsResponse, ErrorBody,
     RevokeResponse,
@@ -29,13 +30,13 @@ const CSRF_HEADER: &str = "x-hallpass-csrf";
 #[into_params(parameter_in = Path)]
 pub(crate) struct TypePath {
     /// Product tag.
-    #[param(value_type = hallpass_api::formats::Tag)]
+    #[param(value_type = Tag)]
     product: String,
     /// Env tag.
-    #[param(value_type = hallpass_api::formats::Tag)]
+    #[param(value_type = Tag)]
     env: String,
     /// Session type tag.
-    #[param(value_type = hallpass_api::formats::Tag)]
+    #[param(value_type = Tag)]
     tag: String,
 }
 
@@ -53,13 +54,13 @@ impl TypePath {
 #[into_params(parameter_in = Path)]
 pub(crate) struct SessionPath {
     /// Product tag.
-    #[param(value_type = hallpass_api::formats::Tag)]
+    #[param(value_type = Tag)]
     product: String,
     /// Env tag.
-    #[param(value_type = hallpass_api::formats::Tag)]
+    #[param(value_type = Tag)]
     env: String,
     /// Session type tag.
-    #[param(value_type = hallpass_api::formats::Tag)]
+    #[param(value_type = Tag)]
     tag: String,
     /// Session id.
     id: String,

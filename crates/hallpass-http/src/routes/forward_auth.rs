@@ -10,6 +10,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hallpass::core::Error;
 use hallpass::core::model::Scope;
 use hallpass_api::ErrorBody;
+use hallpass_api::formats::Tag;
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use serde::Deserialize;
 
@@ -27,13 +28,13 @@ const IDENTIFIER_ESCAPES: &AsciiSet = &CONTROLS.add(b'%');
 #[into_params(parameter_in = Query)]
 pub(crate) struct ForwardAuthQuery {
     /// Product tag.
-    #[param(required = true, value_type = hallpass_api::formats::Tag)]
+    #[param(required = true, value_type = Tag)]
     product: Option<String>,
     /// Env tag.
-    #[param(required = true, value_type = hallpass_api::formats::Tag)]
+    #[param(required = true, value_type = Tag)]
     env: Option<String>,
     /// Session type tag.
-    #[param(required = true, value_type = hallpass_api::formats::Tag)]
+    #[param(required = true, value_type = Tag)]
     tag: Option<String>,
 }
 

@@ -5,6 +5,7 @@ use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::IntoResponse;
 use hallpass_api::ErrorBody;
+use hallpass_api::formats::Tag;
 use serde_json::{Value, json};
 
 use crate::error::ApiError;
@@ -12,7 +13,7 @@ use crate::state::AppState;
 
 /// The env's public signing keys (asymmetric keys whose tokens may still be valid).
 #[utoipa::path(get, path = "/v1/jwks/{product}/{env}", tag = "public",
-    params(("product" = hallpass_api::formats::Tag, Path, description = "product tag"), ("env" = hallpass_api::formats::Tag, Path, description = "env tag")),
+    params(("product" = Tag, Path, description = "product tag"), ("env" = Tag, Path, description = "env tag")),
     responses((status = 200, description = "JSON Web Key Set", body = Object), (status = "4XX", body = ErrorBody)))]
 pub(crate) async fn jwks(
     State(s): State<AppState>,

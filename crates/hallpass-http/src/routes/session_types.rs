@@ -3,6 +3,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use hallpass_api::formats::Tag;
 use hallpass_api::{
     DeleteTypeQuery, Deleted, ErrorBody, ScopeQuery, SessionTypeBody, SessionTypeCreate,
     SessionTypeList, SessionTypeResponse,
@@ -43,7 +44,7 @@ pub(crate) async fn create(
 
 /// Merges the given fields into a session type.
 #[utoipa::path(patch, path = "/v1/session-types/{tag}", request_body = SessionTypeBody, tag = "session-types",
-    params(("tag" = hallpass_api::formats::Tag, Path, description = "session type tag"), ScopeQuery),
+    params(("tag" = Tag, Path, description = "session type tag"), ScopeQuery),
     security(("bearer" = [])),
     responses((status = 200, body = SessionTypeResponse), (status = "4XX", body = ErrorBody)))]
 pub(crate) async fn update(
@@ -73,7 +74,7 @@ pub(crate) async fn update(
 
 /// Fetches one session type.
 #[utoipa::path(get, path = "/v1/session-types/{tag}", tag = "session-types",
-    params(("tag" = hallpass_api::formats::Tag, Path, description = "session type tag"), ScopeQuery),
+    params(("tag" = Tag, Path, description = "session type tag"), ScopeQuery),
     security(("bearer" = [])),
     responses((status = 200, body = SessionTypeResponse), (status = "4XX", body = ErrorBody)))]
 pub(crate) async fn fetch(
@@ -107,7 +108,7 @@ pub(crate) async fn list(
 
 /// Deletes a session type (409 while it has active sessions, unless `force=true`).
 #[utoipa::path(delete, path = "/v1/session-types/{tag}", tag = "session-types",
-    params(("tag" = hallpass_api::formats::Tag, Path, description = "session type tag"), DeleteTypeQuery),
+    params(("tag" = Tag, Path, description = "session type tag"), DeleteTypeQuery),
     security(("bearer" = [])),
     responses((status = 200, body = Deleted), (status = "4XX", body = ErrorBody)))]
 pub(crate) async fn remove(
