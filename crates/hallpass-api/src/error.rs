@@ -69,6 +69,9 @@ error_codes! {
     TagMismatch = "tag_mismatch", 401;
     SessionRevoked = "session_revoked", 401;
     WrongEnvironment = "wrong_environment", 401;
+    TokenSuperseded = "token_superseded", 401;
+    SessionIdleExpired = "session_idle_expired", 401;
+    ReauthenticationRequired = "reauthentication_required", 401;
     RefreshTokenInvalid = "refresh_token_invalid", 401;
     RefreshTokenExpired = "refresh_token_expired", 401;
     RefreshTokenReused = "refresh_token_reused", 401;
@@ -83,6 +86,7 @@ error_codes! {
     MethodNotAllowed = "method_not_allowed", 405;
     RequestTimeout = "request_timeout", 408;
     Conflict = "conflict", 409;
+    SessionLimitReached = "session_limit_reached", 409;
     PayloadTooLarge = "payload_too_large", 413;
     UriTooLong = "uri_too_long", 414;
     InvalidRequest = "invalid_request", 422;

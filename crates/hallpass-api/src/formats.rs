@@ -133,6 +133,40 @@ described! {
 }
 
 described! {
+    /// A session type's idle timeout in seconds.
+    IdleTimeoutSecs => whole(60, MAX_LIFETIME_SECS, "60 seconds to one year (31536000)")
+}
+
+described! {
+    /// Most active sessions one identifier may have.
+    MaxSessions => ObjectBuilder::new()
+        .schema_type(Type::Integer)
+        .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int32)))
+        .minimum(Some(1))
+        .maximum(Some(1000))
+        .description(Some("1 to 1000"))
+}
+
+described! {
+    /// What a start beyond `maxSessions` does.
+    OnLimitName => string("revoke_oldest (the default) or refuse")
+        .enum_values(Some(["revoke_oldest", "refuse"]))
+}
+
+described! {
+    /// Seconds since the user last authenticated.
+    AuthAgeSecs => whole(0, MAX_LIFETIME_SECS, "0 seconds to one year (31536000)")
+}
+
+described! {
+    /// One authentication method reference (`pwd`, `otp`, `hwk`, …).
+    AmrItem => string("1 to 32 characters, no spaces or control characters")
+        .min_length(Some(1))
+        .max_length(Some(32))
+        .pattern(Some("^[^\\s\\u0000-\\u001f\\u007f-\\u009f]+$"))
+}
+
+described! {
     /// The refresh grace in seconds.
     GraceSecs => whole(0, 3600, "0 to 3600 seconds")
 }
@@ -186,6 +220,16 @@ described! {
 described! {
     /// A signing algorithm.
     AlgName => string("EdDSA, ES256 or HS256").enum_values(Some(["EdDSA", "ES256", "HS256"]))
+}
+
+/// Authentication methods: 1 to 16 [`AmrItem`]s, or `null` for none.
+pub fn amr_list() -> ArrayBuilder {
+    ArrayBuilder::new()
+        .schema_type(SchemaType::from_iter([Type::Array, Type::Null]))
+        .items(<AmrItem as utoipa::PartialSchema>::schema())
+        .min_items(Some(1))
+        .max_items(Some(16))
+        .description(Some("authentication methods, e.g. [\"pwd\", \"otp\"]"))
 }
 
 /// A product's envs at creation: 1 to 16 different tags, or `null` for the default.

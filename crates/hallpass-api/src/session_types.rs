@@ -6,8 +6,8 @@ use utoipa::ToSchema;
 
 use crate::double_option;
 use crate::formats::{
-    CookieDomain, CookieName, CookiePath, Description, Expiry, GraceSecs, LifetimeSecs, PeriodName,
-    SameSiteName, SelectorPath, Tag, TypeName,
+    CookieDomain, CookieName, CookiePath, Description, Expiry, GraceSecs, IdleTimeoutSecs,
+    LifetimeSecs, MaxSessions, OnLimitName, PeriodName, SameSiteName, SelectorPath, Tag, TypeName,
 };
 use crate::whole;
 
@@ -106,6 +106,26 @@ pub struct SessionTypeBody {
     /// Whether forward auth passes the data as `X-Session-Data`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub forward_data: Option<bool>,
+    /// Seconds without activity after which a session ends (`null`: no timeout).
+    #[serde(
+        default,
+        deserialize_with = "whole::double_optional",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Option<IdleTimeoutSecs>)]
+    pub idle_timeout: Option<Option<u64>>,
+    /// Most active sessions per identifier (`null`: unlimited).
+    #[serde(
+        default,
+        deserialize_with = "whole::double_optional",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Option<MaxSessions>)]
+    pub max_sessions: Option<Option<u32>>,
+    /// What a start beyond `maxSessions` does: `revoke_oldest` (default) or `refuse`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<OnLimitName>)]
+    pub on_limit: Option<String>,
 }
 
 /// The body of `POST /v1/session-types` in the document: a [`SessionTypeBody`] with `tag`,
@@ -210,6 +230,13 @@ pub struct SessionTypeResponse {
     pub update_age: Option<u64>,
     /// Whether forward auth passes the data.
     pub forward_data: bool,
+    /// Idle timeout in seconds, or null.
+    pub idle_timeout: Option<u64>,
+    /// Most active sessions per identifier, or null (unlimited).
+    pub max_sessions: Option<u32>,
+    /// What a start beyond `maxSessions` does.
+    #[schema(value_type = OnLimitName)]
+    pub on_limit: String,
     /// Creation time.
     pub created_at: String,
     /// Last update.

@@ -5,7 +5,7 @@ use serde_json::Value;
 use utoipa::ToSchema;
 
 use crate::formats::{
-    Identifier, IdentifierInput, IpAddress, LifetimeSecs, PageSize, Tag, UserAgent,
+    AuthAgeSecs, Identifier, IdentifierInput, IpAddress, LifetimeSecs, PageSize, Tag, UserAgent,
 };
 use crate::whole;
 
@@ -60,6 +60,10 @@ pub struct StartRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub device: Option<DeviceBody>,
+    /// How the user authenticated (`amr`), e.g. `["pwd", "otp"]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = crate::formats::amr_list)]
+    pub amr: Option<Vec<String>>,
 }
 
 /// Answer of start and refresh.
@@ -102,6 +106,15 @@ pub struct VerifyRequest {
     pub tag: String,
     /// The session token.
     pub token: String,
+    /// Refuse the token (`reauthentication_required`) when the user authenticated longer ago
+    /// than this many seconds.
+    #[serde(
+        default,
+        deserialize_with = "whole::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Option<AuthAgeSecs>)]
+    pub max_auth_age: Option<u64>,
 }
 
 /// Answer of verify.
@@ -121,6 +134,12 @@ pub struct VerifyResponse {
     pub issued_at: String,
     /// When the token expires.
     pub expires_at: String,
+    /// When the user last proved who they are (`auth_time`).
+    pub authenticated_at: String,
+    /// How they did (`amr`), or null.
+    pub amr: Option<Vec<String>>,
+    /// When the session goes idle if nothing else happens; null without an idle timeout.
+    pub idle_expires_at: Option<String>,
 }
 
 /// `POST /v1/sessions/refresh`.
@@ -246,8 +265,10 @@ pub struct SessionItem {
     pub expires_at: String,
     /// When the session ends.
     pub refresh_expires_at: String,
-    /// Last refresh (or start).
+    /// Last activity (start, refresh, update, browser calls, verify at most once a minute).
     pub last_active_at: String,
+    /// When the session goes idle without further activity; null without an idle timeout.
+    pub idle_expires_at: Option<String>,
     /// Device.
     pub device: DeviceBody,
 }
@@ -263,4 +284,108 @@ pub struct ListResponse {
     /// Cursor of the next page, when there is one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<String>,
+}
+
+/// `POST /v1/sessions/update`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateRequest {
+    /// Product (defaults to the key's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Tag>)]
+    pub product: Option<String>,
+    /// Env (defaults to the key's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Tag>)]
+    pub env: Option<String>,
+    /// Session type tag.
+    #[schema(value_type = Tag)]
+    pub tag: String,
+    /// Session id.
+    pub session_id: String,
+    /// The new data: merged into the current data (a key given as `null` is removed), or
+    /// replacing it with `merge: false`.
+    #[schema(value_type = Object)]
+    pub data: Value,
+    /// Shallow merge (default true) or replace.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merge: Option<bool>,
+}
+
+/// `POST /v1/sessions/update-all`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateAllRequest {
+    /// Product (defaults to the key's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Tag>)]
+    pub product: Option<String>,
+    /// Env (defaults to the key's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Tag>)]
+    pub env: Option<String>,
+    /// Session type tag.
+    #[schema(value_type = Tag)]
+    pub tag: String,
+    /// The user's identifier.
+    #[schema(value_type = Identifier)]
+    pub identifier: String,
+    /// The new data, applied to each active session as `update` does.
+    #[schema(value_type = Object)]
+    pub data: Value,
+    /// Shallow merge (default true) or replace.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merge: Option<bool>,
+}
+
+/// Answer of update-all.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateAllResponse {
+    /// Sessions changed.
+    pub updated_count: u64,
+}
+
+/// `POST /v1/sessions/reauthenticate`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ReauthenticateRequest {
+    /// Product (defaults to the key's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Tag>)]
+    pub product: Option<String>,
+    /// Env (defaults to the key's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Tag>)]
+    pub env: Option<String>,
+    /// Session type tag.
+    #[schema(value_type = Tag)]
+    pub tag: String,
+    /// Session id.
+    pub session_id: String,
+    /// How the user authenticated this time; replaces the session's methods (kept if absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = crate::formats::amr_list)]
+    pub amr: Option<Vec<String>>,
+}
+
+/// Answer of update and reauthenticate: the session after the change, with a fresh token.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateResponse {
+    /// Session id.
+    pub session_id: String,
+    /// Session type tag.
+    pub tag: String,
+    /// Identifier (never changed by an update).
+    pub identifier: Option<String>,
+    /// The session data after the change.
+    #[schema(value_type = Object)]
+    pub data: Value,
+    /// A token carrying the current data and authentication time.
+    pub token: String,
+    /// When that token expires.
+    pub expires_at: String,
+    /// When the change was made.
+    pub updated_at: String,
 }

@@ -317,6 +317,7 @@ async fn statements_only(
                 "user-{}",
                 rand::thread_rng().gen_range(0..setup.identifiers)
             ),
+            idle_cutoff: None,
         };
         let started = Instant::now();
         let page = store.list_sessions(&filter, None, 100, now).await?;

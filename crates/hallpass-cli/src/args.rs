@@ -245,6 +245,32 @@ pub(crate) struct TypeFields {
     /// Refresh grace in seconds.
     #[arg(long)]
     pub refresh_grace: Option<u64>,
+    /// Seconds without activity after which a session ends (60 to 31536000), or `none`.
+    #[arg(long)]
+    pub idle_timeout: Option<Clearable<u64>>,
+    /// Most active sessions per identifier (1 to 1000), or `none`.
+    #[arg(long)]
+    pub max_sessions: Option<Clearable<u32>>,
+    /// What a start beyond --max-sessions does: revoke_oldest or refuse.
+    #[arg(long)]
+    pub on_limit: Option<String>,
+}
+
+/// A number, or `none` to clear the field.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Clearable<T>(pub Option<T>);
+
+impl<T: std::str::FromStr> std::str::FromStr for Clearable<T> {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s == "none" {
+            return Ok(Self(None));
+        }
+        s.parse()
+            .map(|n| Self(Some(n)))
+            .map_err(|_| format!("'{s}' is neither a whole number nor `none`"))
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -296,6 +322,9 @@ pub(crate) enum SessionsCommand {
         /// Token lifetime override in seconds.
         #[arg(long)]
         expires_in: Option<u64>,
+        /// How the user authenticated (comma-separated, e.g. pwd,otp).
+        #[arg(long, value_delimiter = ',')]
+        amr: Vec<String>,
     },
     /// Verify a token.
     Verify {
@@ -305,6 +334,51 @@ pub(crate) enum SessionsCommand {
         /// The token.
         #[arg(long)]
         token: String,
+        /// Refuse it when the user authenticated longer ago than this many seconds.
+        #[arg(long)]
+        max_auth_age: Option<u64>,
+    },
+    /// Change a live session's data (older tokens are superseded).
+    Update {
+        /// Session type tag.
+        #[arg(long)]
+        tag: String,
+        /// Session id.
+        #[arg(long)]
+        session_id: String,
+        /// The new data as a JSON object (merged; a null removes a key).
+        #[arg(long)]
+        data: String,
+        /// Replace the data instead of merging into it.
+        #[arg(long)]
+        replace: bool,
+    },
+    /// Change the data of every active session of an identifier.
+    UpdateAll {
+        /// Session type tag.
+        #[arg(long)]
+        tag: String,
+        /// Identifier.
+        #[arg(long)]
+        identifier: String,
+        /// The new data as a JSON object (merged; a null removes a key).
+        #[arg(long)]
+        data: String,
+        /// Replace the data instead of merging into it.
+        #[arg(long)]
+        replace: bool,
+    },
+    /// Record that the user authenticated again (step-up): auth_time becomes now.
+    Reauthenticate {
+        /// Session type tag.
+        #[arg(long)]
+        tag: String,
+        /// Session id.
+        #[arg(long)]
+        session_id: String,
+        /// How they did (comma-separated, e.g. pwd,otp); kept when absent.
+        #[arg(long, value_delimiter = ',')]
+        amr: Vec<String>,
     },
     /// Refresh a session.
     Refresh {

@@ -40,8 +40,16 @@ fn type_body(
         refresh_expiry: f.refresh_expiry,
         refresh_period: f.refresh_period,
         refresh_grace: f.refresh_grace,
+        idle_timeout: f.idle_timeout.map(|c| c.0),
+        max_sessions: f.max_sessions.map(|c| c.0),
+        on_limit: f.on_limit,
         ..Default::default()
     })
+}
+
+/// A repeated flag given at least once, or `None`.
+fn non_empty(items: Vec<String>) -> Option<Vec<String>> {
+    (!items.is_empty()).then_some(items)
 }
 
 fn show<T: Serialize>(value: &T, json: bool) -> anyhow::Result<ExitCode> {
@@ -131,6 +139,7 @@ async fn sessions(
             data,
             identifier,
             expires_in,
+            amr,
         } => {
             let req = api::StartRequest {
                 product,
@@ -140,20 +149,72 @@ async fn sessions(
                 identifier: identifier.map(serde_json::Value::String),
                 expires_in,
                 device: None,
+                amr: non_empty(amr),
             };
             show(&client.start(&req).await?, json)
         }
-        SessionsCommand::Verify { tag, token } => show(
+        SessionsCommand::Verify {
+            tag,
+            token,
+            max_auth_age,
+        } => show(
             &client
                 .verify(&api::VerifyRequest {
                     product,
                     env,
                     tag,
                     token,
+                    max_auth_age,
                 })
                 .await?,
             json,
         ),
+        SessionsCommand::Update {
+            tag,
+            session_id,
+            data,
+            replace,
+        } => {
+            let req = api::UpdateRequest {
+                product,
+                env,
+                tag,
+                session_id,
+                data: json_arg("data", &data)?,
+                merge: Some(!replace),
+            };
+            show(&client.update(&req).await?, json)
+        }
+        SessionsCommand::UpdateAll {
+            tag,
+            identifier,
+            data,
+            replace,
+        } => {
+            let req = api::UpdateAllRequest {
+                product,
+                env,
+                tag,
+                identifier,
+                data: json_arg("data", &data)?,
+                merge: Some(!replace),
+            };
+            show(&client.update_all(&req).await?, json)
+        }
+        SessionsCommand::Reauthenticate {
+            tag,
+            session_id,
+            amr,
+        } => {
+            let req = api::ReauthenticateRequest {
+                product,
+                env,
+                tag,
+                session_id,
+                amr: non_empty(amr),
+            };
+            show(&client.reauthenticate(&req).await?, json)
+        }
         SessionsCommand::Refresh { tag, refresh_token } => show(
             &client
                 .refresh(&api::RefreshRequest {

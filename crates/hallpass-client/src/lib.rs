@@ -218,6 +218,39 @@ impl Client {
         self.post("/v1/sessions/list", req).await
     }
 
+    /// `POST /v1/sessions/update`.
+    ///
+    /// # Errors
+    /// [`ClientError`].
+    pub async fn update(
+        &self,
+        req: &api::UpdateRequest,
+    ) -> Result<api::UpdateResponse, ClientError> {
+        self.post("/v1/sessions/update", req).await
+    }
+
+    /// `POST /v1/sessions/update-all`.
+    ///
+    /// # Errors
+    /// [`ClientError`].
+    pub async fn update_all(
+        &self,
+        req: &api::UpdateAllRequest,
+    ) -> Result<api::UpdateAllResponse, ClientError> {
+        self.post("/v1/sessions/update-all", req).await
+    }
+
+    /// `POST /v1/sessions/reauthenticate`.
+    ///
+    /// # Errors
+    /// [`ClientError`].
+    pub async fn reauthenticate(
+        &self,
+        req: &api::ReauthenticateRequest,
+    ) -> Result<api::UpdateResponse, ClientError> {
+        self.post("/v1/sessions/reauthenticate", req).await
+    }
+
     fn scope_query(product: Option<&str>) -> String {
         product.map_or_else(String::new, |p| format!("?product={}", encode(p)))
     }

@@ -81,6 +81,22 @@ pub enum Error {
     /// The session has been revoked (logout, revoke-all, theft detection, type deletion).
     #[error("the session has been revoked: start a new session")]
     SessionRevoked,
+    /// The session's data changed after this token was issued: the token carries old data.
+    #[error(
+        "the session's data changed after this token was issued: refresh the session to get a token with the current data"
+    )]
+    TokenSuperseded,
+    /// The session had no activity for longer than its type's idle timeout, and has ended.
+    #[error(
+        "the session ended after a period of inactivity longer than its idle timeout: start a new session"
+    )]
+    SessionIdleExpired,
+    /// The identifier already has as many active sessions as its type allows (`onLimit: refuse`).
+    #[error("{0}")]
+    SessionLimitReached(String),
+    /// The user last proved who they are longer ago than the caller's `maxAuthAge`.
+    #[error("{0}")]
+    ReauthenticationRequired(String),
     /// A valid token of another product or env.
     #[error(
         "the token was issued for product '{product}' env '{env}', not for this product and env"

@@ -12,6 +12,7 @@ pub mod error;
 pub mod ids;
 pub mod jwe;
 pub mod keys;
+pub mod lifecycle;
 pub mod model;
 pub mod period;
 pub mod refresh;

@@ -167,6 +167,13 @@ pub struct SessionRecord {
     pub rotated_at: Option<Timestamp>,
     /// The answer to the last rotation, sealed under the master key, replayed within the grace.
     pub grace_answer: Option<Vec<u8>>,
+    /// How many times its data was changed (`update`); tokens carry it as `ver`, and those
+    /// of an older version are superseded.
+    pub data_version: i64,
+    /// When the user last proved who they are (`auth_time`): the start, or a reauthentication.
+    pub auth_time: Timestamp,
+    /// How they did (`amr`), when the backend said.
+    pub amr: Option<Vec<String>>,
 }
 
 impl SessionRecord {

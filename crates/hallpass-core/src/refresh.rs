@@ -111,6 +111,9 @@ mod tests {
             previous_refresh_hash: Some(credential_hash("rt1")),
             rotated_at: Some(T0),
             grace_answer: Some(vec![1]),
+            data_version: 0,
+            auth_time: T0,
+            amr: None,
         }
     }
 

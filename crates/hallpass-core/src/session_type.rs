@@ -16,6 +16,10 @@ pub const DEFAULT_REFRESH_EXPIRY_DAYS: u64 = 30;
 pub const DEFAULT_REFRESH_GRACE_SECS: u64 = 10;
 /// Longest refresh grace accepted: one hour.
 pub const MAX_REFRESH_GRACE_SECS: u64 = 3600;
+/// Shortest idle timeout accepted: a minute, the resolution at which activity is recorded.
+pub const MIN_IDLE_TIMEOUT_SECS: u64 = 60;
+/// Most active sessions a type may allow one identifier.
+pub const MAX_SESSIONS_LIMIT: u32 = 1000;
 /// Longest `name` and `description` accepted.
 const MAX_TEXT_LEN: usize = 1024;
 
@@ -47,6 +51,48 @@ pub struct SessionTypeInput {
     pub update_age: Option<Option<u64>>,
     /// Whether forward auth passes the data as `X-Session-Data`.
     pub forward_data: Option<bool>,
+    /// Seconds without activity after which a session ends; `Some(None)` removes the timeout.
+    pub idle_timeout: Option<Option<u64>>,
+    /// Most active sessions per identifier; `Some(None)` removes the limit.
+    pub max_sessions: Option<Option<u32>>,
+    /// What a start beyond `max_sessions` does: `revoke_oldest` or `refuse`.
+    pub on_limit: Option<String>,
+}
+
+/// What a `start` does when the identifier already has `maxSessions` active sessions.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OnLimit {
+    /// Revoke the least recently active session (cause `session_limit`), then start.
+    #[default]
+    RevokeOldest,
+    /// Start nothing: 409 `session_limit_reached`.
+    Refuse,
+}
+
+impl OnLimit {
+    /// The wire name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::RevokeOldest => "revoke_oldest",
+            Self::Refuse => "refuse",
+        }
+    }
+
+    /// Parses a wire name.
+    ///
+    /// # Errors
+    /// [`Error::InvalidRequest`] naming the two accepted values.
+    pub fn parse(s: &str) -> Result<Self> {
+        match s {
+            "revoke_oldest" => Ok(Self::RevokeOldest),
+            "refuse" => Ok(Self::Refuse),
+            _ => Err(Error::invalid(format!(
+                "onLimit '{}' is not known: use revoke_oldest or refuse",
+                crate::ids::truncate_for_message(s)
+            ))),
+        }
+    }
 }
 
 /// A session type's stored configuration (everything but product, tag and timestamps).
@@ -77,6 +123,15 @@ pub struct SessionTypeConfig {
     pub update_age: Option<u64>,
     /// Whether forward auth passes the data.
     pub forward_data: bool,
+    /// Idle timeout in seconds, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idle_timeout: Option<u64>,
+    /// Most active sessions per identifier, if limited.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_sessions: Option<u32>,
+    /// What a start beyond `max_sessions` does.
+    #[serde(default)]
+    pub on_limit: OnLimit,
 }
 
 impl SessionTypeConfig {
@@ -108,6 +163,9 @@ impl SessionTypeConfig {
             cookie: None,
             update_age: None,
             forward_data: false,
+            idle_timeout: None,
+            max_sessions: None,
+            on_limit: OnLimit::default(),
         };
         base.merged(input)
     }
@@ -154,6 +212,15 @@ impl SessionTypeConfig {
         if let Some(forward_data) = input.forward_data {
             next.forward_data = forward_data;
         }
+        if let Some(idle_timeout) = input.idle_timeout {
+            next.idle_timeout = idle_timeout;
+        }
+        if let Some(max_sessions) = input.max_sessions {
+            next.max_sessions = max_sessions;
+        }
+        if let Some(on_limit) = input.on_limit {
+            next.on_limit = OnLimit::parse(&on_limit)?;
+        }
         next.compile()?;
         Ok(next)
     }
@@ -191,6 +258,16 @@ impl SessionTypeConfig {
                 .validate()
                 .map_err(|e| Error::invalid(e.to_string()))?;
         }
+        if let Some(idle) = self.idle_timeout {
+            check_idle_timeout(idle, token_lifetime_secs, "the token lifetime (expiry)")?;
+        }
+        if let Some(max) = self.max_sessions
+            && !(1..=MAX_SESSIONS_LIMIT).contains(&max)
+        {
+            return Err(Error::invalid(format!(
+                "maxSessions must be between 1 and {MAX_SESSIONS_LIMIT}, got {max}"
+            )));
+        }
         let selector = self.selector.as_deref().map(Selector::parse).transpose()?;
         let schema = Schema::compile(&self.schema)?;
         Ok(CompiledType {
@@ -198,6 +275,11 @@ impl SessionTypeConfig {
             selector,
             token_lifetime_secs,
             refresh_lifetime_secs,
+            idle_timeout_secs: self.idle_timeout,
+            limit: self.max_sessions.map(|max| SessionLimit {
+                max,
+                on_limit: self.on_limit,
+            }),
         })
     }
 }
@@ -213,6 +295,38 @@ pub struct CompiledType {
     pub token_lifetime_secs: u64,
     /// Session (refresh) lifetime in seconds.
     pub refresh_lifetime_secs: u64,
+    /// Idle timeout in seconds, if any.
+    pub idle_timeout_secs: Option<u64>,
+    /// The per-identifier session limit, if any.
+    pub limit: Option<SessionLimit>,
+}
+
+/// How many active sessions one identifier may have, and what a start beyond that does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SessionLimit {
+    /// Most active sessions (1 to [`MAX_SESSIONS_LIMIT`]).
+    pub max: u32,
+    /// Revoke the least recently active one, or refuse the start.
+    pub on_limit: OnLimit,
+}
+
+/// Checks an idle timeout against the range and against a token lifetime (`what`): a token
+/// living longer than the timeout would keep verifying after its session went idle.
+///
+/// # Errors
+/// [`Error::InvalidRequest`] saying which bound it breaks.
+pub fn check_idle_timeout(idle_secs: u64, token_lifetime_secs: u64, what: &str) -> Result<()> {
+    if !(MIN_IDLE_TIMEOUT_SECS..=crate::period::MAX_LIFETIME_SECS).contains(&idle_secs) {
+        return Err(Error::invalid(format!(
+            "idleTimeout must be between {MIN_IDLE_TIMEOUT_SECS} seconds and 1 year, got {idle_secs}"
+        )));
+    }
+    if token_lifetime_secs > idle_secs {
+        return Err(Error::invalid(format!(
+            "{what} of {token_lifetime_secs} s is longer than idleTimeout ({idle_secs} s): a token would outlive its idle session, so the timeout could not be enforced; shorten the lifetime or lengthen the timeout"
+        )));
+    }
+    Ok(())
 }
 
 /// A session type as stored: product, tag, configuration and timestamps.

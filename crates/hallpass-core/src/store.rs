@@ -8,7 +8,7 @@
 use async_trait::async_trait;
 
 use crate::model::{ApiKeyRecord, Device, EnvKeyRecord, Product, SessionRecord};
-use crate::session_type::SessionTypeRecord;
+use crate::session_type::{SessionLimit, SessionTypeRecord};
 use crate::{Result, Timestamp};
 
 /// A session that a revocation ended, with the time its last token expires.
@@ -18,6 +18,57 @@ pub struct Revoked {
     pub session_id: String,
     /// When its last token expires; the revocation set may forget it then.
     pub forget_after: Timestamp,
+}
+
+/// A session whose data changed: its tokens of an older data version are superseded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Superseded {
+    /// The session id.
+    pub session_id: String,
+    /// The current data version; tokens carrying an older one are refused.
+    pub version: i64,
+    /// When the last token of an older version expires; the set may forget it then.
+    pub forget_after: Timestamp,
+}
+
+/// A change of a live session's data or authentication (update, update-all, reauthenticate),
+/// applied only if the session is still active and its data version is still `expected_version`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionUpdate {
+    /// The session.
+    pub session_id: String,
+    /// The data version the change was computed from.
+    pub expected_version: i64,
+    /// The new data (compact JWE).
+    pub data_jwe: String,
+    /// The new data version: `expected_version + 1` supersedes older tokens; equal keeps them.
+    pub version: i64,
+    /// The new `auth_time`.
+    pub auth_time: Timestamp,
+    /// The new authentication methods.
+    pub amr: Option<Vec<String>>,
+    /// `iat` and `exp` of a token issued with the change, if one was.
+    pub token: Option<(Timestamp, Timestamp)>,
+    /// When the change happened (also the new `last_active_at`).
+    pub at: Timestamp,
+}
+
+/// What a [`SessionUpdate`] that applied did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Updated {
+    /// The session.
+    pub session_id: String,
+    /// Set when the data version moved: what the superseded set must hold.
+    pub superseded: Option<Superseded>,
+}
+
+/// What a start of a type with a session limit did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LimitedStart {
+    /// The session was stored; these sessions were revoked to make room (`revoke_oldest`).
+    Started(Vec<Revoked>),
+    /// Nothing was stored: the identifier has this many active sessions (`refuse`).
+    LimitReached(u64),
 }
 
 /// The update a refresh rotation applies to a session.
@@ -33,6 +84,9 @@ pub struct Rotation {
     pub rotated_at: Timestamp,
     /// The new pair, sealed, replayed to the previous token within the grace.
     pub grace_answer: Vec<u8>,
+    /// The data version the new token carries: the rotation applies only if it is still the
+    /// session's, so a refresh racing an update never issues a token of the old data.
+    pub data_version: i64,
 }
 
 /// Activity seen on a session, recorded off the request path (at most once a minute each).
@@ -57,6 +111,9 @@ pub struct IdentifierFilter {
     pub tag: String,
     /// The user's identifier.
     pub identifier: String,
+    /// Sessions last active at or before this have gone idle and count as ended (the type's
+    /// idle timeout before now); `None` without a timeout.
+    pub idle_cutoff: Option<Timestamp>,
 }
 
 /// One page of active sessions, newest first.
@@ -86,6 +143,8 @@ pub enum DeleteTypeOutcome {
 pub enum Change {
     /// A session was revoked (by revoke, revoke-all, reuse detection or type deletion).
     Revoked(Revoked),
+    /// A session's data changed: its older tokens are superseded.
+    Superseded(Superseded),
     /// An API key was deleted: it must stop authenticating.
     ApiKeyDeleted {
         /// The key's id.
@@ -203,6 +262,24 @@ pub trait Store: Send + Sync + 'static {
 
     /// Inserts a new session and registers its refresh token hash.
     async fn insert_session(&self, session: &SessionRecord) -> Result<()>;
+    /// Inserts a new session of a type with a session limit, counting the identifier's active
+    /// sessions (as `filter` defines them) in the same transaction, serialised with every other
+    /// limited start of that identifier on any node: at the limit it revokes, at `now`, the
+    /// least recently active ones to make room, or stores nothing (`refuse`). The session must
+    /// have an identifier.
+    async fn insert_session_limited(
+        &self,
+        session: &SessionRecord,
+        filter: &IdentifierFilter,
+        limit: SessionLimit,
+        now: Timestamp,
+    ) -> Result<LimitedStart>;
+    /// Applies each update whose session is active at its `at` and still at its
+    /// `expected_version`, in one transaction; returns those applied. Each applied update
+    /// moves `last_active_at` forward, the stored token expiry never back, and, when the
+    /// version moves, records when (for [`Store::supersessions_since`]) and until when older
+    /// tokens live.
+    async fn update_sessions(&self, updates: &[SessionUpdate]) -> Result<Vec<Updated>>;
     /// The session with this id.
     async fn session(&self, id: &str) -> Result<Option<SessionRecord>>;
     /// The session that any refresh token (current or older) with this hash was issued to.
@@ -241,6 +318,16 @@ pub trait Store: Send + Sync + 'static {
     /// Sessions revoked at or after `since` whose last token has not expired at `now`: the
     /// catch-up query that lets a node which missed change notifications converge.
     async fn revocations_since(&self, since: Timestamp, now: Timestamp) -> Result<Vec<Revoked>>;
+    /// Sessions whose data changed and whose older tokens have not all expired at `now` (to load
+    /// the superseded set).
+    async fn live_supersessions(&self, now: Timestamp) -> Result<Vec<Superseded>>;
+    /// Sessions whose data changed at or after `since`, with older tokens alive at `now`: the
+    /// catch-up of supersessions, as [`Store::revocations_since`] is of revocations.
+    async fn supersessions_since(
+        &self,
+        since: Timestamp,
+        now: Timestamp,
+    ) -> Result<Vec<Superseded>>;
     /// Subscribes to the changes every node writes, as they commit; `None` when the backend
     /// has no way to push them (SQLite serves one node, which sees its own changes).
     async fn changes(&self) -> Result<Option<Box<dyn ChangeFeed>>>;

@@ -27,6 +27,20 @@ struct SessionClaims {
     prd: String,
     env: String,
     dat: String,
+    /// The standard OpenID claim: when the user last authenticated (seconds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    auth_time: Option<i64>,
+    /// The standard OpenID claim: authentication methods references.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    amr: Option<Vec<String>>,
+    /// The session data's version; absent for 0 (a session whose data never changed).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    ver: i64,
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference
+const fn is_zero(n: &i64) -> bool {
+    *n == 0
 }
 
 /// What a session token says.
@@ -46,6 +60,13 @@ pub struct TokenClaims {
     pub expires_at: Timestamp,
     /// `dat`: the compact JWE of the session data.
     pub data_jwe: String,
+    /// `auth_time` (whole seconds). Tokens issued before hallpass wrote it read as the epoch:
+    /// "long ago", so no `maxAuthAge` accepts them.
+    pub auth_time: Timestamp,
+    /// `amr`, when the session has authentication methods.
+    pub amr: Option<Vec<String>>,
+    /// `ver`: the version of the session data the token carries.
+    pub version: i64,
 }
 
 fn unix(ts: Timestamp) -> UnixTimeStamp {
@@ -76,6 +97,9 @@ pub fn issue(key: &SigningKey, issuer: &str, claims: &TokenClaims) -> Result<Str
             prd: claims.scope.product.clone(),
             env: claims.scope.env.clone(),
             dat: claims.data_jwe.clone(),
+            auth_time: Some(claims.auth_time.as_secs()),
+            amr: claims.amr.clone(),
+            ver: claims.version,
         },
     };
     let signed = match &key.signer {
@@ -216,6 +240,9 @@ pub fn verify(
         issued_at,
         expires_at,
         data_jwe: custom.dat,
+        auth_time: Timestamp::from_secs(custom.auth_time.unwrap_or(0)),
+        amr: custom.amr,
+        version: custom.ver,
     })
 }
 
@@ -258,6 +285,9 @@ mod tests {
             issued_at: T0,
             expires_at: T0.plus_secs(60),
             data_jwe: "x..y.z.w".into(),
+            auth_time: T0.plus_secs(-30),
+            amr: Some(vec!["pwd".into(), "otp".into()]),
+            version: 2,
         }
     }
 
@@ -381,6 +411,9 @@ mod tests {
                 prd: c.scope.product,
                 env: c.scope.env,
                 dat: c.data_jwe,
+                auth_time: Some(c.auth_time.as_secs()),
+                amr: c.amr,
+                ver: c.version,
             },
         };
         edit(&mut jwt);

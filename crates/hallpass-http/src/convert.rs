@@ -3,11 +3,12 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use hallpass::core::Timestamp;
 use hallpass::core::keys::Alg;
+use hallpass::core::lifecycle::idle_expires_at;
 use hallpass::core::model::{ApiKeyRecord, Device, Product, SessionRecord};
 use hallpass::core::session_type::{CookieSettings, SameSite, SessionTypeInput, SessionTypeRecord};
 use hallpass::{
-    BrowserSession, Issued, NewKey, NewProduct, OwnSessions, ProductPatch, SessionList, StartInput,
-    Verified,
+    BrowserSession, Changed, Issued, NewKey, NewProduct, OwnSessions, ProductPatch, SessionList,
+    StartInput, Verified,
 };
 use hallpass_api as api;
 use serde_json::Value;
@@ -53,6 +54,7 @@ pub(crate) fn start_input(body: api::StartRequest) -> Result<StartInput, ApiErro
         identifier,
         expires_in: body.expires_in,
         device: device(body.device),
+        amr: body.amr,
     })
 }
 
@@ -77,10 +79,29 @@ pub(crate) fn verified(v: Verified) -> api::VerifyResponse {
         data: v.data,
         issued_at: iso(v.issued_at),
         expires_at: iso(v.expires_at),
+        authenticated_at: iso(v.authenticated_at),
+        amr: v.amr,
+        idle_expires_at: v.idle_expires_at.map(iso),
     }
 }
 
-pub(crate) fn session_item(s: &SessionRecord) -> api::SessionItem {
+pub(crate) fn changed(c: Changed) -> api::UpdateResponse {
+    api::UpdateResponse {
+        session_id: c.session.id,
+        tag: c.session.tag,
+        identifier: c.session.identifier,
+        data: c.data,
+        token: c.token,
+        expires_at: iso(c.expires_at),
+        updated_at: iso(c.updated_at),
+    }
+}
+
+pub(crate) fn updated_count(updated_count: u64) -> api::UpdateAllResponse {
+    api::UpdateAllResponse { updated_count }
+}
+
+pub(crate) fn session_item(s: &SessionRecord, idle_timeout_secs: Option<u64>) -> api::SessionItem {
     api::SessionItem {
         session_id: s.id.clone(),
         tag: s.tag.clone(),
@@ -89,6 +110,7 @@ pub(crate) fn session_item(s: &SessionRecord) -> api::SessionItem {
         expires_at: iso(s.token_expires_at),
         refresh_expires_at: iso(s.refresh_expires_at),
         last_active_at: iso(s.last_active_at),
+        idle_expires_at: idle_timeout_secs.map(|idle| iso(idle_expires_at(s.last_active_at, idle))),
         device: device_body(&s.device),
     }
 }
@@ -132,6 +154,9 @@ pub(crate) fn session_type_input(b: api::SessionTypeBody) -> Result<SessionTypeI
             .transpose()?,
         update_age: b.update_age,
         forward_data: b.forward_data,
+        idle_timeout: b.idle_timeout,
+        max_sessions: b.max_sessions,
+        on_limit: b.on_limit,
     })
 }
 
@@ -164,6 +189,9 @@ pub(crate) fn session_type(r: &SessionTypeRecord) -> api::SessionTypeResponse {
         }),
         update_age: c.update_age,
         forward_data: c.forward_data,
+        idle_timeout: c.idle_timeout,
+        max_sessions: c.max_sessions,
+        on_limit: c.on_limit.as_str().to_owned(),
         created_at: iso(r.created_at),
         updated_at: iso(r.updated_at),
     }
@@ -259,7 +287,11 @@ pub(crate) fn revoked_count(revoked_count: u64) -> api::RevokeAllResponse {
 
 pub(crate) fn session_list(page: SessionList) -> api::ListResponse {
     api::ListResponse {
-        sessions: page.sessions.iter().map(session_item).collect(),
+        sessions: page
+            .sessions
+            .iter()
+            .map(|s| session_item(s, page.idle_timeout_secs))
+            .collect(),
         count: page.count,
         next_cursor: page.next_cursor,
     }
@@ -305,7 +337,7 @@ pub(crate) fn own_sessions(own: &OwnSessions) -> api::BrowserSessionsResponse {
             .sessions
             .iter()
             .map(|session| api::BrowserSessionItem {
-                item: session_item(session),
+                item: session_item(session, own.list.idle_timeout_secs),
                 current: session.id == own.current,
             })
             .collect(),

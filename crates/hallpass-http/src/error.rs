@@ -96,6 +96,10 @@ pub fn code_of(e: &Error) -> ErrorCode {
         Error::TagMismatch { .. } => C::TagMismatch,
         Error::SessionRevoked => C::SessionRevoked,
         Error::WrongEnvironment { .. } => C::WrongEnvironment,
+        Error::TokenSuperseded => C::TokenSuperseded,
+        Error::SessionIdleExpired => C::SessionIdleExpired,
+        Error::SessionLimitReached(_) => C::SessionLimitReached,
+        Error::ReauthenticationRequired(_) => C::ReauthenticationRequired,
         Error::RefreshTokenInvalid(_) => C::RefreshTokenInvalid,
         Error::RefreshTokenExpired => C::RefreshTokenExpired,
         Error::RefreshTokenReused => C::RefreshTokenReused,
@@ -289,6 +293,18 @@ mod tests {
             ),
             (Error::RefreshTokenExpired, 401, "refresh_token_expired"),
             (Error::RefreshTokenReused, 401, "refresh_token_reused"),
+            (Error::TokenSuperseded, 401, "token_superseded"),
+            (Error::SessionIdleExpired, 401, "session_idle_expired"),
+            (
+                Error::SessionLimitReached("x".into()),
+                409,
+                "session_limit_reached",
+            ),
+            (
+                Error::ReauthenticationRequired("x".into()),
+                401,
+                "reauthentication_required",
+            ),
             (
                 Error::RateLimited {
                     retry_after_secs: 3,

@@ -201,6 +201,9 @@ scoped_bodies!(
     hallpass_api::RevokeRequest,
     hallpass_api::RevokeAllRequest,
     hallpass_api::ListRequest,
+    hallpass_api::UpdateRequest,
+    hallpass_api::UpdateAllRequest,
+    hallpass_api::ReauthenticateRequest,
 );
 
 impl<T: DeserializeOwned + ScopedBody + Send + Sync> FromRequest<AppState> for Scoped<T> {

@@ -59,6 +59,10 @@ fn describe() {
         "Sessions revoked, by cause."
     );
     describe_counter!(
+        "hallpass_sessions_updated_total",
+        "Sessions whose data this node changed (update, update-all): their older tokens are superseded."
+    );
+    describe_counter!(
         "hallpass_verify_total",
         "Token verifications, by outcome: ok or the error code."
     );
@@ -73,6 +77,10 @@ fn describe() {
     describe_gauge!(
         "hallpass_revocation_set_size",
         "Revoked sessions whose tokens have not all expired yet, held in memory."
+    );
+    describe_gauge!(
+        "hallpass_superseded_set_size",
+        "Sessions whose data changed while tokens of the older data may still be presented, held in memory."
     );
     describe_histogram!(
         "hallpass_store_operation_duration_seconds",
@@ -199,6 +207,8 @@ pub(crate) fn verify_outcome(result: Result<(), &hallpass::core::Error>) {
 pub(crate) fn render(state: &AppState) -> impl IntoResponse + use<> {
     #[allow(clippy::cast_precision_loss)]
     metrics::gauge!("hallpass_revocation_set_size").set(state.hallpass.revocation_count() as f64);
+    #[allow(clippy::cast_precision_loss)]
+    metrics::gauge!("hallpass_superseded_set_size").set(state.hallpass.superseded_count() as f64);
     #[allow(clippy::cast_precision_loss)]
     metrics::gauge!("hallpass_verify_cache_entries").set(state.hallpass.verify_cache_len() as f64);
     let pool = state.hallpass.pool_usage();

@@ -8,7 +8,7 @@ use hallpass_core::model::{
     ApiKeyRecord, Device, EnvKeyRecord, KeyKind, KeyPurpose, Product, SessionRecord,
 };
 use hallpass_core::period::Period;
-use hallpass_core::session_type::{CookieSettings, SessionTypeConfig, SessionTypeRecord};
+use hallpass_core::session_type::{CookieSettings, OnLimit, SessionTypeConfig, SessionTypeRecord};
 use hallpass_core::store::{IdentifierFilter, Rotation};
 use serde_json::json;
 
@@ -140,6 +140,9 @@ pub fn session_type(product: &str, tag: &str) -> SessionTypeRecord {
             }),
             update_age: Some(60),
             forward_data: true,
+            idle_timeout: Some(3600),
+            max_sessions: Some(5),
+            on_limit: OnLimit::Refuse,
         },
         created_at: at(0),
         updated_at: at(0),
@@ -172,6 +175,9 @@ pub fn session(n: u32) -> SessionRecord {
         previous_refresh_hash: None,
         rotated_at: None,
         grace_answer: None,
+        data_version: 0,
+        auth_time: at(0),
+        amr: Some(vec!["pwd".into(), "otp".into()]),
     }
 }
 
@@ -190,6 +196,7 @@ pub fn filter(identifier: &str) -> IdentifierFilter {
         env: "dev".into(),
         tag: "user".into(),
         identifier: identifier.to_owned(),
+        idle_cutoff: None,
     }
 }
 
@@ -201,6 +208,7 @@ pub fn rotation(new_hash: &str, secs: i64) -> Rotation {
         token_expires_at: at(secs + TOKEN_SECS),
         rotated_at: at(secs),
         grace_answer: format!("sealed pair for {new_hash}\0\u{1}").into_bytes(),
+        data_version: 0,
     }
 }
 

@@ -17,6 +17,7 @@ use hallpass_core::store::Store;
 mod env_keys;
 pub mod fixtures;
 mod keys;
+mod lifecycle;
 mod products;
 mod revocation;
 mod session_types;
@@ -25,6 +26,7 @@ mod test_database;
 
 pub use env_keys::*;
 pub use keys::*;
+pub use lifecycle::*;
 pub use products::*;
 pub use revocation::*;
 pub use session_types::*;
@@ -105,6 +107,13 @@ macro_rules! store_conformance {
             live_revocations_until_last_token_expires,
             revocations_since_finds_what_was_revoked_from_then,
             sweep_expired_respects_batch_and_cutoff,
+            update_sessions_applies_at_the_expected_version,
+            update_sessions_at_the_same_version_supersedes_nothing,
+            supersessions_live_until_older_tokens_expire,
+            rotate_refresh_refuses_an_older_data_version,
+            insert_session_limited_refuses_or_revokes_the_least_recently_active,
+            concurrent_limited_inserts_never_exceed_the_limit,
+            the_idle_cutoff_leaves_idle_sessions_out,
         );
     };
     (@cases $make:expr; $($case:ident),+ $(,)?) => {

@@ -30,6 +30,10 @@ pub(crate) trait Dialect: sqlx::Database<Connection: Conn> {
     /// Run first in the bootstrap of the first admin key, so that nodes starting together
     /// insert one; `None` where [`Self::BEGIN_WRITE`] already excludes every other writer.
     const LOCK_BOOTSTRAP: Option<&'static str>;
+    /// Run first in a start under a session limit, locking the identifier `$1` until commit
+    /// so that concurrent limited starts of it (on any node) count one after another; `None`
+    /// where [`Self::BEGIN_WRITE`] already excludes every other writer.
+    const LOCK_IDENTIFIER: Option<&'static str>;
     /// Selects `CAST(1 AS BIGINT)` from the session type (`$1`, `$2`) if it exists, locking it
     /// until commit for its deletion where the database locks rows.
     const SESSION_TYPE_FOR_DELETE: &'static str;

@@ -9,7 +9,7 @@ use hallpass_core::model::{
     ApiKeyRecord, Device, EnvKeyRecord, KeyKind, KeyPurpose, Product, SessionRecord,
 };
 use hallpass_core::session_type::SessionTypeRecord;
-use hallpass_core::store::{Revoked, SessionPage};
+use hallpass_core::store::{Revoked, SessionPage, Superseded};
 use hallpass_core::{Error, Result};
 
 use crate::error::corrupt;
@@ -53,7 +53,7 @@ macro_rules! session_columns {
         "id, product, env, tag, identifier, data_jwe, created_at, token_lifetime_secs, \
          token_issued_at, token_expires_at, refresh_expires_at, last_active_at, device_ip, \
          device_user_agent, revoked_at, refresh_hash, previous_refresh_hash, rotated_at, \
-         grace_answer"
+         grace_answer, data_version, auth_time, amr"
     };
 }
 pub(crate) use session_columns;
@@ -147,6 +147,7 @@ pub(crate) fn config_json(record: &SessionTypeRecord) -> Result<String> {
 
 impl FromSqlRow for SessionRecord {
     fn from_row(row: &impl SqlRow) -> Result<Self> {
+        let created_at = row.timestamp(6)?;
         Ok(Self {
             id: row.text(0)?,
             product: row.text(1)?,
@@ -154,7 +155,7 @@ impl FromSqlRow for SessionRecord {
             tag: row.text(3)?,
             identifier: row.opt_text(4)?,
             data_jwe: row.text(5)?,
-            created_at: row.timestamp(6)?,
+            created_at,
             token_lifetime_secs: row.int(7)?,
             token_issued_at: row.timestamp(8)?,
             token_expires_at: row.timestamp(9)?,
@@ -169,6 +170,30 @@ impl FromSqlRow for SessionRecord {
             previous_refresh_hash: row.opt_text(16)?,
             rotated_at: row.opt_timestamp(17)?,
             grace_answer: row.opt_bytes(18)?,
+            data_version: row.int(19)?,
+            auth_time: row.opt_timestamp(20)?.unwrap_or(created_at),
+            amr: row.opt_text(21)?.map(|methods| amr_from_text(&methods)),
+        })
+    }
+}
+
+/// Authentication methods as stored: one TEXT, the names separated by single spaces.
+pub(crate) fn amr_text(amr: Option<&[String]>) -> Option<String> {
+    amr.map(|methods| methods.join(" "))
+}
+
+/// Authentication methods from their stored TEXT.
+fn amr_from_text(text: &str) -> Vec<String> {
+    text.split(' ').map(str::to_owned).collect()
+}
+
+/// A superseded session as `RETURNING id, data_version, superseded_until` gives it.
+impl FromSqlRow for Superseded {
+    fn from_row(row: &impl SqlRow) -> Result<Self> {
+        Ok(Self {
+            session_id: row.text(0)?,
+            version: row.int(1)?,
+            forget_after: row.timestamp(2)?,
         })
     }
 }

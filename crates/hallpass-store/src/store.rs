@@ -10,16 +10,19 @@
 use std::time::Instant;
 
 use hallpass_core::model::{ApiKeyRecord, EnvKeyRecord, Product, SessionRecord};
+use hallpass_core::session_type::SessionLimit;
 use hallpass_core::session_type::SessionTypeRecord;
 use hallpass_core::store::{
-    Activity, ChangeFeed, DeleteTypeOutcome, IdentifierFilter, PoolUsage, Revoked, Rotation,
-    SessionPage, Store,
+    Activity, ChangeFeed, DeleteTypeOutcome, IdentifierFilter, LimitedStart, PoolUsage, Revoked,
+    Rotation, SessionPage, SessionUpdate, Store, Superseded, Updated,
 };
 use hallpass_core::{Result, Timestamp};
 use sqlx::Pool;
 
 use crate::dialect::Dialect;
-use crate::queries::{api_keys, env_keys, products, revocation, session_types, sessions};
+use crate::queries::{
+    api_keys, env_keys, lifecycle, products, revocation, session_types, sessions,
+};
 use crate::sql::Db as _;
 
 /// A hallpass store in a database of dialect `D`.
@@ -210,6 +213,25 @@ impl<D: Dialect> Store for SqlStore<D> {
             .await
     }
 
+    async fn insert_session_limited(
+        &self,
+        session: &SessionRecord,
+        filter: &IdentifierFilter,
+        limit: SessionLimit,
+        now: Timestamp,
+    ) -> Result<LimitedStart> {
+        self.write(
+            "insert_session_limited",
+            lifecycle::insert_limited(&self.pool, session, filter, limit, now),
+        )
+        .await
+    }
+
+    async fn update_sessions(&self, updates: &[SessionUpdate]) -> Result<Vec<Updated>> {
+        self.write("update_sessions", lifecycle::update(&self.pool, updates))
+            .await
+    }
+
     async fn session(&self, id: &str) -> Result<Option<SessionRecord>> {
         self.run("session", sessions::get(&self.pool, id)).await
     }
@@ -284,6 +306,23 @@ impl<D: Dialect> Store for SqlStore<D> {
         self.run(
             "revocations_since",
             revocation::since(&self.pool, since, now),
+        )
+        .await
+    }
+
+    async fn live_supersessions(&self, now: Timestamp) -> Result<Vec<Superseded>> {
+        self.run("live_supersessions", lifecycle::live(&self.pool, now))
+            .await
+    }
+
+    async fn supersessions_since(
+        &self,
+        since: Timestamp,
+        now: Timestamp,
+    ) -> Result<Vec<Superseded>> {
+        self.run(
+            "supersessions_since",
+            lifecycle::since(&self.pool, since, now),
         )
         .await
     }

@@ -25,6 +25,12 @@ impl OncePerMinute {
     /// True, and remembered, unless the session was let through less than a minute before `now`
     /// (or too many sessions are remembered).
     pub(crate) fn claim(&self, session_id: &str, now: Timestamp) -> bool {
+        self.claim_at(session_id, now).is_ok()
+    }
+
+    /// `Ok(now)`, remembered, unless the session was let through less than a minute before
+    /// `now`: then `Err` with when it was (or `Err(now)` when too many sessions are remembered).
+    fn claim_at(&self, session_id: &str, now: Timestamp) -> Result<Timestamp, Timestamp> {
         let mut last = self
             .last
             .lock()
@@ -32,16 +38,26 @@ impl OncePerMinute {
         if let Some(at) = last.get(session_id)
             && now < at.plus_secs(ONCE_PER_SECS)
         {
-            return false;
+            return Err(*at);
         }
         if last.len() >= MAX_TRACKED && !last.contains_key(session_id) {
             last.retain(|_, at| now < at.plus_secs(ONCE_PER_SECS));
             if last.len() >= MAX_TRACKED {
-                return false;
+                return Err(now);
             }
         }
         last.insert(session_id.to_owned(), now);
-        true
+        Ok(now)
+    }
+
+    /// When the session was last let through, if within the last minute.
+    pub(crate) fn last(&self, session_id: &str, now: Timestamp) -> Option<Timestamp> {
+        self.last
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(session_id)
+            .copied()
+            .filter(|at| now < at.plus_secs(ONCE_PER_SECS))
     }
 
     /// Forgets sessions whose minute has passed.
@@ -63,18 +79,34 @@ pub(crate) struct ActivityLog {
 
 impl ActivityLog {
     /// Notes that the session was active at `now` (from `device`, when known); queued for the
-    /// store unless it was queued less than a minute ago.
-    pub(crate) fn note(&self, session_id: &str, now: Timestamp, device: Option<Device>) {
-        if self.gate.claim(session_id, now) {
-            self.pending
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .push(Activity {
-                    session_id: session_id.to_owned(),
-                    at: now,
-                    device,
-                });
+    /// store unless it was queued less than a minute ago. Answers the activity time the store
+    /// will hold: `now`, or the one queued within the minute.
+    pub(crate) fn note(
+        &self,
+        session_id: &str,
+        now: Timestamp,
+        device: Option<Device>,
+    ) -> Timestamp {
+        match self.gate.claim_at(session_id, now) {
+            Ok(at) => {
+                self.pending
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .push(Activity {
+                        session_id: session_id.to_owned(),
+                        at,
+                        device,
+                    });
+                at
+            }
+            Err(at) => at,
         }
+    }
+
+    /// The latest activity noted here for the session within the last minute (it may not be
+    /// written yet).
+    pub(crate) fn noted(&self, session_id: &str, now: Timestamp) -> Option<Timestamp> {
+        self.gate.last(session_id, now)
     }
 
     /// Takes what is queued (sorted by session id, so concurrent writers lock rows in one

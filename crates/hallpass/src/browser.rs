@@ -14,7 +14,7 @@ use crate::activity::{ActivityLog, OncePerMinute};
 use crate::catalog::Catalog;
 use crate::clock::Clock;
 use crate::sessions::{Issued, SessionList, Sessions};
-use crate::verification::{Verification, Verified};
+use crate::verification::{Verification, Verified, VerifyOptions};
 
 /// Sessions whose activity one store call writes.
 pub const ACTIVITY_BATCH: usize = 500;
@@ -59,7 +59,7 @@ pub(crate) struct Browser {
     sessions: Arc<Sessions>,
     clock: Arc<dyn Clock>,
     /// Session activity waiting to be written.
-    activity: ActivityLog,
+    activity: Arc<ActivityLog>,
     /// Sessions whose browser token slid within the last minute.
     slides: OncePerMinute,
 }
@@ -71,6 +71,7 @@ impl Browser {
         verification: Arc<Verification>,
         sessions: Arc<Sessions>,
         clock: Arc<dyn Clock>,
+        activity: Arc<ActivityLog>,
     ) -> Self {
         Self {
             store,
@@ -78,7 +79,7 @@ impl Browser {
             verification,
             sessions,
             clock,
-            activity: ActivityLog::default(),
+            activity,
             slides: OncePerMinute::default(),
         }
     }
@@ -116,7 +117,7 @@ impl Browser {
         device: Device,
     ) -> Result<BrowserSession> {
         let browser_type = self.browser_type(scope, tag).await?;
-        let verified = self.verification.verify(scope, tag, token).await?;
+        let mut verified = self.verify(scope, tag, token).await?;
         let now = self.clock.now();
         self.activity.note(&verified.session_id, now, Some(device));
         let due = browser_type.update_age.is_some_and(|age| {
@@ -124,7 +125,18 @@ impl Browser {
                 .issued_at
                 .plus_secs(i64::try_from(age).unwrap_or(i64::MAX))
         });
-        let slid = if due && self.slides.claim(&verified.session_id, now) {
+        // A cookie whose data changed since is re-issued at once, with the current data.
+        let slid = if verified.superseded {
+            let slid = self
+                .slide(&verified.session_id, now)
+                .await?
+                .ok_or(Error::TokenSuperseded)?;
+            verified = self
+                .verification
+                .verify(scope, tag, &slid.token, VerifyOptions::default())
+                .await?;
+            Some(slid)
+        } else if due && self.slides.claim(&verified.session_id, now) {
             self.slide(&verified.session_id, now).await?
         } else {
             None
@@ -141,6 +153,16 @@ impl Browser {
             created_at,
             slid,
         })
+    }
+
+    /// A browser's cookie token, verified as verify does, except that a superseded token (its
+    /// session's data changed since) still proves its session: it is answered flagged.
+    async fn verify(&self, scope: &Scope, tag: &str, token: &str) -> Result<Verified> {
+        let options = VerifyOptions {
+            accept_superseded: true,
+            ..VerifyOptions::default()
+        };
+        self.verification.verify(scope, tag, token, options).await
     }
 
     /// Rotates the session's refresh token from its current one; `None` when a concurrent
@@ -166,7 +188,7 @@ impl Browser {
         device: Device,
     ) -> Result<OwnSessions> {
         self.browser_type(scope, tag).await?;
-        let verified = self.verification.verify(scope, tag, token).await?;
+        let verified = self.verify(scope, tag, token).await?;
         self.activity
             .note(&verified.session_id, self.clock.now(), Some(device));
         let list = match &verified.identifier {
@@ -182,6 +204,12 @@ impl Browser {
                     count: sessions.len() as u64,
                     sessions,
                     next_cursor: None,
+                    idle_timeout_secs: self
+                        .catalog
+                        .session_type(&scope.product, tag)
+                        .await?
+                        .compiled
+                        .idle_timeout_secs,
                 }
             }
         };
@@ -201,7 +229,7 @@ impl Browser {
         session_id: &str,
     ) -> Result<(bool, bool)> {
         self.browser_type(scope, tag).await?;
-        let verified = self.verification.verify(scope, tag, token).await?;
+        let verified = self.verify(scope, tag, token).await?;
         let own = verified.session_id == session_id
             || match &verified.identifier {
                 Some(identifier) => self
@@ -230,7 +258,7 @@ impl Browser {
     ) -> Result<bool> {
         self.browser_type(scope, tag).await?;
         let Some(token) = token else { return Ok(false) };
-        match self.verification.verify(scope, tag, token).await {
+        match self.verify(scope, tag, token).await {
             Ok(verified) => self.sessions.revoke(scope, tag, &verified.session_id).await,
             Err(Error::StoreUnavailable(e)) => Err(Error::StoreUnavailable(e)),
             Err(_) => Ok(false),

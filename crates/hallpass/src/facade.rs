@@ -14,8 +14,9 @@ use hallpass_core::store::Change;
 
 use crate::access::Access;
 use crate::browser::{BrowserSession, BrowserType, OwnSessions};
+use crate::changes::Changed;
 use crate::sessions::{Issued, SessionList, StartInput};
-use crate::verification::Verified;
+use crate::verification::{Verified, VerifyOptions};
 use crate::{Hallpass, NewKey, NewProduct, ProductPatch};
 
 impl Hallpass {
@@ -304,15 +305,87 @@ impl Hallpass {
     }
 
     /// Verifies a token without touching the database: signature, expiry, tag, product/env,
-    /// then the in-memory revocation set; then decrypts the data. A token verified before is
-    /// recognised by the verification cache instead of its signature, and still checked for
-    /// its type, its expiry and revocation.
+    /// then the in-memory revocation and superseded sets; then decrypts the data. A token
+    /// verified before is recognised by the verification cache instead of its signature, and
+    /// still checked for its type, its expiry, revocation and supersession.
     ///
     /// # Errors
     /// `TokenMalformed`, `TokenSignatureInvalid`, `TokenExpired`, `TagMismatch`,
-    /// `WrongEnvironment`, `SessionRevoked`, and [`Error::SessionTypeNotFound`].
+    /// `WrongEnvironment`, `SessionRevoked`, `TokenSuperseded`, and
+    /// [`Error::SessionTypeNotFound`].
     pub async fn verify(&self, scope: &Scope, tag: &str, token: &str) -> Result<Verified> {
-        self.verification.verify(scope, tag, token).await
+        self.verify_with(scope, tag, token, VerifyOptions::default())
+            .await
+    }
+
+    /// [`Hallpass::verify`] with further checks, such as the age of the user's authentication.
+    ///
+    /// # Errors
+    /// Those of [`Hallpass::verify`], and [`Error::ReauthenticationRequired`] when `auth_time`
+    /// is older than `options.max_auth_age`.
+    pub async fn verify_with(
+        &self,
+        scope: &Scope,
+        tag: &str,
+        token: &str,
+        options: VerifyOptions,
+    ) -> Result<Verified> {
+        self.verification.verify(scope, tag, token, options).await
+    }
+
+    /// Changes a live session's data (`merge`: shallow, a `null` removes a key; otherwise
+    /// replaced), checked against the type's schema; answers a fresh token. Every token of the
+    /// session issued before is refused from then on, on every node within a second.
+    ///
+    /// # Errors
+    /// [`Error::SessionNotFound`], [`Error::SessionRevoked`] for an ended session,
+    /// [`Error::SchemaViolation`], [`Error::InvalidRequest`], [`Error::StoreUnavailable`].
+    pub async fn update(
+        &self,
+        scope: &Scope,
+        tag: &str,
+        session_id: &str,
+        data: serde_json::Value,
+        merge: bool,
+    ) -> Result<Changed> {
+        self.sessions
+            .update(scope, tag, session_id, data, merge)
+            .await
+    }
+
+    /// Changes the data of every active session of an identifier; answers how many changed.
+    ///
+    /// # Errors
+    /// [`Error::SchemaViolation`] (nothing changed), [`Error::InvalidRequest`],
+    /// [`Error::SessionTypeNotFound`], [`Error::StoreUnavailable`].
+    pub async fn update_all(
+        &self,
+        scope: &Scope,
+        tag: &str,
+        identifier: &str,
+        data: serde_json::Value,
+        merge: bool,
+    ) -> Result<u64> {
+        self.sessions
+            .update_all(scope, tag, identifier, data, merge)
+            .await
+    }
+
+    /// Records that the backend checked the user again: `auth_time` becomes now (and `amr`, if
+    /// given, replaces the methods); answers a fresh token. Earlier tokens stay valid.
+    ///
+    /// # Errors
+    /// As [`Hallpass::update`], but never a schema violation.
+    pub async fn reauthenticate(
+        &self,
+        scope: &Scope,
+        tag: &str,
+        session_id: &str,
+        amr: Option<Vec<String>>,
+    ) -> Result<Changed> {
+        self.sessions
+            .reauthenticate(scope, tag, session_id, amr)
+            .await
     }
 
     /// Refreshes a session: rotates the refresh token and issues a new token. The token
@@ -321,7 +394,7 @@ impl Hallpass {
     ///
     /// # Errors
     /// `RefreshTokenInvalid`, `RefreshTokenExpired`, `RefreshTokenReused`, `SessionRevoked`,
-    /// [`Error::SessionTypeNotFound`], [`Error::StoreUnavailable`].
+    /// `SessionIdleExpired`, [`Error::SessionTypeNotFound`], [`Error::StoreUnavailable`].
     pub async fn refresh(&self, scope: &Scope, tag: &str, refresh_token: &str) -> Result<Issued> {
         self.sessions.refresh(scope, tag, refresh_token).await
     }

@@ -1,17 +1,21 @@
-//! The one way into the node's revocation set, which verify consults on every request.
+//! The one way into the node's revocation set and superseded set, which verify consults on
+//! every request.
 //!
 //! A session ends on this node through exactly two doors: [`Revocations::record`], for what this
 //! node's own writes revoked (every store call that revokes — revoke, revoke-all, a reused
-//! refresh token, a forced type deletion, a reused type tag — returns the `Revoked` rows, and
-//! its caller hands them here), and [`Revocations::learn`] / [`Revocations::catch_up`], for
-//! what other nodes revoked (the change feed, and the periodic catch-up query that bounds the
-//! delay when the feed fails). Nothing else holds the set.
+//! refresh token, a forced type deletion, a reused type tag, a session limit, an idle session —
+//! returns the `Revoked` rows, and its caller hands them here), and [`Revocations::learn`] /
+//! [`Revocations::catch_up`], for what other nodes revoked (the change feed, and the periodic
+//! catch-up query that bounds the delay when the feed fails). Nothing else holds the set.
+//! Supersessions (a session's data changed, so its older tokens are refused) take the same
+//! doors: [`Revocations::record_superseded`], [`Revocations::learn_superseded`] and the same
+//! catch-up.
 
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use hallpass_core::revocation::RevocationSet;
-use hallpass_core::store::{Revoked, Store};
+use hallpass_core::revocation::{RevocationSet, SupersededSet};
+use hallpass_core::store::{Revoked, Store, Superseded};
 use hallpass_core::{Result, Timestamp};
 
 /// How often a node asks the store for revocations it may have missed: half the one-second
@@ -31,6 +35,8 @@ pub(crate) enum Cause {
     RefreshTokenReused,
     TypeDeleted,
     TagReused,
+    SessionLimit,
+    Idle,
 }
 
 impl Cause {
@@ -41,29 +47,62 @@ impl Cause {
             Self::RefreshTokenReused => "refresh_token_reused",
             Self::TypeDeleted => "type_deleted",
             Self::TagReused => "tag_reused",
+            Self::SessionLimit => "session_limit",
+            Self::Idle => "idle",
         }
     }
 }
 
-/// Revoked sessions whose tokens may still be presented, and where the next catch-up starts.
+/// Revoked sessions whose tokens may still be presented, sessions whose older tokens are
+/// superseded, and where the next catch-up starts.
 pub(crate) struct Revocations {
     store: Arc<dyn Store>,
     set: RevocationSet,
+    superseded: SupersededSet,
     caught_up_to: Mutex<Timestamp>,
 }
 
 impl Revocations {
-    /// Loads the revocations whose tokens have not yet expired at `now`.
+    /// Loads the revocations and supersessions whose tokens have not yet expired at `now`.
     pub(crate) async fn load(store: Arc<dyn Store>, now: Timestamp) -> Result<Self> {
         let set = RevocationSet::new();
         for revoked in store.live_revocations(now).await? {
             set.insert(&revoked.session_id, revoked.forget_after);
         }
+        let superseded = SupersededSet::new();
+        for s in store.live_supersessions(now).await? {
+            superseded.insert(&s.session_id, s.version, s.forget_after);
+        }
         Ok(Self {
             store,
             set,
+            superseded,
             caught_up_to: Mutex::new(overlap_before(now)),
         })
+    }
+
+    /// What this node's own updates superseded: refused at once here.
+    pub(crate) fn record_superseded(&self, superseded: &[Superseded]) {
+        for s in superseded {
+            self.learn_superseded(s);
+        }
+        metrics::counter!("hallpass_sessions_updated_total").increment(superseded.len() as u64);
+    }
+
+    /// A supersession another node committed (from the change feed).
+    pub(crate) fn learn_superseded(&self, s: &Superseded) {
+        self.superseded
+            .insert(&s.session_id, s.version, s.forget_after);
+    }
+
+    /// Whether a token of the session carrying data `version` is superseded.
+    pub(crate) fn supersedes(&self, session_id: &str, version: i64) -> bool {
+        self.superseded.supersedes(session_id, version)
+    }
+
+    /// Sessions with superseded tokens held.
+    pub(crate) fn superseded_len(&self) -> usize {
+        self.superseded.len()
     }
 
     /// What this node's own writes revoked: refused at once here (other nodes learn of it from
@@ -81,8 +120,8 @@ impl Revocations {
         self.set.insert(&revoked.session_id, revoked.forget_after);
     }
 
-    /// Adds every session revoked (by any node) since shortly before the previous catch-up.
-    /// Returns how many revocations the store reported; on failure the next one looks back
+    /// Adds every session revoked or updated (by any node) since shortly before the previous
+    /// catch-up. Returns how many the store reported; on failure the next one looks back
     /// further.
     pub(crate) async fn catch_up(&self, now: Timestamp) -> Result<usize> {
         let since = *self
@@ -93,12 +132,16 @@ impl Revocations {
         for r in &revoked {
             self.learn(r);
         }
+        let superseded = self.store.supersessions_since(since, now).await?;
+        for s in &superseded {
+            self.learn_superseded(s);
+        }
         let mut caught_up_to = self
             .caught_up_to
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
         *caught_up_to = (*caught_up_to).max(overlap_before(now));
-        Ok(revoked.len())
+        Ok(revoked.len() + superseded.len())
     }
 
     /// Whether the session is revoked.
@@ -111,9 +154,10 @@ impl Revocations {
         self.set.len()
     }
 
-    /// Forgets revocations whose tokens have all expired at `now`.
+    /// Forgets revocations and supersessions whose tokens have all expired at `now`.
     pub(crate) fn purge(&self, now: Timestamp) {
         self.set.purge(now);
+        self.superseded.purge(now);
     }
 }
 

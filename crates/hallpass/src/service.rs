@@ -10,9 +10,10 @@
 //! | `Revocations` (`revocations.rs`) | the revocation set, the catch-up position | the only way into the set |
 //! | `Access` (`access.rs`) | the failed-authentication limiter | a known key is never limited |
 //! | `Verification` (`verification.rs`) | the verification cache | verify reads no database |
-//! | `Sessions` (`sessions.rs`) | session id order | every revocation it causes is recorded |
+//! | `Sessions` (`sessions.rs`, `changes.rs`) | session id order | every revocation and supersession it causes is recorded |
 //! | `Admin` (`admin/`) | nothing of its own | configuration updates are compare-and-set |
-//! | `Browser` (`browser.rs`) | activity and slide gates | once a minute per session |
+//! | `Browser` (`browser.rs`) | the slide gate | once a minute per session |
+//! | `ActivityLog` (`activity.rs`, shared by verify, sessions and browser) | activity noted, not yet written | once a minute per session |
 //! | `NodeSync` (`sync.rs`) | nothing of its own | a change is applied before the next is read |
 
 use std::sync::Arc;
@@ -23,6 +24,7 @@ use hallpass_core::store::{PoolUsage, Store};
 use hallpass_core::{Error, Result, Timestamp};
 
 use crate::access::Access;
+use crate::activity::ActivityLog;
 use crate::admin::Admin;
 use crate::browser::Browser;
 use crate::catalog::Catalog;
@@ -101,6 +103,7 @@ impl Hallpass {
         let keys = Arc::new(Keys::load(Arc::clone(&store), master).await?);
         let revocations = Arc::new(Revocations::load(Arc::clone(&store), clock.now()).await?);
         let catalog = Arc::new(Catalog::new(Arc::clone(&store)));
+        let activity = Arc::new(ActivityLog::default());
         let access = Arc::new(Access::new(
             Arc::clone(&store),
             Arc::clone(&catalog),
@@ -116,6 +119,7 @@ impl Hallpass {
             Arc::clone(&revocations),
             Arc::clone(&clock),
             VerifyCache::new(settings.verify_cache_entries),
+            Arc::clone(&activity),
         ));
         let sessions = Arc::new(Sessions::new(
             Arc::clone(&store),
@@ -123,6 +127,7 @@ impl Hallpass {
             Arc::clone(&keys),
             Arc::clone(&revocations),
             Arc::clone(&clock),
+            Arc::clone(&activity),
             settings.issuer.clone(),
         ));
         let admin = Admin::new(
@@ -139,6 +144,7 @@ impl Hallpass {
             Arc::clone(&verification),
             Arc::clone(&sessions),
             Arc::clone(&clock),
+            activity,
         );
         let sync = NodeSync::new(
             Arc::clone(&catalog),
@@ -185,6 +191,11 @@ impl Hallpass {
     /// Number of revoked sessions held in memory.
     pub fn revocation_count(&self) -> usize {
         self.revocations.len()
+    }
+
+    /// Number of sessions with superseded tokens held in memory.
+    pub fn superseded_count(&self) -> usize {
+        self.revocations.superseded_len()
     }
 
     /// How the store's connection pool is used now.

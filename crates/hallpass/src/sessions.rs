@@ -1,21 +1,27 @@
-//! The session writes and reads after login: start, refresh (rotation, grace replay, theft),
-//! revoke, revoke-all and list. Every revocation they cause goes to [`Revocations::record`].
+//! The session writes and reads after login: start (under the type's session limit), refresh
+//! (rotation, grace replay, theft, the idle timeout), revoke, revoke-all and list. Every
+//! revocation they cause goes to [`Revocations::record`]; the changes of a live session
+//! (update, update-all, reauthenticate) are in `changes.rs`.
 
 use std::sync::{Arc, Mutex, PoisonError};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hallpass_core::ids::{new_session_id, truncate_for_message};
+use hallpass_core::jwe::jwe_kid;
 use hallpass_core::keys::Keyring;
+use hallpass_core::lifecycle::{is_idle, validate_amr};
 use hallpass_core::model::{Device, Scope, SessionRecord};
 use hallpass_core::period::MAX_LIFETIME_SECS;
 use hallpass_core::refresh::{self, RefreshDecision, RotationAnswer};
 use hallpass_core::secrets::credential_hash;
-use hallpass_core::store::{IdentifierFilter, Rotation, Store};
+use hallpass_core::session_type::{SessionType, check_idle_timeout};
+use hallpass_core::store::{IdentifierFilter, LimitedStart, Rotation, Store};
 use hallpass_core::token::{self, TokenClaims};
 use hallpass_core::{Error, Result, Timestamp};
 use serde_json::Value;
 
+use crate::activity::ActivityLog;
 use crate::catalog::Catalog;
 use crate::clock::Clock;
 use crate::counters;
@@ -30,8 +36,8 @@ const MAX_USER_AGENT_LEN: usize = 512;
 pub const DEFAULT_LIST_LIMIT: u32 = 100;
 /// Largest `limit` of `list`.
 pub const MAX_LIST_LIMIT: u32 = 1000;
-/// How many times a refresh re-reads its session after losing a rotation race.
-const ROTATION_ATTEMPTS: usize = 3;
+/// How many times a refresh or an update re-reads its session after losing a race.
+pub(crate) const ROTATION_ATTEMPTS: usize = 3;
 
 /// Input of `start`.
 #[derive(Clone, Debug, Default)]
@@ -46,6 +52,8 @@ pub struct StartInput {
     pub expires_in: Option<u64>,
     /// Device the session was started from.
     pub device: Device,
+    /// How the user authenticated (`amr`): 1 to 16 short names, e.g. `["pwd", "otp"]`.
+    pub amr: Option<Vec<String>>,
 }
 
 /// A session with freshly issued tokens (answer of start and refresh).
@@ -68,9 +76,12 @@ pub struct SessionList {
     pub count: u64,
     /// Cursor for the next page, when there is one.
     pub next_cursor: Option<String>,
+    /// The type's idle timeout in seconds, if it has one (each session goes idle that long
+    /// after its `last_active_at`).
+    pub idle_timeout_secs: Option<u64>,
 }
 
-fn validate_identifier(identifier: &str) -> Result<()> {
+pub(crate) fn validate_identifier(identifier: &str) -> Result<()> {
     if identifier.is_empty() || identifier.chars().count() > MAX_IDENTIFIER_LEN {
         return Err(Error::invalid(format!(
             "identifier must be 1 to {MAX_IDENTIFIER_LEN} characters"
@@ -102,11 +113,13 @@ fn validate_device(device: &Device) -> Result<()> {
 
 /// Session writes and reads.
 pub(crate) struct Sessions {
-    store: Arc<dyn Store>,
-    catalog: Arc<Catalog>,
-    keys: Arc<Keys>,
-    revocations: Arc<Revocations>,
-    clock: Arc<dyn Clock>,
+    pub(crate) store: Arc<dyn Store>,
+    pub(crate) catalog: Arc<Catalog>,
+    pub(crate) keys: Arc<Keys>,
+    pub(crate) revocations: Arc<Revocations>,
+    pub(crate) clock: Arc<dyn Clock>,
+    /// Activity noted on this node and not yet written (the idle check counts it too).
+    activity: Arc<ActivityLog>,
     /// The `iss` of issued tokens.
     issuer: String,
     /// The last session id made here, so ids stay ordered within a millisecond.
@@ -120,6 +133,7 @@ impl Sessions {
         keys: Arc<Keys>,
         revocations: Arc<Revocations>,
         clock: Arc<dyn Clock>,
+        activity: Arc<ActivityLog>,
         issuer: String,
     ) -> Self {
         Self {
@@ -128,6 +142,7 @@ impl Sessions {
             keys,
             revocations,
             clock,
+            activity,
             issuer,
             last_session_id: Mutex::new(None),
         }
@@ -143,7 +158,7 @@ impl Sessions {
         id.to_string()
     }
 
-    fn sign(&self, ring: &Keyring, session: &SessionRecord) -> Result<String> {
+    pub(crate) fn sign(&self, ring: &Keyring, session: &SessionRecord) -> Result<String> {
         let scope = Scope {
             product: session.product.clone(),
             env: session.env.clone(),
@@ -162,8 +177,67 @@ impl Sessions {
                 issued_at: session.token_issued_at,
                 expires_at: session.token_expires_at,
                 data_jwe: session.data_jwe.clone(),
+                auth_time: session.auth_time,
+                amr: session.amr.clone(),
+                version: session.data_version,
             },
         )
+    }
+
+    /// The session's data, decrypted with the env's data key its JWE names.
+    pub(crate) fn decrypt_data(&self, ring: &Keyring, session: &SessionRecord) -> Result<Value> {
+        let scope = Scope {
+            product: session.product.clone(),
+            env: session.env.clone(),
+        };
+        let env = env_keys(ring, &scope)?;
+        let key = jwe_kid(&session.data_jwe)
+            .and_then(|kid| env.data.get(&kid))
+            .ok_or_else(|| {
+                Error::Internal(format!(
+                    "session '{}' names a data key its env does not hold",
+                    session.id
+                ))
+            })?;
+        serde_json::from_slice(&key.decrypt(&session.data_jwe)?)
+            .map_err(|e| Error::Internal(format!("stored session data is not JSON: {e}")))
+    }
+
+    /// The session data encrypted with the env's current data key.
+    pub(crate) fn encrypt_data(
+        &self,
+        ring: &Keyring,
+        scope: &Scope,
+        data: &Value,
+    ) -> Result<String> {
+        let key = env_keys(ring, scope)?
+            .current_data_key()
+            .ok_or_else(|| Error::Internal("the env has no data key".into()))?;
+        let plaintext = serde_json::to_vec(data).map_err(|e| Error::Internal(e.to_string()))?;
+        key.encrypt(&plaintext)
+    }
+
+    /// Whether the session has gone idle at `now`, counting activity noted on this node and
+    /// not yet written; if so it is revoked (cause `idle`).
+    pub(crate) async fn ended_idle(
+        &self,
+        session_type: &SessionType,
+        session: &SessionRecord,
+        now: Timestamp,
+    ) -> Result<bool> {
+        let last_active = self
+            .activity
+            .noted(&session.id, now)
+            .map_or(session.last_active_at, |noted| {
+                noted.max(session.last_active_at)
+            });
+        if !is_idle(last_active, session_type.compiled.idle_timeout_secs, now) {
+            return Ok(false);
+        }
+        if let Some(revoked) = self.store.revoke_session(&session.id, now).await? {
+            self.revocations.record(&[revoked], Cause::Idle);
+        }
+        Ok(true)
     }
 
     /// Checks the data against the type's schema, picks the identifier, stores the session and
@@ -186,6 +260,9 @@ impl Sessions {
             validate_identifier(id)?;
         }
         validate_device(&input.device)?;
+        if let Some(amr) = &input.amr {
+            validate_amr(amr)?;
+        }
         let token_lifetime_secs = match input.expires_in {
             Some(secs) if secs == 0 || secs > MAX_LIFETIME_SECS => {
                 return Err(Error::invalid(format!(
@@ -195,18 +272,15 @@ impl Sessions {
             Some(secs) => secs,
             None => session_type.compiled.token_lifetime_secs,
         };
+        if let (Some(idle), Some(_)) = (session_type.compiled.idle_timeout_secs, input.expires_in) {
+            check_idle_timeout(idle, token_lifetime_secs, "expiresIn")?;
+        }
         let token_lifetime_secs = i64::try_from(token_lifetime_secs).unwrap_or(i64::MAX);
         let refresh_lifetime_secs =
             i64::try_from(session_type.compiled.refresh_lifetime_secs).unwrap_or(i64::MAX);
 
         let ring = self.keys.ring_with(scope).await?;
-        let env = env_keys(&ring, scope)?;
-        let data_key = env
-            .current_data_key()
-            .ok_or_else(|| Error::Internal("the env has no data key".into()))?;
-        let plaintext =
-            serde_json::to_vec(&input.data).map_err(|e| Error::Internal(e.to_string()))?;
-        let data_jwe = data_key.encrypt(&plaintext)?;
+        let data_jwe = self.encrypt_data(&ring, scope, &input.data)?;
 
         let now = self.clock.now();
         let issued_at = now.truncated_to_secs();
@@ -231,9 +305,34 @@ impl Sessions {
             previous_refresh_hash: None,
             rotated_at: None,
             grace_answer: None,
+            data_version: 0,
+            auth_time: now,
+            amr: input.amr,
         };
         let token = self.sign(&ring, &session)?;
-        self.store.insert_session(&session).await?;
+        match (session_type.compiled.limit, &session.identifier) {
+            (Some(limit), Some(identifier)) => {
+                let filter = self.filter(scope, &session_type, identifier, now);
+                match self
+                    .store
+                    .insert_session_limited(&session, &filter, limit, now)
+                    .await?
+                {
+                    LimitedStart::Started(revoked) => {
+                        self.revocations.record(&revoked, Cause::SessionLimit);
+                    }
+                    LimitedStart::LimitReached(active) => {
+                        return Err(Error::SessionLimitReached(format!(
+                            "identifier '{}' already has {active} active sessions of type '{}', its maxSessions ({}): end one (revoke) before starting another, or set onLimit to revoke_oldest",
+                            truncate_for_message(identifier),
+                            session.tag,
+                            limit.max
+                        )));
+                    }
+                }
+            }
+            _ => self.store.insert_session(&session).await?,
+        }
         counters::session_started();
         Ok(Issued {
             session,
@@ -277,6 +376,9 @@ impl Sessions {
                 now,
             )? {
                 RefreshDecision::Rotate => {
+                    if self.ended_idle(&session_type, &session, now).await? {
+                        return Err(Error::SessionIdleExpired);
+                    }
                     if let Some(issued) = self.rotate(&session, &presented, now).await? {
                         counters::session_refreshed();
                         return Ok(issued);
@@ -337,6 +439,7 @@ impl Sessions {
             token_expires_at: next.token_expires_at,
             rotated_at: now,
             grace_answer: sealed,
+            data_version: session.data_version,
         };
         if self
             .store
@@ -371,21 +474,13 @@ impl Sessions {
 
     /// Revokes one session: true if it was active, false if it had already ended.
     pub(crate) async fn revoke(&self, scope: &Scope, tag: &str, session_id: &str) -> Result<bool> {
-        self.catalog.session_type(&scope.product, tag).await?;
-        let not_found = || Error::SessionNotFound(truncate_for_message(session_id));
-        let session = self
-            .store
-            .session(session_id)
-            .await?
-            .ok_or_else(not_found)?;
-        if session.product != scope.product || session.env != scope.env || session.tag != tag {
-            return Err(not_found());
+        let session_type = self.catalog.session_type(&scope.product, tag).await?;
+        let session = self.owned_session(scope, tag, session_id).await?;
+        let now = self.clock.now();
+        if session.is_active(now) && self.ended_idle(&session_type, &session, now).await? {
+            return Ok(false);
         }
-        match self
-            .store
-            .revoke_session(session_id, self.clock.now())
-            .await?
-        {
+        match self.store.revoke_session(session_id, now).await? {
             Some(revoked) => {
                 self.revocations.record(&[revoked], Cause::Revoke);
                 Ok(true)
@@ -402,13 +497,11 @@ impl Sessions {
         identifier: &str,
         exclude: Option<&str>,
     ) -> Result<u64> {
-        self.catalog.session_type(&scope.product, tag).await?;
+        let session_type = self.catalog.session_type(&scope.product, tag).await?;
         validate_identifier(identifier)?;
-        let filter = self.filter(scope, tag, identifier);
-        let revoked = self
-            .store
-            .revoke_all(&filter, exclude, self.clock.now())
-            .await?;
+        let now = self.clock.now();
+        let filter = self.filter(scope, &session_type, identifier, now);
+        let revoked = self.store.revoke_all(&filter, exclude, now).await?;
         self.revocations.record(&revoked, Cause::RevokeAll);
         Ok(revoked.len() as u64)
     }
@@ -422,7 +515,7 @@ impl Sessions {
         limit: Option<u32>,
         cursor: Option<&str>,
     ) -> Result<SessionList> {
-        self.catalog.session_type(&scope.product, tag).await?;
+        let session_type = self.catalog.session_type(&scope.product, tag).await?;
         validate_identifier(identifier)?;
         let limit = limit.unwrap_or(DEFAULT_LIST_LIMIT);
         if limit == 0 || limit > MAX_LIST_LIMIT {
@@ -440,13 +533,14 @@ impl Sessions {
                     .ok_or_else(|| Error::invalid("cursor is not one this server issued: pass nextCursor from the previous page unchanged"))
             })
             .transpose()?;
+        let now = self.clock.now();
         let page = self
             .store
             .list_sessions(
-                &self.filter(scope, tag, identifier),
+                &self.filter(scope, &session_type, identifier, now),
                 before.as_deref(),
                 limit,
-                self.clock.now(),
+                now,
             )
             .await?;
         let next_cursor = page
@@ -457,7 +551,30 @@ impl Sessions {
             sessions: page.sessions,
             count: page.count,
             next_cursor,
+            idle_timeout_secs: session_type.compiled.idle_timeout_secs,
         })
+    }
+
+    /// The session with this id in this product, env and type, whatever its state.
+    ///
+    /// # Errors
+    /// [`Error::SessionNotFound`] when there is none.
+    pub(crate) async fn owned_session(
+        &self,
+        scope: &Scope,
+        tag: &str,
+        session_id: &str,
+    ) -> Result<SessionRecord> {
+        let not_found = || Error::SessionNotFound(truncate_for_message(session_id));
+        let session = self
+            .store
+            .session(session_id)
+            .await?
+            .ok_or_else(not_found)?;
+        if session.product != scope.product || session.env != scope.env || session.tag != tag {
+            return Err(not_found());
+        }
+        Ok(session)
     }
 
     /// The session with this id, whatever its state (the browser calls read their own).
@@ -465,12 +582,25 @@ impl Sessions {
         self.store.session(session_id).await
     }
 
-    fn filter(&self, scope: &Scope, tag: &str, identifier: &str) -> IdentifierFilter {
+    /// The identifier's sessions of the type that are active at `now`: with an idle timeout,
+    /// those last active within it.
+    pub(crate) fn filter(
+        &self,
+        scope: &Scope,
+        session_type: &SessionType,
+        identifier: &str,
+        now: Timestamp,
+    ) -> IdentifierFilter {
         IdentifierFilter {
             product: scope.product.clone(),
             env: scope.env.clone(),
-            tag: tag.to_owned(),
+            tag: session_type.record.tag.clone(),
             identifier: identifier.to_owned(),
+            // Active while `last_active_at >= now - idle` (not idle: see `is_idle`).
+            idle_cutoff: session_type.compiled.idle_timeout_secs.map(|idle| {
+                now.plus_secs(-i64::try_from(idle).unwrap_or(i64::MAX))
+                    .plus_millis(-1)
+            }),
         }
     }
 }

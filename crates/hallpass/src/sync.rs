@@ -42,6 +42,7 @@ impl NodeSync {
     pub(crate) async fn apply(&self, change: Change) -> Result<()> {
         match change {
             Change::Revoked(revoked) => self.revocations.learn(&revoked),
+            Change::Superseded(superseded) => self.revocations.learn_superseded(&superseded),
             Change::ApiKeyDeleted { id } => self.catalog.key_deleted(&id),
             Change::ProductChanged { tag } => self.catalog.product_changed(&tag),
             Change::SessionTypeChanged { product, tag } => {

@@ -5,11 +5,13 @@
 use std::sync::Arc;
 
 use hallpass_core::jwe::jwe_kid;
+use hallpass_core::lifecycle::{check_auth_age, idle_expires_at};
 use hallpass_core::model::Scope;
 use hallpass_core::token;
 use hallpass_core::{Error, Result, Timestamp};
 use serde_json::Value;
 
+use crate::activity::ActivityLog;
 use crate::catalog::Catalog;
 use crate::clock::Clock;
 use crate::counters;
@@ -32,6 +34,29 @@ pub struct Verified {
     pub issued_at: Timestamp,
     /// `exp`.
     pub expires_at: Timestamp,
+    /// `auth_time`: when the user last proved who they are.
+    pub authenticated_at: Timestamp,
+    /// `amr`: how they did, when the backend said.
+    pub amr: Option<Vec<String>>,
+    /// `ver`: the version of the session data the token carries.
+    pub data_version: i64,
+    /// When the session goes idle if nothing else happens (types with an idle timeout): this
+    /// verify counts as activity, at most once a minute per session.
+    pub idle_expires_at: Option<Timestamp>,
+    /// Whether the session's data changed after the token was issued (only ever true for
+    /// [`VerifyOptions::accept_superseded`]; otherwise such a token is refused).
+    pub superseded: bool,
+}
+
+/// What a verify checks beyond the token itself.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct VerifyOptions {
+    /// Refuse the token (`reauthentication_required`) when its `auth_time` is older than this
+    /// many seconds.
+    pub max_auth_age: Option<u64>,
+    /// Answer a superseded token (flagged) instead of refusing it: the browser calls use this
+    /// to re-issue the cookie with the current data, or to end the session it proves.
+    pub accept_superseded: bool,
 }
 
 /// Token verification.
@@ -41,6 +66,8 @@ pub(crate) struct Verification {
     revocations: Arc<Revocations>,
     clock: Arc<dyn Clock>,
     cache: VerifyCache,
+    /// Where a verify of a type with an idle timeout notes its activity.
+    activity: Arc<ActivityLog>,
 }
 
 impl Verification {
@@ -50,6 +77,7 @@ impl Verification {
         revocations: Arc<Revocations>,
         clock: Arc<dyn Clock>,
         cache: VerifyCache,
+        activity: Arc<ActivityLog>,
     ) -> Self {
         Self {
             catalog,
@@ -57,15 +85,51 @@ impl Verification {
             revocations,
             clock,
             cache,
+            activity,
         }
     }
 
-    /// Signature, expiry, tag, product/env, then the revocation set; then the data decrypted.
-    /// A token verified before is recognised by the cache instead of its signature, and still
-    /// checked for its type, its expiry and revocation.
-    pub(crate) async fn verify(&self, scope: &Scope, tag: &str, token: &str) -> Result<Verified> {
-        self.catalog.session_type(&scope.product, tag).await?;
+    /// Signature, expiry, tag, product/env, then the revocation and superseded sets; then the
+    /// data decrypted, and the options' checks. A token verified before is recognised by the
+    /// cache instead of its signature, and still checked for its type, its expiry, revocation
+    /// and supersession.
+    pub(crate) async fn verify(
+        &self,
+        scope: &Scope,
+        tag: &str,
+        token: &str,
+        options: VerifyOptions,
+    ) -> Result<Verified> {
+        let session_type = self.catalog.session_type(&scope.product, tag).await?;
         let now = self.clock.now();
+        let mut verified = self.verify_token(scope, tag, token, now).await?;
+        if self
+            .revocations
+            .supersedes(&verified.session_id, verified.data_version)
+        {
+            if !options.accept_superseded {
+                return Err(Error::TokenSuperseded);
+            }
+            verified.superseded = true;
+        }
+        if let Some(max_age) = options.max_auth_age {
+            check_auth_age(verified.authenticated_at, max_age, now)?;
+        }
+        if let Some(idle) = session_type.compiled.idle_timeout_secs {
+            let noted = self.activity.note(&verified.session_id, now, None);
+            verified.idle_expires_at = Some(idle_expires_at(noted.max(verified.issued_at), idle));
+        }
+        Ok(verified)
+    }
+
+    /// The token's own checks and the revocation set, through the cache.
+    async fn verify_token(
+        &self,
+        scope: &Scope,
+        tag: &str,
+        token: &str,
+        now: Timestamp,
+    ) -> Result<Verified> {
         let slot = self.cache.slot(scope, tag, token);
         let known = self.cache.get(slot, now);
         counters::verify_cache(known.is_some());
@@ -106,6 +170,11 @@ impl Verification {
             data,
             issued_at: claims.issued_at,
             expires_at: claims.expires_at,
+            authenticated_at: claims.auth_time,
+            amr: claims.amr,
+            data_version: claims.version,
+            idle_expires_at: None,
+            superseded: false,
         };
         self.cache.insert(slot, Arc::new(verified.clone()));
         Ok(verified)

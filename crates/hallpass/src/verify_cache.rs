@@ -103,6 +103,11 @@ mod tests {
             data: serde_json::Value::Null,
             issued_at: Timestamp::from_secs(0),
             expires_at: Timestamp::from_secs(expires_at),
+            authenticated_at: Timestamp::from_secs(0),
+            amr: None,
+            data_version: 0,
+            idle_expires_at: None,
+            superseded: false,
         })
     }
 

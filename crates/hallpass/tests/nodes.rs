@@ -8,12 +8,15 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use hallpass::core::Timestamp;
 use hallpass::core::model::{KeyKind, Principal, Scope};
 use hallpass::core::secrets::MasterKey;
 use hallpass::core::session_type::SessionTypeInput;
 use hallpass::core::store::Store;
 use hallpass::core::{Error, Result};
-use hallpass::{Background, Hallpass, NewProduct, Settings, StartInput, SystemClock};
+use hallpass::{
+    Background, Clock, Hallpass, ManualClock, NewProduct, Settings, StartInput, SystemClock,
+};
 use hallpass_store_conformance::TestDatabase;
 
 /// What the nodes share: one database and one master key.
@@ -45,10 +48,15 @@ impl Cluster {
 
     /// A node without background tasks (nothing applied unless the test asks).
     async fn idle_node(&self) -> Arc<Hallpass> {
+        self.idle_node_on(Arc::new(SystemClock)).await
+    }
+
+    /// [`Cluster::idle_node`] reading the time from `clock`.
+    async fn idle_node_on(&self, clock: Arc<dyn Clock>) -> Arc<Hallpass> {
         let store: Arc<dyn Store> = hallpass_store::open(&self.url).await.expect("store");
         let master = MasterKey::from_base64(&self.master).expect("master key");
         Arc::new(
-            Hallpass::open(store, master, Arc::new(SystemClock), Settings::default())
+            Hallpass::open(store, master, clock, Settings::default())
                 .await
                 .expect("open node"),
         )
@@ -297,4 +305,109 @@ async fn postgres_session_type_change_reaches_the_other_node() {
         start(&b, "u1").await.session.token_lifetime_secs == 7200
     })
     .await;
+}
+
+/// The idle check at refresh counts activity another node recorded: a verify on node A, once A
+/// has written its activity, keeps the session alive for a refresh on node B; a session idle
+/// for longer than its timeout is refused there, whichever node saw it last.
+async fn idle_check_counts_another_nodes_activity(cluster: Cluster) {
+    let clock = Arc::new(ManualClock::new(Timestamp::from_millis(1_800_000_000_000)));
+    let a = cluster.idle_node_on(clock.clone()).await;
+    let b = cluster.idle_node_on(clock.clone()).await;
+    set_up(&a).await;
+    let idle = SessionTypeInput {
+        name: Some("Idle".into()),
+        expiry: Some(5),
+        period: Some("minutes".into()),
+        idle_timeout: Some(Some(600)),
+        ..Default::default()
+    };
+    a.create_session_type(&admin(), Some("shop"), "idle", idle)
+        .await
+        .expect("idle type");
+    let input = StartInput {
+        tag: "idle".into(),
+        data: serde_json::json!({}),
+        identifier: Some("u1".into()),
+        ..Default::default()
+    };
+    let issued = a.start(&scope(), input).await.expect("start");
+    clock.advance_secs(290);
+    a.verify(&scope(), "idle", &issued.token)
+        .await
+        .expect("verify on a");
+    a.flush_activity().await.expect("a writes its activity");
+    clock.advance_secs(500);
+    let refreshed = b
+        .refresh(&scope(), "idle", &issued.refresh_token)
+        .await
+        .expect("790 s after the start but 500 s after a's verify: still active");
+    clock.advance_secs(601);
+    assert!(matches!(
+        b.refresh(&scope(), "idle", &refreshed.refresh_token).await,
+        Err(Error::SessionIdleExpired)
+    ));
+    assert!(matches!(
+        a.refresh(&scope(), "idle", &refreshed.refresh_token).await,
+        Err(Error::SessionRevoked)
+    ));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_idle_check_counts_another_nodes_activity() {
+    if let Some(cluster) = Cluster::postgres("in-process nodes: idle across nodes").await {
+        idle_check_counts_another_nodes_activity(cluster).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_idle_check_counts_another_nodes_activity() {
+    idle_check_counts_another_nodes_activity(Cluster::sqlite()).await;
+}
+
+/// An update on one node: the other node refuses the older token within a second (the change
+/// feed on PostgreSQL, the catch-up on SQLite), and takes the new one.
+async fn supersession_reaches_the_other_node(cluster: Cluster) {
+    let (a, _a_tasks) = cluster.node().await;
+    let (b, _b_tasks) = cluster.node().await;
+    set_up(&a).await;
+    let issued = start(&b, "u1").await;
+    b.verify(&scope(), "user", &issued.token)
+        .await
+        .expect("valid on b");
+    let changed = a
+        .update(
+            &scope(),
+            "user",
+            &issued.session.id,
+            serde_json::json!({"role": "admin"}),
+            true,
+        )
+        .await
+        .expect("update");
+    let delay = within_a_second("supersession on the other node", || async {
+        matches!(
+            b.verify(&scope(), "user", &issued.token).await,
+            Err(Error::TokenSuperseded)
+        )
+    })
+    .await;
+    eprintln!("supersession seen by the other node after {delay:?}");
+    let fresh = b
+        .verify(&scope(), "user", &changed.token)
+        .await
+        .expect("new token");
+    assert_eq!(fresh.data["role"], "admin");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_supersession_reaches_the_other_node_within_a_second() {
+    if let Some(cluster) = Cluster::postgres("in-process nodes: supersession").await {
+        supersession_reaches_the_other_node(cluster).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_supersession_reaches_the_other_node_by_catch_up() {
+    supersession_reaches_the_other_node(Cluster::sqlite()).await;
 }

@@ -209,3 +209,171 @@ fn admin_commands_manage_products_keys_and_types() {
         "a deleted key stops working at once"
     );
 }
+
+#[test]
+fn the_lifecycle_commands_update_reauthenticate_and_configure_limits() {
+    let dir = tempdir();
+    let server = Server::start(dir.path(), &["--dev"], &[]);
+    let key = server
+        .access_key
+        .clone()
+        .expect("--dev prints an access key");
+    let data = r#"{"userId":"ann","email":"ann@example.com"}"#;
+    let started = server.cli_json(
+        &key,
+        &[
+            "sessions",
+            "start",
+            "--tag",
+            "user-session",
+            "--data",
+            data,
+            "--amr",
+            "pwd,otp",
+        ],
+    );
+    let (sid, token) = (
+        started["sessionId"].as_str().unwrap(),
+        started["token"].as_str().unwrap(),
+    );
+    let updated = server.cli_json(
+        &key,
+        &[
+            "sessions",
+            "update",
+            "--tag",
+            "user-session",
+            "--session-id",
+            sid,
+            "--data",
+            r#"{"role":"admin"}"#,
+        ],
+    );
+    assert_eq!(updated["data"]["role"], "admin");
+    let out = server.cli(
+        &key,
+        &[
+            "sessions",
+            "verify",
+            "--tag",
+            "user-session",
+            "--token",
+            token,
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("token_superseded"),
+        "{}",
+        stderr(&out)
+    );
+
+    let stepped = server.cli_json(
+        &key,
+        &[
+            "sessions",
+            "reauthenticate",
+            "--tag",
+            "user-session",
+            "--session-id",
+            sid,
+            "--amr",
+            "hwk",
+        ],
+    );
+    let verified = server.cli_json(
+        &key,
+        &[
+            "sessions",
+            "verify",
+            "--tag",
+            "user-session",
+            "--token",
+            stepped["token"].as_str().unwrap(),
+            "--max-auth-age",
+            "60",
+        ],
+    );
+    assert_eq!(verified["amr"], json!(["hwk"]));
+    let all = server.cli_json(
+        &key,
+        &[
+            "sessions",
+            "update-all",
+            "--tag",
+            "user-session",
+            "--identifier",
+            "ann",
+            "--data",
+            r#"{"userId":"ann","email":"new@example.com"}"#,
+            "--replace",
+        ],
+    );
+    assert_eq!(all["updatedCount"], 1);
+
+    let admin = server
+        .admin_key
+        .clone()
+        .expect("first start prints the admin key");
+    let limited = server.cli_json(
+        &admin,
+        &[
+            "--product",
+            "demo",
+            "types",
+            "create",
+            "kiosk",
+            "--name",
+            "Kiosk",
+            "--expiry",
+            "5",
+            "--period",
+            "minutes",
+            "--idle-timeout",
+            "600",
+            "--max-sessions",
+            "2",
+            "--on-limit",
+            "refuse",
+        ],
+    );
+    assert_eq!(
+        (
+            &limited["idleTimeout"],
+            &limited["maxSessions"],
+            &limited["onLimit"]
+        ),
+        (&json!(600), &json!(2), &json!("refuse"))
+    );
+    let cleared = server.cli_json(
+        &admin,
+        &[
+            "--product",
+            "demo",
+            "types",
+            "update",
+            "kiosk",
+            "--idle-timeout",
+            "none",
+        ],
+    );
+    assert_eq!(cleared["idleTimeout"], json!(null));
+    let out = server.cli(
+        &admin,
+        &[
+            "--product",
+            "demo",
+            "types",
+            "update",
+            "kiosk",
+            "--max-sessions",
+            "lots",
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("neither a whole number nor `none`"),
+        "{}",
+        stderr(&out)
+    );
+}

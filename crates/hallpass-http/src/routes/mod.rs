@@ -53,6 +53,9 @@ fn others() -> OpenApiRouter<AppState> {
         .routes(routes!(sessions::revoke))
         .routes(routes!(sessions::revoke_all))
         .routes(routes!(sessions::list))
+        .routes(routes!(sessions::update))
+        .routes(routes!(sessions::update_all))
+        .routes(routes!(sessions::reauthenticate))
         .routes(routes!(session_types::create, session_types::list))
         .routes(routes!(
             session_types::fetch,

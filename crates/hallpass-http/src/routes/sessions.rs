@@ -1,14 +1,17 @@
-//! `/v1/sessions/*`: start, verify, refresh, revoke, revoke-all, list.
+//! `/v1/sessions/*`: start, verify, refresh, revoke, revoke-all, list, and the changes of a
+//! live session: update, update-all, reauthenticate.
 
 use axum::Json;
 use axum::extract::State;
 use hallpass_api::{
-    ErrorBody, IssuedResponse, ListRequest, ListResponse, RefreshRequest, RevokeAllRequest,
-    RevokeAllResponse, RevokeRequest, RevokeResponse, StartRequest, VerifyRequest, VerifyResponse,
+    ErrorBody, IssuedResponse, ListRequest, ListResponse, ReauthenticateRequest, RefreshRequest,
+    RevokeAllRequest, RevokeAllResponse, RevokeRequest, RevokeResponse, StartRequest,
+    UpdateAllRequest, UpdateAllResponse, UpdateRequest, UpdateResponse, VerifyRequest,
+    VerifyResponse,
 };
 
-use hallpass::Issued;
 use hallpass::core::model::Scope;
+use hallpass::{Issued, VerifyOptions};
 
 use crate::convert;
 use crate::error::ApiError;
@@ -41,7 +44,14 @@ pub(crate) async fn verify(
     State(s): State<AppState>,
     Scoped(scope, body): Scoped<VerifyRequest>,
 ) -> ApiResult<VerifyResponse> {
-    let verified = s.hallpass.verify(&scope, &body.tag, &body.token).await;
+    let options = VerifyOptions {
+        max_auth_age: body.max_auth_age,
+        ..VerifyOptions::default()
+    };
+    let verified = s
+        .hallpass
+        .verify_with(&scope, &body.tag, &body.token, options)
+        .await;
     crate::metrics::verify_outcome(verified.as_ref().map(drop));
     Ok(Json(convert::verified(verified?)))
 }
@@ -116,6 +126,63 @@ pub(crate) async fn list(
         )
         .await?;
     Ok(Json(convert::session_list(page)))
+}
+
+/// Changes a live session's data; every older token of it is superseded.
+#[utoipa::path(post, path = "/v1/sessions/update", request_body = UpdateRequest, tag = "sessions", operation_id = "update_session",
+    security(("bearer" = [])),
+    responses((status = 200, body = UpdateResponse), (status = "4XX", body = ErrorBody)))]
+pub(crate) async fn update(
+    State(s): State<AppState>,
+    Scoped(scope, body): Scoped<UpdateRequest>,
+) -> ApiResult<UpdateResponse> {
+    let changed = s
+        .hallpass
+        .update(
+            &scope,
+            &body.tag,
+            &body.session_id,
+            body.data,
+            body.merge.unwrap_or(true),
+        )
+        .await?;
+    Ok(Json(convert::changed(changed)))
+}
+
+/// Changes the data of every active session of an identifier.
+#[utoipa::path(post, path = "/v1/sessions/update-all", request_body = UpdateAllRequest, tag = "sessions",
+    security(("bearer" = [])),
+    responses((status = 200, body = UpdateAllResponse), (status = "4XX", body = ErrorBody)))]
+pub(crate) async fn update_all(
+    State(s): State<AppState>,
+    Scoped(scope, body): Scoped<UpdateAllRequest>,
+) -> ApiResult<UpdateAllResponse> {
+    let updated = s
+        .hallpass
+        .update_all(
+            &scope,
+            &body.tag,
+            &body.identifier,
+            body.data,
+            body.merge.unwrap_or(true),
+        )
+        .await?;
+    Ok(Json(convert::updated_count(updated)))
+}
+
+/// Records that the user proved who they are again (step-up): `auth_time` becomes now.
+#[utoipa::path(post, path = "/v1/sessions/reauthenticate", request_body = ReauthenticateRequest, tag = "sessions",
+    security(("bearer" = [])),
+    responses((status = 200, body = UpdateResponse), (status = "4XX", body = ErrorBody)))]
+pub(crate) async fn reauthenticate(
+    State(s): State<AppState>,
+    Scoped(scope, body): Scoped<ReauthenticateRequest>,
+) -> ApiResult<UpdateResponse> {
+    let changed = s
+        .hallpass
+        .reauthenticate(&scope, &body.tag, &body.session_id, body.amr)
+        .await?;
+    Ok(Json(convert::changed(changed)))
 }
 
 /// The `Set-Cookie` values of a session just issued, when its type has cookie settings. The

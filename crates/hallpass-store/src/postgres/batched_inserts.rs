@@ -19,7 +19,7 @@ use tokio::sync::{Semaphore, mpsc, oneshot};
 
 use super::sessions;
 use crate::error::map_err;
-use crate::records::session_columns;
+use crate::records::{amr_text, session_columns};
 
 /// Most rows in one statement.
 const MAX_BATCH: usize = 128;
@@ -108,7 +108,7 @@ async fn insert_many(pool: &PgPool, s: &[&SessionRecord]) -> Result<()> {
         ") SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], \
          $6::text[], $7::int8[], $8::int8[], $9::int8[], $10::int8[], $11::int8[], $12::int8[], \
          $13::text[], $14::text[], $15::int8[], $16::text[], $17::text[], $18::int8[], \
-         $19::bytea[]) RETURNING id, refresh_hash, previous_refresh_hash) \
+         $19::bytea[], $20::int8[], $21::int8[], $22::text[]) RETURNING id, refresh_hash, previous_refresh_hash) \
          INSERT INTO refresh_tokens (hash, session_id) \
          SELECT hash, inserted.id FROM inserted, \
          unnest(ARRAY[inserted.refresh_hash, inserted.previous_refresh_hash]) AS hash \
@@ -133,6 +133,9 @@ async fn insert_many(pool: &PgPool, s: &[&SessionRecord]) -> Result<()> {
     .bind(column(s, |r| r.previous_refresh_hash.clone()))
     .bind(column(s, |r| r.rotated_at.map(millis)))
     .bind(column(s, |r| r.grace_answer.clone()))
+    .bind(column(s, |r| r.data_version))
+    .bind(column(s, |r| millis(r.auth_time)))
+    .bind(column(s, |r| amr_text(r.amr.as_deref())))
     .execute(pool)
     .await
     .map_err(map_err)?;

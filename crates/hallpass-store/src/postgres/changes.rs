@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use hallpass_core::store::{Change, ChangeFeed, Revoked};
+use hallpass_core::store::{Change, ChangeFeed, Revoked, Superseded};
 use hallpass_core::{Result, Timestamp};
 use sqlx::PgPool;
 use sqlx::postgres::PgListener;
@@ -143,6 +143,11 @@ fn parse(payload: &str) -> Option<Change> {
             session_id: field()?,
             forget_after: Timestamp::from_millis(field()?.parse().ok()?),
         }),
+        "superseded" => Change::Superseded(Superseded {
+            session_id: field()?,
+            version: field()?.parse().ok()?,
+            forget_after: Timestamp::from_millis(field()?.parse().ok()?),
+        }),
         "api_key_deleted" => Change::ApiKeyDeleted { id: field()? },
         "product" => Change::ProductChanged { tag: field()? },
         "session_type" => Change::SessionTypeChanged {
@@ -165,6 +170,14 @@ mod tests {
             parse("revoked 01J0000000000000000000000A 1700000000123"),
             Some(Change::Revoked(Revoked {
                 session_id: "01J0000000000000000000000A".into(),
+                forget_after: Timestamp::from_millis(1_700_000_000_123),
+            }))
+        );
+        assert_eq!(
+            parse("superseded 01J0000000000000000000000A 3 1700000000123"),
+            Some(Change::Superseded(Superseded {
+                session_id: "01J0000000000000000000000A".into(),
+                version: 3,
                 forget_after: Timestamp::from_millis(1_700_000_000_123),
             }))
         );
@@ -196,6 +209,8 @@ mod tests {
             "revoked id",
             "revoked id not-a-number",
             "revoked id 1 extra",
+            "superseded id 1",
+            "superseded id x 1",
             "session_type shop",
             "product ",
             "env_keys extra",

@@ -53,6 +53,10 @@ impl Dialect for Postgres {
     /// A transaction-scoped advisory lock, which serialises bootstraps (no row to lock yet).
     const LOCK_BOOTSTRAP: Option<&'static str> =
         Some("SELECT pg_advisory_xact_lock(hashtext('hallpass bootstrap admin'))");
+    /// A transaction-scoped advisory lock on the identifier's 64-bit hash (a collision only
+    /// makes two identifiers' limited starts wait for each other).
+    const LOCK_IDENTIFIER: Option<&'static str> =
+        Some("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))");
     const SESSION_TYPE_FOR_DELETE: &'static str =
         "SELECT CAST(1 AS BIGINT) FROM session_types WHERE product = $1 AND tag = $2 FOR UPDATE";
 

@@ -8,23 +8,24 @@ use sqlx::PgPool;
 
 use crate::error::map_err;
 use crate::queries::sessions::{rotation_args, session_args};
-use crate::records::session_columns;
+use crate::records::{amr_text, session_columns};
 use crate::sql::Db as _;
 
 /// Inserts the session and registers its refresh hash (and its previous one, if it has one)
 /// in one statement: one round trip, atomic without an explicit transaction.
 pub(super) async fn insert(pool: &PgPool, s: &SessionRecord) -> Result<()> {
+    let amr = amr_text(s.amr.as_deref());
     pool.execute(
         concat!(
             "WITH inserted AS (INSERT INTO sessions (",
             session_columns!(),
             ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
-             $18, $19) RETURNING id) \
+             $18, $19, $20, $21, $22) RETURNING id) \
              INSERT INTO refresh_tokens (hash, session_id) \
              SELECT hash, inserted.id FROM inserted, unnest(ARRAY[$16, $17]) AS hash \
              WHERE hash IS NOT NULL"
         ),
-        &session_args(s),
+        &session_args(s, amr.as_deref()),
     )
     .await?;
     Ok(())
@@ -47,7 +48,8 @@ pub(super) async fn rotate_refresh(
              refresh_hash = $1, token_issued_at = $2, \
              token_expires_at = GREATEST(token_expires_at, $3), last_active_at = $4, \
              rotated_at = $5, grace_answer = $6 \
-             WHERE id = $7 AND refresh_hash = $8 AND revoked_at IS NULL RETURNING id) \
+             WHERE id = $7 AND refresh_hash = $8 AND revoked_at IS NULL AND data_version = $9 \
+             RETURNING id) \
              INSERT INTO refresh_tokens (hash, session_id) SELECT $1, id FROM rotated",
             &rotation_args(id, expected_hash, r),
         )

@@ -29,7 +29,7 @@ pub(crate) async fn revoke_all(
     exclude: Option<&str>,
     now: Timestamp,
 ) -> Result<Vec<Revoked>> {
-    let [product, env, tag, identifier, now] = identifier_args(f, now);
+    let [product, env, tag, identifier, now, idle] = identifier_args(f, now);
     // `id IS DISTINCT FROM NULL` holds for every row, so no exclusion needs no second
     // statement (SQLite has the operator since 3.39; sqlx bundles a later one).
     let revoked = db
@@ -37,9 +37,9 @@ pub(crate) async fn revoke_all(
             concat!(
                 "UPDATE sessions SET revoked_at = $5 WHERE ",
                 active_of_identifier!(),
-                " AND id IS DISTINCT FROM $6 RETURNING id, token_expires_at"
+                " AND id IS DISTINCT FROM $7 RETURNING id, token_expires_at"
             ),
-            &[product, env, tag, identifier, now, exclude.into()],
+            &[product, env, tag, identifier, now, idle, exclude.into()],
         )
         .await?;
     Ok(by_id(revoked))

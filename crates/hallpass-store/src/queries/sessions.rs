@@ -12,28 +12,33 @@ use crate::records::{count, session_columns, session_page};
 use crate::sql::{Arg, Db, begin};
 
 /// The active sessions of one identifier, as [`identifier_args`] binds them: `$1` product, `$2`
-/// env, `$3` tag, `$4` identifier, `$5` now.
+/// env, `$3` tag, `$4` identifier, `$5` now, `$6` the idle cutoff (the earliest time, so no
+/// session is idle, for a type without a timeout).
 macro_rules! active_of_identifier {
     () => {
         "product = $1 AND env = $2 AND tag = $3 AND identifier = $4 \
-         AND revoked_at IS NULL AND refresh_expires_at > $5"
+         AND revoked_at IS NULL AND refresh_expires_at > $5 AND last_active_at > $6"
     };
 }
 pub(crate) use active_of_identifier;
 
-/// The values of [`active_of_identifier!`]'s `$1` to `$5`.
-pub(crate) fn identifier_args(f: &IdentifierFilter, now: Timestamp) -> [Arg<'_>; 5] {
+/// The values of [`active_of_identifier!`]'s `$1` to `$6`.
+pub(crate) fn identifier_args(f: &IdentifierFilter, now: Timestamp) -> [Arg<'_>; 6] {
     [
         f.product.as_str().into(),
         f.env.as_str().into(),
         f.tag.as_str().into(),
         f.identifier.as_str().into(),
         now.into(),
+        f.idle_cutoff
+            .unwrap_or(Timestamp::from_millis(i64::MIN))
+            .into(),
     ]
 }
 
-/// The values of a new session, `$1` to `$19` in [`session_columns!`] order.
-pub(crate) fn session_args(s: &SessionRecord) -> [Arg<'_>; 19] {
+/// The values of a new session, `$1` to `$22` in [`session_columns!`] order; `amr` is the
+/// session's methods as [`crate::records::amr_text`] stores them.
+pub(crate) fn session_args<'a>(s: &'a SessionRecord, amr: Option<&'a str>) -> [Arg<'a>; 22] {
     [
         s.id.as_str().into(),
         s.product.as_str().into(),
@@ -54,17 +59,21 @@ pub(crate) fn session_args(s: &SessionRecord) -> [Arg<'_>; 19] {
         s.previous_refresh_hash.as_deref().into(),
         s.rotated_at.into(),
         s.grace_answer.as_deref().into(),
+        s.data_version.into(),
+        s.auth_time.into(),
+        amr.into(),
     ]
 }
 
 /// The values of a rotation: `$1` new hash, `$2` its `iat`, `$3` its `exp` (the stored expiry
 /// only ever grows), `$4` the new `last_active_at` and `$5` `rotated_at` (both the rotation's
-/// time), `$6` grace answer, `$7` session id, `$8` the hash expected to be current.
+/// time), `$6` grace answer, `$7` session id, `$8` the hash expected to be current, `$9` the
+/// data version expected to be current.
 pub(crate) fn rotation_args<'a>(
     id: &'a str,
     expected_hash: &'a str,
     r: &'a Rotation,
-) -> [Arg<'a>; 8] {
+) -> [Arg<'a>; 9] {
     [
         r.new_hash.as_str().into(),
         r.token_issued_at.into(),
@@ -74,6 +83,7 @@ pub(crate) fn rotation_args<'a>(
         r.grace_answer.as_slice().into(),
         id.into(),
         expected_hash.into(),
+        r.data_version.into(),
     ]
 }
 
@@ -149,26 +159,35 @@ async fn page(
         session_columns!(),
         " FROM sessions WHERE ",
         active_of_identifier!(),
-        " ORDER BY id DESC LIMIT $6"
+        " ORDER BY id DESC LIMIT $7"
     );
     const PAGE_BEFORE: &str = concat!(
         "SELECT ",
         session_columns!(),
         " FROM sessions WHERE ",
         active_of_identifier!(),
-        " AND id < $7 ORDER BY id DESC LIMIT $6"
+        " AND id < $8 ORDER BY id DESC LIMIT $7"
     );
-    let [product, env, tag, identifier, now] = identifier_args(f, now);
+    let [product, env, tag, identifier, now, idle] = identifier_args(f, now);
     let rows = (i64::from(limit) + 1).into();
     match before {
         None => {
-            db.fetch_all(PAGE, &[product, env, tag, identifier, now, rows])
+            db.fetch_all(PAGE, &[product, env, tag, identifier, now, idle, rows])
                 .await
         }
         Some(before) => {
             db.fetch_all(
                 PAGE_BEFORE,
-                &[product, env, tag, identifier, now, rows, before.into()],
+                &[
+                    product,
+                    env,
+                    tag,
+                    identifier,
+                    now,
+                    idle,
+                    rows,
+                    before.into(),
+                ],
             )
             .await
         }

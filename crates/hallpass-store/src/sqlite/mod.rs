@@ -68,6 +68,7 @@ impl Dialect for Sqlite {
     const BEGIN_SNAPSHOT: Option<&'static str> = None;
     const LOCK_PRODUCT: Option<&'static str> = None;
     const LOCK_BOOTSTRAP: Option<&'static str> = None;
+    const LOCK_IDENTIFIER: Option<&'static str> = None;
     const SESSION_TYPE_FOR_DELETE: &'static str =
         "SELECT CAST(1 AS BIGINT) FROM session_types WHERE product = $1 AND tag = $2";
 

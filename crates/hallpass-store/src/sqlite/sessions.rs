@@ -12,7 +12,7 @@ use sqlx::SqlitePool;
 use super::group_commit::map_sql_err;
 use crate::error::map_err;
 use crate::queries::sessions::{BY_REFRESH_HASH, rotation_args, session_args};
-use crate::records::session_columns;
+use crate::records::{amr_text, session_columns};
 use crate::sql::{Arg, FromSqlRow as _, SqlRow};
 
 /// Inserts the session and registers its refresh hash (and its previous one, if it has one).
@@ -21,9 +21,12 @@ pub(super) fn insert(db: &Connection, s: &SessionRecord) -> Result<()> {
     db.prepare_cached(concat!(
         "INSERT INTO sessions (",
         session_columns!(),
-        ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     ))
-    .and_then(|mut insert| insert.execute(params_from_iter(session_args(s))))
+    .and_then(|mut insert| {
+        let amr = amr_text(s.amr.as_deref());
+        insert.execute(params_from_iter(session_args(s, amr.as_deref())))
+    })
     .map_err(map_sql_err)?;
     register_hash(db, &s.refresh_hash, &s.id)?;
     if let Some(previous) = &s.previous_refresh_hash {
@@ -66,7 +69,7 @@ pub(super) fn rotate_refresh(
             "UPDATE sessions SET previous_refresh_hash = refresh_hash, refresh_hash = ?, \
              token_issued_at = ?, token_expires_at = MAX(token_expires_at, ?), last_active_at = ?, \
              rotated_at = ?, grace_answer = ? \
-             WHERE id = ? AND refresh_hash = ? AND revoked_at IS NULL",
+             WHERE id = ? AND refresh_hash = ? AND revoked_at IS NULL AND data_version = ?",
         )
         .and_then(|mut update| {
             update.execute(params_from_iter(rotation_args(id, expected_hash, r)))

@@ -1,0 +1,185 @@
+//! The session lifecycle after login: starts under a per-identifier session limit, updates of
+//! a live session's data or authentication, and the supersessions they leave for verify.
+
+use hallpass_core::model::SessionRecord;
+use hallpass_core::session_type::{OnLimit, SessionLimit};
+use hallpass_core::store::{IdentifierFilter, LimitedStart, SessionUpdate, Superseded, Updated};
+use hallpass_core::{Result, Timestamp};
+use sqlx::Pool;
+
+use super::sessions::{active_of_identifier, identifier_args, session_args};
+use crate::dialect::Dialect;
+use crate::error::map_err;
+use crate::records::{amr_text, by_id, count, session_columns};
+use crate::sql::{Db, FromSqlRow, SqlRow, begin};
+
+/// Stores `session` unless its identifier is at the limit: counts the identifier's active
+/// sessions in one transaction that excludes every other limited start of that identifier
+/// (the dialect's write transaction, and its identifier lock where several nodes write), then
+/// revokes the least recently active ones to make room, or refuses.
+pub(crate) async fn insert_limited<D: Dialect>(
+    pool: &Pool<D>,
+    session: &SessionRecord,
+    filter: &IdentifierFilter,
+    limit: SessionLimit,
+    now: Timestamp,
+) -> Result<LimitedStart> {
+    let mut tx = begin(pool, D::BEGIN_WRITE).await?;
+    if let Some(lock) = D::LOCK_IDENTIFIER {
+        let key = format!(
+            "{}\n{}\n{}\n{}",
+            filter.product, filter.env, filter.tag, filter.identifier
+        );
+        tx.execute(lock, &[key.as_str().into()]).await?;
+    }
+    let active: i64 = tx
+        .fetch_one(
+            concat!(
+                "SELECT COUNT(*) FROM sessions WHERE ",
+                active_of_identifier!()
+            ),
+            &identifier_args(filter, now),
+        )
+        .await?;
+    let active = count(active);
+    let mut revoked = Vec::new();
+    if active >= u64::from(limit.max) {
+        if limit.on_limit == OnLimit::Refuse {
+            tx.rollback().await.map_err(map_err)?;
+            return Ok(LimitedStart::LimitReached(active));
+        }
+        let [product, env, tag, identifier, now_arg, idle] = identifier_args(filter, now);
+        let excess = i64::try_from(active - u64::from(limit.max) + 1).unwrap_or(i64::MAX);
+        revoked = by_id(
+            tx.fetch_all(
+                concat!(
+                    "UPDATE sessions SET revoked_at = $5 WHERE id IN (SELECT id FROM sessions WHERE ",
+                    active_of_identifier!(),
+                    " ORDER BY last_active_at, id LIMIT $7) RETURNING id, token_expires_at"
+                ),
+                &[product, env, tag, identifier, now_arg, idle, excess.into()],
+            )
+            .await?,
+        );
+    }
+    let amr = amr_text(session.amr.as_deref());
+    tx.execute(
+        concat!(
+            "INSERT INTO sessions (",
+            session_columns!(),
+            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
+             $17, $18, $19, $20, $21, $22)"
+        ),
+        &session_args(session, amr.as_deref()),
+    )
+    .await?;
+    tx.execute(
+        "INSERT INTO refresh_tokens (hash, session_id) VALUES ($1, $2)",
+        &[
+            session.refresh_hash.as_str().into(),
+            session.id.as_str().into(),
+        ],
+    )
+    .await?;
+    tx.commit().await.map_err(map_err)?;
+    Ok(LimitedStart::Started(revoked))
+}
+
+/// What an applied update's `RETURNING id, data_version, superseded_until` gives.
+struct Applied {
+    session_id: String,
+    version: i64,
+    superseded_until: Option<Timestamp>,
+}
+
+impl FromSqlRow for Applied {
+    fn from_row(row: &impl SqlRow) -> Result<Self> {
+        Ok(Self {
+            session_id: row.text(0)?,
+            version: row.int(1)?,
+            superseded_until: row.opt_timestamp(2)?,
+        })
+    }
+}
+
+/// Applies each update whose session is still active and at its expected version, in one
+/// transaction. The right-hand sides read the row as it was, so a version that moves records
+/// when it moved and until when the older tokens (at most the stored token expiry) live.
+pub(crate) async fn update<D: Dialect>(
+    pool: &Pool<D>,
+    updates: &[SessionUpdate],
+) -> Result<Vec<Updated>> {
+    const UPDATE: &str = "UPDATE sessions SET \
+        superseded_until = CASE WHEN $2 > data_version THEN \
+            (CASE WHEN superseded_until > token_expires_at THEN superseded_until \
+             ELSE token_expires_at END) \
+            ELSE superseded_until END, \
+        superseded_at = CASE WHEN $2 > data_version THEN $7 ELSE superseded_at END, \
+        data_jwe = $1, data_version = $2, auth_time = $3, amr = $4, \
+        token_issued_at = COALESCE($5, token_issued_at), \
+        token_expires_at = CASE WHEN $6 > token_expires_at THEN $6 ELSE token_expires_at END, \
+        last_active_at = CASE WHEN $7 > last_active_at THEN $7 ELSE last_active_at END \
+        WHERE id = $8 AND data_version = $9 AND revoked_at IS NULL AND refresh_expires_at > $7 \
+        RETURNING id, data_version, superseded_until";
+    let mut tx = begin(pool, D::BEGIN_WRITE).await?;
+    let mut applied = Vec::with_capacity(updates.len());
+    for u in updates {
+        let amr = amr_text(u.amr.as_deref());
+        let row: Option<Applied> = tx
+            .fetch_optional(
+                UPDATE,
+                &[
+                    u.data_jwe.as_str().into(),
+                    u.version.into(),
+                    u.auth_time.into(),
+                    amr.as_deref().into(),
+                    u.token.map(|(iat, _)| iat).into(),
+                    u.token.map(|(_, exp)| exp).into(),
+                    u.at.into(),
+                    u.session_id.as_str().into(),
+                    u.expected_version.into(),
+                ],
+            )
+            .await?;
+        if let Some(row) = row {
+            let superseded = (u.version > u.expected_version)
+                .then_some(row.superseded_until)
+                .flatten()
+                .map(|forget_after| Superseded {
+                    session_id: row.session_id.clone(),
+                    version: row.version,
+                    forget_after,
+                });
+            applied.push(Updated {
+                session_id: row.session_id,
+                superseded,
+            });
+        }
+    }
+    tx.commit().await.map_err(map_err)?;
+    Ok(applied)
+}
+
+/// Updated sessions whose older tokens are still valid at `now`, by id.
+pub(crate) async fn live(db: impl Db, now: Timestamp) -> Result<Vec<Superseded>> {
+    db.fetch_all(
+        "SELECT id, data_version, superseded_until FROM sessions \
+         WHERE superseded_until > $1 ORDER BY id",
+        &[now.into()],
+    )
+    .await
+}
+
+/// Sessions whose data version moved at or after `since`, with older tokens valid at `now`.
+pub(crate) async fn since(
+    db: impl Db,
+    since: Timestamp,
+    now: Timestamp,
+) -> Result<Vec<Superseded>> {
+    db.fetch_all(
+        "SELECT id, data_version, superseded_until FROM sessions \
+         WHERE superseded_at >= $1 AND superseded_until > $2 ORDER BY id",
+        &[since.into(), now.into()],
+    )
+    .await
+}
