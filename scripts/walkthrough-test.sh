@@ -20,5 +20,8 @@ check '"refreshToken": "hp_rt_'
 check '"count": 1'
 check '"revoked": true'
 check '"selector": "\$Session{userId}"'
+check '"updatedCount": 1'
+check '"token_superseded"'
+check '"plan": "pro"'
 check '"code": "session_revoked"'
 echo "walkthrough: 1 passed, 0 failed"

@@ -36,7 +36,10 @@ def _scope(container):
     A product the server does not hold is 404, whatever its env."""
     if not isinstance(container, dict):
         return
-    envs = ENVS.get(container.get("product") or PRODUCT)
+    product = container.get("product")
+    if product is not None and not isinstance(product, str):
+        return  # an extra field of a body that has no product (any value is valid there)
+    envs = ENVS.get(product or PRODUCT)
     if envs and container.get("env") is not None and container["env"] not in envs:
         container["env"] = envs[0]
 
@@ -65,6 +68,20 @@ def _lifetime(body, expiry, period):
     body[expiry] = max(1, min(int(body[expiry]), ONE_YEAR // unit))
 
 
+def _idle_timeout(body, method):
+    """§12.2: an idle timeout is not shorter than the token lifetime. On create the lifetime is
+    in the body; on a PATCH the stored one is unknown here, so a timeout sent alone is the
+    longest, and a lifetime sent alone clears a stored timeout it could break."""
+    if body.get("idleTimeout") is not None:
+        if body.get("expiry") is not None and body.get("period") is not None:
+            unit = UNIT_SECS[body["period"].rstrip("s")]
+            body["idleTimeout"] = max(int(body["idleTimeout"]), int(body["expiry"]) * unit)
+        else:
+            body["idleTimeout"] = ONE_YEAR
+    elif method == "PATCH" and ("expiry" in body or "period" in body):
+        body["idleTimeout"] = None
+
+
 def _cookie(cookie):
     """§8.1: SameSite none and the __Secure-/__Host- name prefixes need `secure`; __Host- also
     path "/" and no domain."""
@@ -78,18 +95,19 @@ def _cookie(cookie):
         cookie.pop("domain", None)
 
 
-def _stored_type(body, start):
+def _stored_type(body, data_checked):
     """Positive session calls use the session type --dev stored, so that they reach the
     checks past the type lookup (an unknown type is 404, which negative cases and the tests
-    cover). §2.3, §2.4: start's data then has what the type's example schema asks (userId and
-    email strings; extra keys are allowed), and its selector $Session{userId} picks an
-    identifier of 1 to 256 characters."""
+    cover). §2.3, §2.4, §12.1: the data of start and of an update then has what the type's
+    example schema asks (userId and email strings; extra keys are allowed; a merge or a
+    replacement then fits it too), and the selector $Session{userId} picks an identifier of 1
+    to 256 characters."""
     if body.get("product") not in (None, PRODUCT):
         body["product"] = PRODUCT
     _scope(body)
     _admin_names_scope(body, env=True)
     body["tag"] = TYPE
-    if start and isinstance(body.get("data"), dict):
+    if data_checked and isinstance(body.get("data"), dict):
         data = dict(body["data"])
         for key, default in (("userId", "user-1"), ("email", "user@example.com")):
             value = data.get(key)
@@ -125,6 +143,7 @@ def before_call(context, case, kwargs):
             body["tag"] = params.get("tag", body["tag"])
         _lifetime(body, "expiry", "period")
         _lifetime(body, "refreshExpiry", "refreshPeriod")
+        _idle_timeout(body, method)
         _cookie(body.get("cookie"))
     if path == "/v1/keys" and body is not None and body.get("kind") == "publishable":
         # §9.2: a publishable key is for one env.
@@ -132,7 +151,11 @@ def before_call(context, case, kwargs):
         if envs and body.get("env") is None:
             body["env"] = envs[0]
     if path.startswith("/v1/sessions/") and body is not None:
-        _stored_type(body, start=path == "/v1/sessions/start")
+        _stored_type(
+            body,
+            data_checked=path
+            in ("/v1/sessions/start", "/v1/sessions/update", "/v1/sessions/update-all"),
+        )
     if path == "/v1/sessions/list" and body is not None:
         # §4.7: a cursor is one the server issued for the previous page.
         body.pop("cursor", None)
@@ -153,10 +176,12 @@ def after_call(context, case, response):
 
 @schemathesis.hook
 def filter_failure(context, failure, case, response):
-    """§2.3, §2.4: start checks the data against the stored session type's schema and picks the
-    identifier with its selector; no document of the API can state those, so a start refused
+    """§2.3, §2.4, §12.1: start and the updates check the data against the stored session
+    type's schema (an update, the data merged into what the session holds), and start picks
+    the identifier with its selector; no document of the API can state those, so a call refused
     for exactly that (and nothing else) is not a document error."""
-    if case.operation.path == "/v1/sessions/start" and response.status_code == 422:
+    checked = ("/v1/sessions/start", "/v1/sessions/update", "/v1/sessions/update-all")
+    if case.operation.path in checked and response.status_code == 422:
         try:
             code = response.json()["error"]["code"]
         except (ValueError, KeyError, TypeError):

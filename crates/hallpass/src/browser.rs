@@ -156,10 +156,12 @@ impl Browser {
     }
 
     /// A browser's cookie token, verified as verify does, except that a superseded token (its
-    /// session's data changed since) still proves its session: it is answered flagged.
+    /// session's data changed since) still proves its session: it is answered flagged. The
+    /// browser calls note their activity themselves, with the device.
     async fn verify(&self, scope: &Scope, tag: &str, token: &str) -> Result<Verified> {
         let options = VerifyOptions {
             accept_superseded: true,
+            caller_notes_activity: true,
             ..VerifyOptions::default()
         };
         self.verification.verify(scope, tag, token, options).await

@@ -57,6 +57,9 @@ pub struct VerifyOptions {
     /// Answer a superseded token (flagged) instead of refusing it: the browser calls use this
     /// to re-issue the cookie with the current data, or to end the session it proves.
     pub accept_superseded: bool,
+    /// Leave the activity of a type with an idle timeout to the caller, who notes it with
+    /// the device it saw (the browser calls).
+    pub caller_notes_activity: bool,
 }
 
 /// Token verification.
@@ -115,7 +118,9 @@ impl Verification {
         if let Some(max_age) = options.max_auth_age {
             check_auth_age(verified.authenticated_at, max_age, now)?;
         }
-        if let Some(idle) = session_type.compiled.idle_timeout_secs {
+        if let Some(idle) = session_type.compiled.idle_timeout_secs
+            && !options.caller_notes_activity
+        {
             let noted = self.activity.note(&verified.session_id, now, None);
             verified.idle_expires_at = Some(idle_expires_at(noted.max(verified.issued_at), idle));
         }

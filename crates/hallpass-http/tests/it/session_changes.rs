@@ -13,19 +13,24 @@ const REAUTHENTICATE: &str = "/v1/sessions/reauthenticate";
 
 impl App {
     async fn update(&self, session_id: &Value, data: Value, more: Value) -> (u16, Value) {
-        let mut body = json!({"tag": TYPE, "sessionId": session_id, "data": data});
-        if let (Some(b), Some(m)) = (body.as_object_mut(), more.as_object()) {
-            b.extend(m.clone());
-        }
-        self.post(UPDATE, &self.key, body).await
+        self.post(
+            UPDATE,
+            &self.key,
+            with(
+                json!({"tag": TYPE, "sessionId": session_id, "data": data}),
+                &more,
+            ),
+        )
+        .await
     }
 
     async fn verify_with(&self, token: &Value, more: Value) -> (u16, Value) {
-        let mut body = json!({"tag": TYPE, "token": token});
-        if let (Some(b), Some(m)) = (body.as_object_mut(), more.as_object()) {
-            b.extend(m.clone());
-        }
-        self.post(VERIFY, &self.key, body).await
+        self.post(
+            VERIFY,
+            &self.key,
+            with(json!({"tag": TYPE, "token": token}), &more),
+        )
+        .await
     }
 }
 

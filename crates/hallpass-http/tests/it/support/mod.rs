@@ -210,11 +210,10 @@ impl App {
 
     /// Starts a `user-session` for `user` with extra fields in `more` (merged into the body).
     pub async fn start_with(&self, user: &str, more: Value) -> Value {
-        let mut body =
-            json!({"tag": TYPE, "data": {"userId": user, "email": format!("{user}@example.com")}});
-        if let (Some(b), Some(m)) = (body.as_object_mut(), more.as_object()) {
-            b.extend(m.clone());
-        }
+        let body = with(
+            json!({"tag": TYPE, "data": {"userId": user, "email": format!("{user}@example.com")}}),
+            &more,
+        );
         let (s, b) = self.post(START, &self.key, body).await;
         assert_eq!(s, 200, "{b}");
         b
@@ -249,10 +248,7 @@ impl App {
 
     /// Lists `user`'s sessions with extra body fields; asserts 200.
     pub async fn list(&self, user: &str, more: Value) -> Value {
-        let mut body = json!({"tag": TYPE, "identifier": user});
-        if let (Some(b), Some(m)) = (body.as_object_mut(), more.as_object()) {
-            b.extend(m.clone());
-        }
+        let body = with(json!({"tag": TYPE, "identifier": user}), &more);
         let (s, b) = self.post(LIST, &self.key, body).await;
         assert_eq!(s, 200, "{b}");
         b
@@ -286,6 +282,14 @@ pub async fn setup() -> App {
     }))
     .await;
     app
+}
+
+/// `body` with the fields of `more` added (or replacing its own).
+pub fn with(mut body: Value, more: &Value) -> Value {
+    if let (Some(b), Some(m)) = (body.as_object_mut(), more.as_object()) {
+        b.extend(m.clone());
+    }
+    body
 }
 
 /// Data that fits the schema of [`TYPE`] (`{userId, email}`), for bodies whose data is not the
