@@ -1,6 +1,6 @@
 import { type RefreshCoordinationOptions, type SessionRefreshedListener } from "./refresh.js";
 import { type FetchLike } from "./transport.js";
-import type { IDeleted, IScope, ISessionListInput, ISessionListResult, ISessionRefreshInput, ISessionRefreshResult, ISessionRevokeAllInput, ISessionRevokeAllResult, ISessionRevokeInput, ISessionRevokeResult, ISessionStartInput, ISessionStartResult, ISessionType, ISessionTypeCreateInput, ISessionTypeDeleteOptions, ISessionTypeUpdateInput, ISessionVerifyInput, ISessionVerifyResult, SessionData } from "./types.js";
+import type { IDeleted, IScope, ISessionListInput, ISessionListResult, ISessionReauthenticateInput, ISessionReauthenticateResult, ISessionRefreshInput, ISessionRefreshResult, ISessionRevokeAllInput, ISessionRevokeAllResult, ISessionRevokeInput, ISessionRevokeResult, ISessionStartInput, ISessionStartResult, ISessionType, ISessionTypeCreateInput, ISessionTypeDeleteOptions, ISessionTypeUpdateInput, ISessionUpdateAllInput, ISessionUpdateAllResult, ISessionUpdateInput, ISessionUpdateResult, ISessionVerifyInput, ISessionVerifyOrRefreshInput, ISessionVerifyOrRefreshResult, ISessionVerifyResult, SessionData } from "./types.js";
 /** Options shared by both key kinds. */
 interface HallpassCommonOptions {
     /** Base URL of the hallpass server, e.g. `https://auth.example.com` (a path prefix is kept). */
@@ -30,8 +30,20 @@ export type HallpassOptions = HallpassCommonOptions & ({
 export interface HallpassSessions {
     /** Starts a session: `POST /v1/sessions/start`. */
     start<TData extends object = SessionData>(input: ISessionStartInput<TData>): Promise<ISessionStartResult>;
-    /** Verifies a token and answers its decrypted data: `POST /v1/sessions/verify`. */
+    /**
+     * Verifies a token and answers its decrypted data: `POST /v1/sessions/verify`. `maxAuthAge`
+     * (seconds) refuses, with 401 `reauthentication_required`, a user who authenticated longer ago.
+     */
     verify<TData = SessionData>(input: ISessionVerifyInput): Promise<ISessionVerifyResult<TData>>;
+    /**
+     * Verifies a token and, when an update superseded it (401 `token_superseded`), refreshes once
+     * with `refreshToken` and verifies the new token: the result is that verification plus
+     * `refreshed`, the new pair to hand back (or `null` when the token verified as it was). Any
+     * other error, a failed refresh, or a refreshed token that fails too (superseded again,
+     * `maxAuthAge`) rejects with `HallpassError`; after a refresh the error's `refreshed` holds
+     * the new pair.
+     */
+    verifyOrRefresh<TData = SessionData>(input: ISessionVerifyOrRefreshInput): Promise<ISessionVerifyOrRefreshResult<TData>>;
     /**
      * Spends a refresh token for a new pair: `POST /v1/sessions/refresh`. Concurrent calls with
      * the same token share one request, and tabs of one origin coordinate (see the README).
@@ -43,6 +55,21 @@ export interface HallpassSessions {
     revokeAll(input: ISessionRevokeAllInput): Promise<ISessionRevokeAllResult>;
     /** Lists an identifier's active sessions, newest first: `POST /v1/sessions/list`. */
     list(input: ISessionListInput): Promise<ISessionListResult>;
+    /**
+     * Changes a live session's data (shallow merge by default, `null` removes a key; `merge: false`
+     * replaces it) and answers a token with it: `POST /v1/sessions/update`. Every older token of
+     * the session is refused from then on (`token_superseded`); its refresh token keeps working,
+     * and the next refresh carries the new data, which is how the change reaches other devices.
+     */
+    update<TData extends object = SessionData>(input: ISessionUpdateInput<TData>): Promise<ISessionUpdateResult<TData>>;
+    /** Changes the data of every active session of an identifier, as `update` does: `POST /v1/sessions/update-all`. */
+    updateAll<TData extends object = SessionData>(input: ISessionUpdateAllInput<TData>): Promise<ISessionUpdateAllResult>;
+    /**
+     * Records that the user proved who they are again (step-up): `POST /v1/sessions/reauthenticate`.
+     * Answers a token whose `authenticatedAt` is now (and `amr`, if given); older tokens stay valid
+     * with their older time, so `verify({ maxAuthAge })` passes only the new one.
+     */
+    reauthenticate<TData = SessionData>(input: ISessionReauthenticateInput): Promise<ISessionReauthenticateResult<TData>>;
     /**
      * Calls `listener` with every refresh result this client sees: its own `refresh` calls and,
      * where tabs coordinate, other tabs' refreshes (`{ tag, previousTokenHash, result, source }`).

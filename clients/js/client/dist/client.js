@@ -95,7 +95,7 @@ export class Hallpass {
         return this.#transport.send("POST", path, { body });
     }
     #makeSessions() {
-        return {
+        const sessions = {
             start: async (input) => {
                 this.#backendOnly();
                 return this.#post("/v1/sessions/start", this.#scoped(input));
@@ -103,6 +103,28 @@ export class Hallpass {
             verify: async (input) => {
                 this.#backendOnly();
                 return this.#post("/v1/sessions/verify", this.#scoped(input));
+            },
+            verifyOrRefresh: async (input) => {
+                this.#backendOnly();
+                const given = (typeof input === "object" && input !== null ? input : {});
+                const { refreshToken, ...verifyInput } = given;
+                try {
+                    return { ...(await sessions.verify(verifyInput)), refreshed: null };
+                }
+                catch (error) {
+                    // Only a superseded token has a newer one to get; without a refresh token there is none.
+                    if (!isSuperseded(error) || typeof refreshToken !== "string" || refreshToken === "")
+                        throw error;
+                }
+                // Through `refresh`, so the single flight, the tabs' coordination and onRefreshed
+                // listeners (an auto-refresh holding this refresh token) all see it.
+                const refreshed = await sessions.refresh({ tag: verifyInput.tag, refreshToken, product: verifyInput.product, env: verifyInput.env });
+                try {
+                    return { ...(await sessions.verify({ ...verifyInput, token: refreshed.token })), refreshed };
+                }
+                catch (error) {
+                    throw afterRefresh(error, refreshed);
+                }
             },
             refresh: async (input) => {
                 this.#backendOnly();
@@ -124,8 +146,21 @@ export class Hallpass {
                 this.#backendOnly();
                 return this.#post("/v1/sessions/list", this.#scoped(input));
             },
+            update: async (input) => {
+                this.#backendOnly();
+                return this.#post("/v1/sessions/update", this.#scoped(input));
+            },
+            updateAll: async (input) => {
+                this.#backendOnly();
+                return this.#post("/v1/sessions/update-all", this.#scoped(input));
+            },
+            reauthenticate: async (input) => {
+                this.#backendOnly();
+                return this.#post("/v1/sessions/reauthenticate", this.#scoped(input));
+            },
             onRefreshed: (listener) => this.#refresh.onRefreshed(listener),
         };
+        return sessions;
     }
     #makeSessionTypes() {
         const typePath = (tag) => {
@@ -176,6 +211,19 @@ export class Hallpass {
             },
         };
     }
+}
+function isSuperseded(error) {
+    return HallpassError.is(error) && error.code === "token_superseded";
+}
+/**
+ * A failure of verifyOrRefresh's second verify, carrying the pair the refresh got (the refresh
+ * token given is spent, so the caller must not lose it).
+ */
+function afterRefresh(error, refreshed) {
+    if (!HallpassError.is(error))
+        return error;
+    const again = error.code === "token_superseded" ? "was superseded too (the session changed again meanwhile)" : "failed";
+    return new HallpassError(error.code, error.status, `${error.message} (sessions.verifyOrRefresh: the token was superseded, so it refreshed once, and the refreshed token ${again}; error.refreshed holds the session's new pair, which replaces the spent refresh token)`, { cause: error, ...(error.retryAfter !== undefined ? { retryAfter: error.retryAfter } : {}), refreshed });
 }
 function invalidOptions(message) {
     return new HallpassError("invalid_options", 0, `invalid Hallpass options: ${message}`);

@@ -1,4 +1,4 @@
-import type { HallpassErrorCode } from "./types.js";
+import type { HallpassErrorCode, ISessionRefreshResult } from "./types.js";
 /**
  * Every failure of a hallpass call: a server error (`code`, `status` and `message` from its
  * `{"error": {...}}` body), or one of the client's own:
@@ -18,9 +18,17 @@ export declare class HallpassError extends Error {
     readonly status: number;
     /** Seconds to wait before retrying, from `Retry-After` (429 `rate_limited`, 503). */
     readonly retryAfter?: number;
+    /**
+     * Set by `sessions.verifyOrRefresh` when it failed after it refreshed (the refreshed token
+     * was superseded again, or `maxAuthAge` refused it): the session's new pair. The refresh
+     * token given was spent for it, so store this pair, or the next refresh presents a spent
+     * token. Not enumerable and not in `toJSON()`, so logging the error does not log tokens.
+     */
+    readonly refreshed?: ISessionRefreshResult;
     constructor(code: HallpassErrorCode, status: number, message: string, options?: {
         cause?: unknown;
         retryAfter?: number;
+        refreshed?: ISessionRefreshResult;
     });
     /** True for a `HallpassError`, also one from another copy of this package. */
     static is(value: unknown): value is HallpassError;

@@ -23,6 +23,9 @@ export class HallpassError extends Error {
         this.status = status;
         if (options?.retryAfter !== undefined)
             this.retryAfter = options.retryAfter;
+        if (options?.refreshed !== undefined) {
+            Object.defineProperty(this, "refreshed", { value: options.refreshed, enumerable: false, writable: false, configurable: true });
+        }
     }
     /** True for a `HallpassError`, also one from another copy of this package. */
     static is(value) {

@@ -53,6 +53,58 @@ export type ISessionRefreshInput = Simplify<Omit<Schemas["RefreshRequest"], "ref
 }>;
 /** Result of `sessions.refresh`: the same shape as start, a new token and refresh token for the same `sessionId`. */
 export type ISessionRefreshResult = Schemas["IssuedResponse"];
+/**
+ * Input of `sessions.verifyOrRefresh`: verify's (`tag`, `token`, `maxAuthAge?`, `product?`,
+ * `env?`) plus the session's `refreshToken`, spent only when the token is superseded. `null`
+ * (nothing stored) is taken as no refresh token: a superseded token then throws as verify does.
+ */
+export type ISessionVerifyOrRefreshInput = Simplify<ISessionVerifyInput & {
+    /** The session's refresh token (`null`: none, so a superseded token is not refreshed). */
+    refreshToken: string | null;
+}>;
+/**
+ * Result of `sessions.verifyOrRefresh`: the verification (of the refreshed token when there was
+ * a refresh), and `refreshed`, the session's new pair when the given token was superseded, else
+ * `null`. The given refresh token is spent then: hand `refreshed.token` and
+ * `refreshed.refreshToken` back to whoever holds the old ones.
+ */
+export type ISessionVerifyOrRefreshResult<TData = SessionData> = Simplify<ISessionVerifyResult<TData> & {
+    /** The new pair when the token was superseded and refreshed, else `null`. */
+    refreshed: ISessionRefreshResult | null;
+}>;
+/**
+ * The `data` of an update: with `merge` (the default) the keys to change, a key given as `null`
+ * being removed; with `merge: false` the whole new data. Either way the result must match the
+ * session type's schema (else 422 `schema_violation`, nothing changed).
+ */
+export type SessionDataPatch<TData extends object = SessionData> = {
+    [K in keyof TData]?: TData[K] | null;
+};
+/** Input of `sessions.update`: `tag`, `sessionId`, `data` (a {@link SessionDataPatch}), `merge?` (default true). */
+export type ISessionUpdateInput<TData extends object = SessionData> = Simplify<Omit<Schemas["UpdateRequest"], "data"> & {
+    /** The keys to change (`null` removes one), or with `merge: false` the whole new data. */
+    data: SessionDataPatch<TData>;
+}>;
+/**
+ * Result of `sessions.update` and `sessions.reauthenticate`: the session after the change
+ * (`data` typed as `TData`), with a fresh `token` and its `expiresAt`, and `updatedAt`. There is
+ * no new refresh token: the session's refresh token keeps working.
+ */
+export type ISessionUpdateResult<TData = SessionData> = Simplify<Omit<Schemas["UpdateResponse"], "data"> & {
+    /** The session data after the change. */
+    data: TData;
+}>;
+/** Input of `sessions.updateAll`: every active session of `identifier` gets `data` as `update` applies it. */
+export type ISessionUpdateAllInput<TData extends object = SessionData> = Simplify<Omit<Schemas["UpdateAllRequest"], "data"> & {
+    /** The keys to change (`null` removes one), or with `merge: false` the whole new data. */
+    data: SessionDataPatch<TData>;
+}>;
+/** Result of `sessions.updateAll`: how many sessions changed (0 when the identifier has none). */
+export type ISessionUpdateAllResult = Schemas["UpdateAllResponse"];
+/** Input of `sessions.reauthenticate`: `tag`, `sessionId`, `amr?` (replaces the recorded methods). */
+export type ISessionReauthenticateInput = Schemas["ReauthenticateRequest"];
+/** Result of `sessions.reauthenticate`: the same shape as update's, a token whose `authenticatedAt` is now. */
+export type ISessionReauthenticateResult<TData = SessionData> = ISessionUpdateResult<TData>;
 /** Input of `sessions.revoke`. */
 export type ISessionRevokeInput = Schemas["RevokeRequest"];
 /** Result of `sessions.revoke`: `revoked` is true if the session was active, false if it had already ended. */
@@ -119,6 +171,14 @@ export type SessionVerifyInput = ISessionVerifyInput;
 export type SessionVerifyResult<TData = SessionData> = ISessionVerifyResult<TData>;
 export type SessionRefreshInput = ISessionRefreshInput;
 export type SessionRefreshResult = ISessionRefreshResult;
+export type SessionVerifyOrRefreshInput = ISessionVerifyOrRefreshInput;
+export type SessionVerifyOrRefreshResult<TData = SessionData> = ISessionVerifyOrRefreshResult<TData>;
+export type SessionUpdateInput<TData extends object = SessionData> = ISessionUpdateInput<TData>;
+export type SessionUpdateResult<TData = SessionData> = ISessionUpdateResult<TData>;
+export type SessionUpdateAllInput<TData extends object = SessionData> = ISessionUpdateAllInput<TData>;
+export type SessionUpdateAllResult = ISessionUpdateAllResult;
+export type SessionReauthenticateInput = ISessionReauthenticateInput;
+export type SessionReauthenticateResult<TData = SessionData> = ISessionReauthenticateResult<TData>;
 export type SessionRevokeInput = ISessionRevokeInput;
 export type SessionRevokeResult = ISessionRevokeResult;
 export type SessionRevokeAllInput = ISessionRevokeAllInput;

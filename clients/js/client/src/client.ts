@@ -6,6 +6,8 @@ import type {
   IScope,
   ISessionListInput,
   ISessionListResult,
+  ISessionReauthenticateInput,
+  ISessionReauthenticateResult,
   ISessionRefreshInput,
   ISessionRefreshResult,
   ISessionRevokeAllInput,
@@ -18,7 +20,13 @@ import type {
   ISessionTypeCreateInput,
   ISessionTypeDeleteOptions,
   ISessionTypeUpdateInput,
+  ISessionUpdateAllInput,
+  ISessionUpdateAllResult,
+  ISessionUpdateInput,
+  ISessionUpdateResult,
   ISessionVerifyInput,
+  ISessionVerifyOrRefreshInput,
+  ISessionVerifyOrRefreshResult,
   ISessionVerifyResult,
   SessionData,
   Schemas,
@@ -59,8 +67,20 @@ export type HallpassOptions = HallpassCommonOptions &
 export interface HallpassSessions {
   /** Starts a session: `POST /v1/sessions/start`. */
   start<TData extends object = SessionData>(input: ISessionStartInput<TData>): Promise<ISessionStartResult>;
-  /** Verifies a token and answers its decrypted data: `POST /v1/sessions/verify`. */
+  /**
+   * Verifies a token and answers its decrypted data: `POST /v1/sessions/verify`. `maxAuthAge`
+   * (seconds) refuses, with 401 `reauthentication_required`, a user who authenticated longer ago.
+   */
   verify<TData = SessionData>(input: ISessionVerifyInput): Promise<ISessionVerifyResult<TData>>;
+  /**
+   * Verifies a token and, when an update superseded it (401 `token_superseded`), refreshes once
+   * with `refreshToken` and verifies the new token: the result is that verification plus
+   * `refreshed`, the new pair to hand back (or `null` when the token verified as it was). Any
+   * other error, a failed refresh, or a refreshed token that fails too (superseded again,
+   * `maxAuthAge`) rejects with `HallpassError`; after a refresh the error's `refreshed` holds
+   * the new pair.
+   */
+  verifyOrRefresh<TData = SessionData>(input: ISessionVerifyOrRefreshInput): Promise<ISessionVerifyOrRefreshResult<TData>>;
   /**
    * Spends a refresh token for a new pair: `POST /v1/sessions/refresh`. Concurrent calls with
    * the same token share one request, and tabs of one origin coordinate (see the README).
@@ -72,6 +92,21 @@ export interface HallpassSessions {
   revokeAll(input: ISessionRevokeAllInput): Promise<ISessionRevokeAllResult>;
   /** Lists an identifier's active sessions, newest first: `POST /v1/sessions/list`. */
   list(input: ISessionListInput): Promise<ISessionListResult>;
+  /**
+   * Changes a live session's data (shallow merge by default, `null` removes a key; `merge: false`
+   * replaces it) and answers a token with it: `POST /v1/sessions/update`. Every older token of
+   * the session is refused from then on (`token_superseded`); its refresh token keeps working,
+   * and the next refresh carries the new data, which is how the change reaches other devices.
+   */
+  update<TData extends object = SessionData>(input: ISessionUpdateInput<TData>): Promise<ISessionUpdateResult<TData>>;
+  /** Changes the data of every active session of an identifier, as `update` does: `POST /v1/sessions/update-all`. */
+  updateAll<TData extends object = SessionData>(input: ISessionUpdateAllInput<TData>): Promise<ISessionUpdateAllResult>;
+  /**
+   * Records that the user proved who they are again (step-up): `POST /v1/sessions/reauthenticate`.
+   * Answers a token whose `authenticatedAt` is now (and `amr`, if given); older tokens stay valid
+   * with their older time, so `verify({ maxAuthAge })` passes only the new one.
+   */
+  reauthenticate<TData = SessionData>(input: ISessionReauthenticateInput): Promise<ISessionReauthenticateResult<TData>>;
   /**
    * Calls `listener` with every refresh result this client sees: its own `refresh` calls and,
    * where tabs coordinate, other tabs' refreshes (`{ tag, previousTokenHash, result, source }`).
@@ -201,7 +236,7 @@ export class Hallpass {
   }
 
   #makeSessions(): HallpassSessions {
-    return {
+    const sessions: HallpassSessions = {
       start: async <TData extends object = SessionData>(input: ISessionStartInput<TData>) => {
         this.#backendOnly();
         return this.#post<ISessionStartResult>("/v1/sessions/start", this.#scoped(input));
@@ -209,6 +244,25 @@ export class Hallpass {
       verify: async <TData = SessionData>(input: ISessionVerifyInput) => {
         this.#backendOnly();
         return this.#post<ISessionVerifyResult<TData>>("/v1/sessions/verify", this.#scoped(input));
+      },
+      verifyOrRefresh: async <TData = SessionData>(input: ISessionVerifyOrRefreshInput) => {
+        this.#backendOnly();
+        const given = (typeof input === "object" && input !== null ? input : {}) as ISessionVerifyOrRefreshInput;
+        const { refreshToken, ...verifyInput } = given;
+        try {
+          return { ...(await sessions.verify<TData>(verifyInput)), refreshed: null };
+        } catch (error) {
+          // Only a superseded token has a newer one to get; without a refresh token there is none.
+          if (!isSuperseded(error) || typeof refreshToken !== "string" || refreshToken === "") throw error;
+        }
+        // Through `refresh`, so the single flight, the tabs' coordination and onRefreshed
+        // listeners (an auto-refresh holding this refresh token) all see it.
+        const refreshed = await sessions.refresh({ tag: verifyInput.tag, refreshToken, product: verifyInput.product, env: verifyInput.env });
+        try {
+          return { ...(await sessions.verify<TData>({ ...verifyInput, token: refreshed.token })), refreshed };
+        } catch (error) {
+          throw afterRefresh(error, refreshed);
+        }
       },
       refresh: async (input: ISessionRefreshInput) => {
         this.#backendOnly();
@@ -229,8 +283,21 @@ export class Hallpass {
         this.#backendOnly();
         return this.#post<ISessionListResult>("/v1/sessions/list", this.#scoped(input));
       },
+      update: async <TData extends object = SessionData>(input: ISessionUpdateInput<TData>) => {
+        this.#backendOnly();
+        return this.#post<ISessionUpdateResult<TData>>("/v1/sessions/update", this.#scoped(input));
+      },
+      updateAll: async <TData extends object = SessionData>(input: ISessionUpdateAllInput<TData>) => {
+        this.#backendOnly();
+        return this.#post<ISessionUpdateAllResult>("/v1/sessions/update-all", this.#scoped(input));
+      },
+      reauthenticate: async <TData = SessionData>(input: ISessionReauthenticateInput) => {
+        this.#backendOnly();
+        return this.#post<ISessionReauthenticateResult<TData>>("/v1/sessions/reauthenticate", this.#scoped(input));
+      },
       onRefreshed: (listener: SessionRefreshedListener) => this.#refresh.onRefreshed(listener),
     };
+    return sessions;
   }
 
   #makeSessionTypes(): HallpassSessionTypes {
@@ -281,6 +348,25 @@ export class Hallpass {
       },
     };
   }
+}
+
+function isSuperseded(error: unknown): boolean {
+  return HallpassError.is(error) && error.code === "token_superseded";
+}
+
+/**
+ * A failure of verifyOrRefresh's second verify, carrying the pair the refresh got (the refresh
+ * token given is spent, so the caller must not lose it).
+ */
+function afterRefresh(error: unknown, refreshed: ISessionRefreshResult): unknown {
+  if (!HallpassError.is(error)) return error;
+  const again = error.code === "token_superseded" ? "was superseded too (the session changed again meanwhile)" : "failed";
+  return new HallpassError(
+    error.code,
+    error.status,
+    `${error.message} (sessions.verifyOrRefresh: the token was superseded, so it refreshed once, and the refreshed token ${again}; error.refreshed holds the session's new pair, which replaces the spent refresh token)`,
+    { cause: error, ...(error.retryAfter !== undefined ? { retryAfter: error.retryAfter } : {}), refreshed },
+  );
 }
 
 function invalidOptions(message: string): HallpassError {

@@ -1,4 +1,4 @@
-import type { HallpassErrorCode } from "./types.js";
+import type { HallpassErrorCode, ISessionRefreshResult } from "./types.js";
 
 /**
  * Every failure of a hallpass call: a server error (`code`, `status` and `message` from its
@@ -19,12 +19,27 @@ export class HallpassError extends Error {
   readonly status: number;
   /** Seconds to wait before retrying, from `Retry-After` (429 `rate_limited`, 503). */
   readonly retryAfter?: number;
+  /**
+   * Set by `sessions.verifyOrRefresh` when it failed after it refreshed (the refreshed token
+   * was superseded again, or `maxAuthAge` refused it): the session's new pair. The refresh
+   * token given was spent for it, so store this pair, or the next refresh presents a spent
+   * token. Not enumerable and not in `toJSON()`, so logging the error does not log tokens.
+   */
+  declare readonly refreshed?: ISessionRefreshResult;
 
-  constructor(code: HallpassErrorCode, status: number, message: string, options?: { cause?: unknown; retryAfter?: number }) {
+  constructor(
+    code: HallpassErrorCode,
+    status: number,
+    message: string,
+    options?: { cause?: unknown; retryAfter?: number; refreshed?: ISessionRefreshResult },
+  ) {
     super(message, options && "cause" in options ? { cause: options.cause } : undefined);
     this.code = code;
     this.status = status;
     if (options?.retryAfter !== undefined) this.retryAfter = options.retryAfter;
+    if (options?.refreshed !== undefined) {
+      Object.defineProperty(this, "refreshed", { value: options.refreshed, enumerable: false, writable: false, configurable: true });
+    }
   }
 
   /** True for a `HallpassError`, also one from another copy of this package. */

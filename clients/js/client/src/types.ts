@@ -3,7 +3,7 @@
 // a change on the server changes these types (and `npm run check:types` fails until the
 // generated file is regenerated). Only four things are overridden, each checked below:
 // - `data` is generic (`TData`) instead of the generator's `Record<string, never>` for
-//   `type: object`;
+//   `type: object` (in update inputs: a patch of it, {@link SessionDataPatch});
 // - `schema` of a session type is a JSON object instead of `Record<string, never>`;
 // - `identifier` of start also accepts a number (the server takes a string or a number and
 //   stores it as a string; the OpenAPI document only says string);
@@ -84,6 +84,75 @@ export type ISessionRefreshInput = Simplify<
 
 /** Result of `sessions.refresh`: the same shape as start, a new token and refresh token for the same `sessionId`. */
 export type ISessionRefreshResult = Schemas["IssuedResponse"];
+
+/**
+ * Input of `sessions.verifyOrRefresh`: verify's (`tag`, `token`, `maxAuthAge?`, `product?`,
+ * `env?`) plus the session's `refreshToken`, spent only when the token is superseded. `null`
+ * (nothing stored) is taken as no refresh token: a superseded token then throws as verify does.
+ */
+export type ISessionVerifyOrRefreshInput = Simplify<
+  ISessionVerifyInput & {
+    /** The session's refresh token (`null`: none, so a superseded token is not refreshed). */
+    refreshToken: string | null;
+  }
+>;
+
+/**
+ * Result of `sessions.verifyOrRefresh`: the verification (of the refreshed token when there was
+ * a refresh), and `refreshed`, the session's new pair when the given token was superseded, else
+ * `null`. The given refresh token is spent then: hand `refreshed.token` and
+ * `refreshed.refreshToken` back to whoever holds the old ones.
+ */
+export type ISessionVerifyOrRefreshResult<TData = SessionData> = Simplify<
+  ISessionVerifyResult<TData> & {
+    /** The new pair when the token was superseded and refreshed, else `null`. */
+    refreshed: ISessionRefreshResult | null;
+  }
+>;
+
+/**
+ * The `data` of an update: with `merge` (the default) the keys to change, a key given as `null`
+ * being removed; with `merge: false` the whole new data. Either way the result must match the
+ * session type's schema (else 422 `schema_violation`, nothing changed).
+ */
+export type SessionDataPatch<TData extends object = SessionData> = { [K in keyof TData]?: TData[K] | null };
+
+/** Input of `sessions.update`: `tag`, `sessionId`, `data` (a {@link SessionDataPatch}), `merge?` (default true). */
+export type ISessionUpdateInput<TData extends object = SessionData> = Simplify<
+  Omit<Schemas["UpdateRequest"], "data"> & {
+    /** The keys to change (`null` removes one), or with `merge: false` the whole new data. */
+    data: SessionDataPatch<TData>;
+  }
+>;
+
+/**
+ * Result of `sessions.update` and `sessions.reauthenticate`: the session after the change
+ * (`data` typed as `TData`), with a fresh `token` and its `expiresAt`, and `updatedAt`. There is
+ * no new refresh token: the session's refresh token keeps working.
+ */
+export type ISessionUpdateResult<TData = SessionData> = Simplify<
+  Omit<Schemas["UpdateResponse"], "data"> & {
+    /** The session data after the change. */
+    data: TData;
+  }
+>;
+
+/** Input of `sessions.updateAll`: every active session of `identifier` gets `data` as `update` applies it. */
+export type ISessionUpdateAllInput<TData extends object = SessionData> = Simplify<
+  Omit<Schemas["UpdateAllRequest"], "data"> & {
+    /** The keys to change (`null` removes one), or with `merge: false` the whole new data. */
+    data: SessionDataPatch<TData>;
+  }
+>;
+
+/** Result of `sessions.updateAll`: how many sessions changed (0 when the identifier has none). */
+export type ISessionUpdateAllResult = Schemas["UpdateAllResponse"];
+
+/** Input of `sessions.reauthenticate`: `tag`, `sessionId`, `amr?` (replaces the recorded methods). */
+export type ISessionReauthenticateInput = Schemas["ReauthenticateRequest"];
+
+/** Result of `sessions.reauthenticate`: the same shape as update's, a token whose `authenticatedAt` is now. */
+export type ISessionReauthenticateResult<TData = SessionData> = ISessionUpdateResult<TData>;
 
 /** Input of `sessions.revoke`. */
 export type ISessionRevokeInput = Schemas["RevokeRequest"];
@@ -192,6 +261,14 @@ export type SessionVerifyInput = ISessionVerifyInput;
 export type SessionVerifyResult<TData = SessionData> = ISessionVerifyResult<TData>;
 export type SessionRefreshInput = ISessionRefreshInput;
 export type SessionRefreshResult = ISessionRefreshResult;
+export type SessionVerifyOrRefreshInput = ISessionVerifyOrRefreshInput;
+export type SessionVerifyOrRefreshResult<TData = SessionData> = ISessionVerifyOrRefreshResult<TData>;
+export type SessionUpdateInput<TData extends object = SessionData> = ISessionUpdateInput<TData>;
+export type SessionUpdateResult<TData = SessionData> = ISessionUpdateResult<TData>;
+export type SessionUpdateAllInput<TData extends object = SessionData> = ISessionUpdateAllInput<TData>;
+export type SessionUpdateAllResult = ISessionUpdateAllResult;
+export type SessionReauthenticateInput = ISessionReauthenticateInput;
+export type SessionReauthenticateResult<TData = SessionData> = ISessionReauthenticateResult<TData>;
 export type SessionRevokeInput = ISessionRevokeInput;
 export type SessionRevokeResult = ISessionRevokeResult;
 export type SessionRevokeAllInput = ISessionRevokeAllInput;
@@ -223,6 +300,9 @@ type DriftChecks = [
   Assert<HasKeys<Schemas["SessionTypeResponse"], "schema">>,
   Assert<HasKeys<Schemas["VerifyRequest"], "token" | "tag">>,
   Assert<HasKeys<Schemas["RefreshRequest"], "refreshToken" | "tag">>,
+  Assert<HasKeys<Schemas["UpdateRequest"], "data" | "sessionId" | "tag" | "merge">>,
+  Assert<HasKeys<Schemas["UpdateAllRequest"], "data" | "identifier" | "tag" | "merge">>,
+  Assert<HasKeys<Schemas["UpdateResponse"], "data" | "token" | "sessionId">>,
   // Overrides keep every other field, and only narrow (or, for identifier, widen on purpose).
   Assert<SameKeys<ISessionStartInput, Schemas["StartRequest"]>>,
   Assert<SameKeys<ISessionVerifyResult, Schemas["VerifyResponse"]>>,
@@ -230,6 +310,14 @@ type DriftChecks = [
   Assert<SameKeys<ISessionRefreshInput, Schemas["RefreshRequest"]>>,
   Assert<Extends<Schemas["VerifyRequest"], ISessionVerifyInput>>,
   Assert<Extends<Schemas["RefreshRequest"], ISessionRefreshInput>>,
+  Assert<SameKeys<ISessionUpdateInput, Schemas["UpdateRequest"]>>,
+  Assert<SameKeys<ISessionUpdateAllInput, Schemas["UpdateAllRequest"]>>,
+  Assert<SameKeys<ISessionUpdateResult, Schemas["UpdateResponse"]>>,
+  Assert<Extends<Omit<ISessionUpdateInput, "data">, Omit<Schemas["UpdateRequest"], "data">>>,
+  Assert<Extends<Omit<ISessionUpdateAllInput, "data">, Omit<Schemas["UpdateAllRequest"], "data">>>,
+  // verifyOrRefresh is verify plus the refresh token (in) and the refreshed pair (out).
+  Assert<SameKeys<Omit<ISessionVerifyOrRefreshInput, "refreshToken">, Schemas["VerifyRequest"]>>,
+  Assert<SameKeys<Omit<ISessionVerifyOrRefreshResult, "refreshed">, Schemas["VerifyResponse"]>>,
   Assert<SameKeys<ISessionTypeUpdateInput, Schemas["SessionTypeBody"]>>,
   Assert<SameKeys<ISessionType, Schemas["SessionTypeResponse"]>>,
   Assert<Extends<Omit<ISessionStartInput, "data" | "identifier">, Omit<Schemas["StartRequest"], "data" | "identifier">>>,

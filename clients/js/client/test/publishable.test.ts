@@ -19,10 +19,15 @@ const tag = "user-session";
 const calls: [string, (hp: Hallpass) => Promise<unknown>][] = [
   ["sessions.start", (hp) => hp.sessions.start({ tag, data: { userId: "u", email: "e@example.com" } })],
   ["sessions.verify", (hp) => hp.sessions.verify({ tag, token: "t" })],
+  ["sessions.verify (maxAuthAge)", (hp) => hp.sessions.verify({ tag, token: "t", maxAuthAge: 60 })],
+  ["sessions.verifyOrRefresh", (hp) => hp.sessions.verifyOrRefresh({ tag, token: "t", refreshToken: "hp_rt_x" })],
   ["sessions.refresh", (hp) => hp.sessions.refresh({ tag, refreshToken: "hp_rt_x" })],
   ["sessions.revoke", (hp) => hp.sessions.revoke({ tag, sessionId: "s" })],
   ["sessions.revokeAll", (hp) => hp.sessions.revokeAll({ tag, identifier: "u" })],
   ["sessions.list", (hp) => hp.sessions.list({ tag, identifier: "u" })],
+  ["sessions.update", (hp) => hp.sessions.update({ tag, sessionId: "s", data: { role: "admin" } })],
+  ["sessions.updateAll", (hp) => hp.sessions.updateAll({ tag, identifier: "u", data: { role: "admin" } })],
+  ["sessions.reauthenticate", (hp) => hp.sessions.reauthenticate({ tag, sessionId: "s", amr: ["pwd"] })],
   ["sessionTypes.create", (hp) => hp.sessionTypes.create({ tag: "t2", name: "T", expiry: 1, period: "hours" })],
   ["sessionTypes.update(tag, patch)", (hp) => hp.sessionTypes.update(tag, { expiry: 2 })],
   ["sessionTypes.update(patch)", (hp) => hp.sessionTypes.update({ tag, expiry: 2 })],
@@ -51,7 +56,21 @@ describe("publishable key", () => {
     const counting = countingFetch();
     const hp = new Hallpass({ url: server.url, accessKey: server.publishableKey, fetch: counting.fetch });
     await expectHallpassError(hp.sessions.verify({ tag, token: "t" }), "publishable_key_forbidden", 403);
+    await expectHallpassError(hp.sessions.update({ tag, sessionId: "s", data: {} }), "publishable_key_forbidden", 403);
+    await expectHallpassError(hp.sessions.verifyOrRefresh({ tag, token: "t", refreshToken: "hp_rt_x" }), "publishable_key_forbidden", 403);
     expect(counting.sent).toHaveLength(0);
+  });
+
+  it("the client's refusal of update matches the server's own answer to a publishable key", async () => {
+    const response = await fetch(`${server.url}/v1/sessions/update`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${server.publishableKey}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ tag, sessionId: "s", data: {} }),
+    });
+    const body = (await response.json()) as { error: { code: string; message: string; status: number } };
+    const hp = new Hallpass({ url: server.url, publishableKey: server.publishableKey });
+    const error = (await hp.sessions.update({ tag, sessionId: "s", data: {} }).catch((e: unknown) => e)) as HallpassError;
+    expect(body.error).toEqual({ code: error.code, message: error.message, status: error.status });
   });
 
   it("the client's refusal matches the server's own answer to a publishable key", async () => {

@@ -11,8 +11,17 @@ import {
   type ISessionRefreshResult,
   type ISessionStartResult,
   type ISessionType,
+  type ISessionReauthenticateInput,
+  type ISessionUpdateAllInput,
+  type ISessionUpdateAllResult,
+  type ISessionUpdateInput,
+  type ISessionUpdateResult,
   type ISessionVerifyInput,
+  type ISessionVerifyOrRefreshInput,
+  type ISessionVerifyOrRefreshResult,
   type ISessionVerifyResult,
+  type SessionDataPatch,
+  type SessionUpdateResult,
   type LockManagerLike,
   type SessionRefreshedEvent,
   type SessionStartResult,
@@ -35,6 +44,26 @@ describe("public types", () => {
     expectTypeOf<SessionVerifyResult["sessionId"]>().toEqualTypeOf<string>();
     expectTypeOf<ISessionType["schema"]>().toEqualTypeOf<{ [key: string]: unknown } | null | undefined>();
     expectTypeOf<ISessionStartInput<{ a: number }>["data"]>().toEqualTypeOf<{ a: number }>();
+  });
+
+  it("the lifecycle types are the generated ones, with data generic (a patch of it in updates)", () => {
+    expectTypeOf<ISessionUpdateAllResult>().toEqualTypeOf<Schemas["UpdateAllResponse"]>();
+    expectTypeOf<ISessionReauthenticateInput>().toEqualTypeOf<Schemas["ReauthenticateRequest"]>();
+    expectTypeOf<Omit<ISessionUpdateInput, "data">>().toEqualTypeOf<Omit<Schemas["UpdateRequest"], "data">>();
+    expectTypeOf<Omit<ISessionUpdateAllInput, "data">>().toEqualTypeOf<Omit<Schemas["UpdateAllRequest"], "data">>();
+    expectTypeOf<Omit<ISessionUpdateResult, "data">>().toEqualTypeOf<Omit<Schemas["UpdateResponse"], "data">>();
+    expectTypeOf<SessionUpdateResult<{ role: string }>["data"]>().toEqualTypeOf<{ role: string }>();
+    expectTypeOf<ISessionUpdateInput<{ userId: string; role: string }>["data"]>().toEqualTypeOf<SessionDataPatch<{ userId: string; role: string }>>();
+    expectTypeOf<SessionDataPatch<{ role: string }>>().toEqualTypeOf<{ role?: string | null }>();
+    expectTypeOf<ISessionVerifyInput["maxAuthAge"]>().toEqualTypeOf<number | null | undefined>();
+    expectTypeOf<ISessionVerifyResult["authenticatedAt"]>().toEqualTypeOf<string>();
+    expectTypeOf<ISessionVerifyOrRefreshInput["refreshToken"]>().toEqualTypeOf<string | null>();
+    expectTypeOf<ISessionVerifyOrRefreshResult["refreshed"]>().toEqualTypeOf<ISessionRefreshResult | null>();
+    expectTypeOf<ISessionVerifyOrRefreshResult<{ role: string }>["data"]>().toEqualTypeOf<{ role: string }>();
+    expectTypeOf<ISessionStartInput["amr"]>().toEqualTypeOf<string[] | null | undefined>();
+    // An update of typed data is checked key by key.
+    const update = (hp: Hallpass) => hp.sessions.update<{ userId: string; role: "user" | "admin" }>({ tag: "t", sessionId: "s", data: { role: "admin" } });
+    expectTypeOf(update).returns.resolves.toHaveProperty("data").toEqualTypeOf<{ userId: string; role: "user" | "admin" }>();
   });
 
   it("session data may be an interface (no index signature needed)", () => {

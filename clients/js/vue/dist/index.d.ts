@@ -1,7 +1,7 @@
 export { createHallpass, useHallpass, HallpassKey } from "./plugin.js";
 export type { HallpassContext, HallpassPlugin } from "./plugin.js";
-export { useSessionStart, useSessionVerify, useSessionRefresh, useSessionRevoke, useSessionRevokeAll, useSessionList, } from "./sessions.js";
-export type { UseSessionStartOptions, UseSessionStartReturn, UseSessionVerifyOptions, UseSessionVerifyReturn, UseSessionRefreshOptions, UseSessionRefreshReturn, UseSessionRevokeOptions, UseSessionRevokeReturn, UseSessionRevokeAllOptions, UseSessionRevokeAllReturn, UseSessionListOptions, UseSessionListReturn, } from "./sessions.js";
+export { useSessionStart, useSessionVerify, useSessionRefresh, useSessionRevoke, useSessionRevokeAll, useSessionList, useSessionUpdate, useSessionUpdateAll, useSessionReauthenticate, } from "./sessions.js";
+export type { UseSessionStartOptions, UseSessionStartReturn, UseSessionVerifyOptions, UseSessionVerifyReturn, UseSessionRefreshOptions, UseSessionRefreshReturn, UseSessionRevokeOptions, UseSessionRevokeReturn, UseSessionRevokeAllOptions, UseSessionRevokeAllReturn, UseSessionListOptions, UseSessionListReturn, UseSessionUpdateOptions, UseSessionUpdateReturn, UseSessionUpdateAllOptions, UseSessionUpdateAllReturn, UseSessionReauthenticateOptions, UseSessionReauthenticateReturn, } from "./sessions.js";
 export { useSessionAutoRefresh, DEFAULT_REFRESH_BEFORE } from "./autoRefresh.js";
 export type { UseSessionAutoRefreshOptions, UseSessionAutoRefreshReturn } from "./autoRefresh.js";
 export { createHallpassBrowser, HallpassBrowserKey, useSession, useSignOut, useBrowserSessions, useRevokeBrowserSession, } from "./browser.js";
@@ -9,6 +9,6 @@ export type { HallpassBrowserPlugin, UseSessionReturn, UseSignOutOptions, UseSig
 export { createBrowserClient } from "@hallpass/client/browser";
 export type { BrowserClient, BrowserClientOptions, BrowserResult, BrowserSession, BrowserSessionInfo, BrowserSessionItem, BrowserSessionList, BrowserSessionState, BrowserRefreshResult, } from "@hallpass/client/browser";
 export type { MutationCallbacks, MutationOptions, MutationReturn } from "./mutation.js";
-export type { SessionTracker, TrackedSession } from "./tracker.js";
+export type { SessionTracker, TrackedSession, TrackerEvent } from "./tracker.js";
 export { Hallpass, HallpassError, hashRefreshToken } from "@hallpass/client";
-export type { HallpassOptions, SessionRefreshedEvent, SessionData, SessionStartInput, SessionStartResult, SessionVerifyInput, SessionVerifyResult, SessionRefreshInput, SessionRefreshResult, SessionRevokeInput, SessionRevokeResult, SessionRevokeAllInput, SessionRevokeAllResult, SessionListInput, SessionListItem, SessionListResult, } from "@hallpass/client";
+export type { HallpassOptions, SessionRefreshedEvent, SessionData, SessionStartInput, SessionStartResult, SessionVerifyInput, SessionVerifyResult, SessionRefreshInput, SessionRefreshResult, SessionRevokeInput, SessionRevokeResult, SessionRevokeAllInput, SessionRevokeAllResult, SessionListInput, SessionListItem, SessionListResult, SessionDataPatch, SessionUpdateInput, SessionUpdateResult, SessionUpdateAllInput, SessionUpdateAllResult, SessionReauthenticateInput, SessionReauthenticateResult, SessionVerifyOrRefreshInput, SessionVerifyOrRefreshResult, } from "@hallpass/client";

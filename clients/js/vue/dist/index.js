@@ -1,7 +1,7 @@
 // @hallpass/vue: Vue 3 composables for the hallpass session service (those of `@ductape/vue`,
 // docs/API.md §11.4), over @hallpass/client.
 export { createHallpass, useHallpass, HallpassKey } from "./plugin.js";
-export { useSessionStart, useSessionVerify, useSessionRefresh, useSessionRevoke, useSessionRevokeAll, useSessionList, } from "./sessions.js";
+export { useSessionStart, useSessionVerify, useSessionRefresh, useSessionRevoke, useSessionRevokeAll, useSessionList, useSessionUpdate, useSessionUpdateAll, useSessionReauthenticate, } from "./sessions.js";
 export { useSessionAutoRefresh, DEFAULT_REFRESH_BEFORE } from "./autoRefresh.js";
 export { createHallpassBrowser, HallpassBrowserKey, useSession, useSignOut, useBrowserSessions, useRevokeBrowserSession, } from "./browser.js";
 export { createBrowserClient } from "@hallpass/client/browser";

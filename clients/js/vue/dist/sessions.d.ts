@@ -1,4 +1,4 @@
-import type { SessionData, SessionListInput, SessionListResult, SessionRefreshInput, SessionRefreshResult, SessionRevokeAllInput, SessionRevokeAllResult, SessionRevokeInput, SessionRevokeResult, SessionStartInput, SessionStartResult, SessionVerifyInput, SessionVerifyResult } from "@hallpass/client";
+import { type SessionData, type SessionListInput, type SessionListResult, type SessionReauthenticateInput, type SessionReauthenticateResult, type SessionRefreshInput, type SessionRefreshResult, type SessionRevokeAllInput, type SessionRevokeAllResult, type SessionRevokeInput, type SessionRevokeResult, type SessionStartInput, type SessionStartResult, type SessionUpdateAllInput, type SessionUpdateAllResult, type SessionUpdateInput, type SessionUpdateResult, type SessionVerifyInput, type SessionVerifyResult } from "@hallpass/client";
 import { type MutationOptions, type MutationReturn } from "./mutation.js";
 /** Options of `useSessionStart`. */
 export type UseSessionStartOptions<TData extends object = SessionData> = MutationOptions<SessionStartResult, SessionStartInput<TData>>;
@@ -24,6 +24,18 @@ export type UseSessionRevokeAllReturn = MutationReturn<SessionRevokeAllResult, S
 export type UseSessionListOptions = MutationOptions<SessionListResult, SessionListInput>;
 /** What `useSessionList` answers. */
 export type UseSessionListReturn = MutationReturn<SessionListResult, SessionListInput>;
+/** Options of `useSessionUpdate`. */
+export type UseSessionUpdateOptions<TData extends object = SessionData> = MutationOptions<SessionUpdateResult<TData>, SessionUpdateInput<TData>>;
+/** What `useSessionUpdate` answers. */
+export type UseSessionUpdateReturn<TData extends object = SessionData> = MutationReturn<SessionUpdateResult<TData>, SessionUpdateInput<TData>>;
+/** Options of `useSessionUpdateAll`. */
+export type UseSessionUpdateAllOptions<TData extends object = SessionData> = MutationOptions<SessionUpdateAllResult, SessionUpdateAllInput<TData>>;
+/** What `useSessionUpdateAll` answers. */
+export type UseSessionUpdateAllReturn<TData extends object = SessionData> = MutationReturn<SessionUpdateAllResult, SessionUpdateAllInput<TData>>;
+/** Options of `useSessionReauthenticate`. */
+export type UseSessionReauthenticateOptions<TData = SessionData> = MutationOptions<SessionReauthenticateResult<TData>, SessionReauthenticateInput>;
+/** What `useSessionReauthenticate` answers. */
+export type UseSessionReauthenticateReturn<TData = SessionData> = MutationReturn<SessionReauthenticateResult<TData>, SessionReauthenticateInput>;
 /**
  * Starts a session: `mutate({ tag, data, identifier?, expiresIn?, device? })` →
  * `{ sessionId, token, refreshToken, expiresAt, refreshExpiresAt, tag, identifier, cookies? }`.
@@ -31,8 +43,10 @@ export type UseSessionListReturn = MutationReturn<SessionListResult, SessionList
  */
 export declare function useSessionStart<TData extends object = SessionData>(options?: UseSessionStartOptions<TData>): UseSessionStartReturn<TData>;
 /**
- * Verifies a token: `mutate({ tag, token })` →
- * `{ sessionId, tag, identifier, data: TData, issuedAt, expiresAt }`.
+ * Verifies a token: `mutate({ tag, token, maxAuthAge? })` →
+ * `{ sessionId, tag, identifier, data: TData, issuedAt, expiresAt, authenticatedAt, amr, idleExpiresAt }`.
+ * A `token_superseded` answer is told to the app's session memory, so a `useSessionAutoRefresh`
+ * holding that token refreshes at once (the error is still this call's).
  */
 export declare function useSessionVerify<TData = SessionData>(options?: UseSessionVerifyOptions<TData>): UseSessionVerifyReturn<TData>;
 /**
@@ -53,3 +67,23 @@ export declare function useSessionRevokeAll(options?: UseSessionRevokeAllOptions
  * `{ sessions, count, nextCursor? }` (newest first).
  */
 export declare function useSessionList(options?: UseSessionListOptions): UseSessionListReturn;
+/**
+ * Changes a live session's data: `mutate({ tag, sessionId, data, merge? })` →
+ * `{ sessionId, tag, identifier, data: TData, token, expiresAt, updatedAt }` (merge by default, a
+ * `null` removes a key; `merge: false` replaces). Every older token of the session is refused
+ * from then on (`token_superseded`). When it is the app's latest session of the tag, the new
+ * token becomes its token, so `useSessionAutoRefresh`'s `currentToken` is the new one.
+ */
+export declare function useSessionUpdate<TData extends object = SessionData>(options?: UseSessionUpdateOptions<TData>): UseSessionUpdateReturn<TData>;
+/**
+ * Changes the data of every active session of a user: `mutate({ tag, identifier, data, merge? })`
+ * → `{ updatedCount }`. Their tokens are superseded (no new token is answered): when the app's
+ * latest session of the tag is one of them, a `useSessionAutoRefresh` holding it refreshes at once.
+ */
+export declare function useSessionUpdateAll<TData extends object = SessionData>(options?: UseSessionUpdateAllOptions<TData>): UseSessionUpdateAllReturn<TData>;
+/**
+ * Records that the user proved who they are again (step-up): `mutate({ tag, sessionId, amr? })`
+ * → the same shape as `useSessionUpdate`'s, a token whose `authenticatedAt` is now. Older tokens
+ * stay valid; when it is the app's latest session of the tag, the new token becomes its token.
+ */
+export declare function useSessionReauthenticate<TData = SessionData>(options?: UseSessionReauthenticateOptions<TData>): UseSessionReauthenticateReturn<TData>;

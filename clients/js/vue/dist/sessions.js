@@ -1,3 +1,8 @@
+// The session composables, as `@ductape/vue` names them (docs/API.md §11.4): useSessionStart,
+// useSessionVerify, useSessionRefresh, useSessionRevoke, useSessionRevokeAll, useSessionList; and
+// those of the session lifecycle, in the same shape: useSessionUpdate, useSessionUpdateAll,
+// useSessionReauthenticate.
+import { HallpassError, } from "@hallpass/client";
 import { useMutation } from "./mutation.js";
 import { useSessionContext } from "./plugin.js";
 /**
@@ -12,12 +17,24 @@ export function useSessionStart(options) {
     });
 }
 /**
- * Verifies a token: `mutate({ tag, token })` →
- * `{ sessionId, tag, identifier, data: TData, issuedAt, expiresAt }`.
+ * Verifies a token: `mutate({ tag, token, maxAuthAge? })` →
+ * `{ sessionId, tag, identifier, data: TData, issuedAt, expiresAt, authenticatedAt, amr, idleExpiresAt }`.
+ * A `token_superseded` answer is told to the app's session memory, so a `useSessionAutoRefresh`
+ * holding that token refreshes at once (the error is still this call's).
  */
 export function useSessionVerify(options) {
-    const { client } = useSessionContext("useSessionVerify");
-    return useMutation(options, (input) => client.sessions.verify(input));
+    const { client, sessions } = useSessionContext("useSessionVerify");
+    return useMutation(options, async (input) => {
+        try {
+            return await client.sessions.verify(input);
+        }
+        catch (error) {
+            if (HallpassError.is(error) && error.code === "token_superseded" && typeof input.token === "string") {
+                sessions.superseded(input.tag, input.token);
+            }
+            throw error;
+        }
+    });
 }
 /**
  * Refreshes a session: `mutate({ tag, refreshToken })` → the same shape as start (a new token
@@ -62,5 +79,42 @@ export function useSessionRevokeAll(options) {
 export function useSessionList(options) {
     const { client } = useSessionContext("useSessionList");
     return useMutation(options, (input) => client.sessions.list(input));
+}
+/**
+ * Changes a live session's data: `mutate({ tag, sessionId, data, merge? })` →
+ * `{ sessionId, tag, identifier, data: TData, token, expiresAt, updatedAt }` (merge by default, a
+ * `null` removes a key; `merge: false` replaces). Every older token of the session is refused
+ * from then on (`token_superseded`). When it is the app's latest session of the tag, the new
+ * token becomes its token, so `useSessionAutoRefresh`'s `currentToken` is the new one.
+ */
+export function useSessionUpdate(options) {
+    const { client, sessions } = useSessionContext("useSessionUpdate");
+    return useMutation(options, (input) => client.sessions.update(input), (result, input) => {
+        sessions.retoken(result.tag || input.tag, result);
+    });
+}
+/**
+ * Changes the data of every active session of a user: `mutate({ tag, identifier, data, merge? })`
+ * → `{ updatedCount }`. Their tokens are superseded (no new token is answered): when the app's
+ * latest session of the tag is one of them, a `useSessionAutoRefresh` holding it refreshes at once.
+ */
+export function useSessionUpdateAll(options) {
+    const { client, sessions } = useSessionContext("useSessionUpdateAll");
+    return useMutation(options, (input) => client.sessions.updateAll(input), (result, input) => {
+        const latest = sessions.latest(input.tag);
+        if (latest && result.updatedCount > 0 && latest.identifier === input.identifier)
+            sessions.superseded(input.tag, latest.token);
+    });
+}
+/**
+ * Records that the user proved who they are again (step-up): `mutate({ tag, sessionId, amr? })`
+ * → the same shape as `useSessionUpdate`'s, a token whose `authenticatedAt` is now. Older tokens
+ * stay valid; when it is the app's latest session of the tag, the new token becomes its token.
+ */
+export function useSessionReauthenticate(options) {
+    const { client, sessions } = useSessionContext("useSessionReauthenticate");
+    return useMutation(options, (input) => client.sessions.reauthenticate(input), (result, input) => {
+        sessions.retoken(result.tag || input.tag, result);
+    });
 }
 //# sourceMappingURL=sessions.js.map

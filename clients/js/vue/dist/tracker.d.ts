@@ -28,6 +28,26 @@ export interface TrackedSession {
     /** Order of receipt in this app (1, 2, …): a higher one is newer. */
     seq: number;
 }
+/** A new token of a session that update and reauthenticate answer (the refresh token stays). */
+export interface RetokenedSession {
+    sessionId: string;
+    token: string;
+    expiresAt: string;
+}
+/**
+ * What a tracker tells its subscribers: `token`, the latest session of a tag got a new token
+ * (an update or reauthenticate in this app; same refresh token); `superseded`, a verify in this
+ * app answered `token_superseded` for `token`, so whoever holds it needs a refresh.
+ */
+export type TrackerEvent = {
+    type: "token";
+    tag: string;
+    session: TrackedSession;
+} | {
+    type: "superseded";
+    tag: string;
+    token: string;
+};
 /** Skews up to this are ignored (iat has whole seconds, and the request took some time). */
 export declare const CLOCK_SKEW_TOLERANCE_MS = 10000;
 /**
@@ -61,6 +81,23 @@ export declare class SessionTracker {
      * that session, or undefined when the event is about another token.
      */
     adopt(event: SessionRefreshedEvent): TrackedSession | undefined;
+    /**
+     * An update or reauthenticate answered a new token of `changed.sessionId`: when that is the
+     * latest session of `tag`, the new token (with its expiry) becomes its token, the refresh token
+     * staying, and subscribers are told. Answers that session, or undefined for another session
+     * (this app does not hold its refresh token, so there is nothing to keep fresh).
+     */
+    retoken(tag: string, changed: RetokenedSession): TrackedSession | undefined;
+    /**
+     * A verify in this app answered `token_superseded` for `token` of `tag` (its session's data
+     * changed elsewhere): tells subscribers, so the auto-refresh holding it refreshes now, and
+     * remembers it of the latest session, so an auto-refresh started later does too.
+     */
+    superseded(tag: string, token: string): void;
+    /** Whether a verify found `session`'s token superseded. */
+    isSuperseded(session: TrackedSession): boolean;
+    /** Calls `listener` with every {@link TrackerEvent}; answers the unsubscribe function. */
+    subscribe(listener: (event: TrackerEvent) => void): () => void;
     /** Whether `refreshToken` was spent by a refresh of session `sessionId` of `tag`. */
     wasSpentBy(tag: string, refreshToken: string, sessionId: string): boolean;
 }

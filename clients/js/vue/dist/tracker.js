@@ -1,7 +1,10 @@
 // The latest session per tag that this app obtained (from useSessionStart, useSessionRefresh and
 // useSessionAutoRefresh, and refreshes of its refresh token told by the client's onRefreshed:
 // other tabs'), so that an auto-refresh started after a login uses the fresh pair even when its
-// `refreshToken` option was captured (empty, or stale) before the login.
+// `refreshToken` option was captured (empty, or stale) before the login. It also hears what
+// happens to that session's token: a new one from useSessionUpdate/useSessionReauthenticate, and
+// a verify that found it superseded (a data change elsewhere), which it tells its subscribers
+// (useSessionAutoRefresh) at once.
 import { hashRefreshToken } from "@hallpass/client";
 /** Skews up to this are ignored (iat has whole seconds, and the request took some time). */
 export const CLOCK_SKEW_TOLERANCE_MS = 10_000;
@@ -40,6 +43,9 @@ export class SessionTracker {
     #latest = new Map();
     /** Per tag: spent refresh token → the session it belonged to. */
     #retired = new Map();
+    /** Per tag: the latest session's token when a verify found it superseded. */
+    #stale = new Map();
+    #listeners = new Set();
     #seq = 0;
     /** The `seq` of the newest record so far (0 before any). */
     get seq() {
@@ -54,10 +60,12 @@ export class SessionTracker {
         if (tag === undefined) {
             this.#latest.clear();
             this.#retired.clear();
+            this.#stale.clear();
         }
         else {
             this.#latest.delete(tag);
             this.#retired.delete(tag);
+            this.#stale.delete(tag);
         }
     }
     /**
@@ -104,6 +112,57 @@ export class SessionTracker {
         if (!current || hashRefreshToken(current.refreshToken) !== event.previousTokenHash)
             return undefined;
         return this.record(event.tag, event.result, { spent: current.refreshToken, sentAt: current.seq });
+    }
+    /**
+     * An update or reauthenticate answered a new token of `changed.sessionId`: when that is the
+     * latest session of `tag`, the new token (with its expiry) becomes its token, the refresh token
+     * staying, and subscribers are told. Answers that session, or undefined for another session
+     * (this app does not hold its refresh token, so there is nothing to keep fresh).
+     */
+    retoken(tag, changed) {
+        const current = this.#latest.get(tag);
+        if (!current || current.sessionId !== changed.sessionId)
+            return undefined;
+        if (current.token === changed.token)
+            return current;
+        const receivedAt = Date.now();
+        const session = {
+            ...current,
+            token: changed.token,
+            expiresAt: changed.expiresAt,
+            expiresAtLocal: localExpiry({ ...current, ...changed }, receivedAt),
+            receivedAt,
+            seq: ++this.#seq,
+        };
+        this.#latest.set(tag, session);
+        this.#emit({ type: "token", tag, session });
+        return session;
+    }
+    /**
+     * A verify in this app answered `token_superseded` for `token` of `tag` (its session's data
+     * changed elsewhere): tells subscribers, so the auto-refresh holding it refreshes now, and
+     * remembers it of the latest session, so an auto-refresh started later does too.
+     */
+    superseded(tag, token) {
+        if (this.#latest.get(tag)?.token === token)
+            this.#stale.set(tag, token);
+        this.#emit({ type: "superseded", tag, token });
+    }
+    /** Whether a verify found `session`'s token superseded. */
+    isSuperseded(session) {
+        return this.#stale.get(session.tag) === session.token;
+    }
+    /** Calls `listener` with every {@link TrackerEvent}; answers the unsubscribe function. */
+    subscribe(listener) {
+        const entry = (event) => listener(event);
+        this.#listeners.add(entry);
+        return () => {
+            this.#listeners.delete(entry);
+        };
+    }
+    #emit(event) {
+        for (const listener of [...this.#listeners])
+            listener(event);
     }
     #retire(tag, spent, sessionId) {
         let retired = this.#retired.get(tag);

@@ -3,7 +3,7 @@ import { HallpassError, hashRefreshToken, type Hallpass, type SessionRefreshedEv
 import { getCurrentInstance, getCurrentScope, onScopeDispose, ref, toValue, type MaybeRefOrGetter, type Ref } from "vue";
 import { invokeCallback, toHallpassError } from "./mutation.js";
 import { useSessionContext } from "./plugin.js";
-import type { TrackedSession } from "./tracker.js";
+import type { TrackedSession, TrackerEvent } from "./tracker.js";
 
 /** Options of `useSessionAutoRefresh`. */
 export interface UseSessionAutoRefreshOptions {
@@ -97,6 +97,12 @@ export function useSessionAutoRefresh(options: UseSessionAutoRefreshOptions): Us
   let firstFailureAt = 0;
   /** Unsubscribes from the client's onRefreshed while active. */
   let unsubscribe: (() => void) | undefined;
+  /** Unsubscribes from the plugin's session memory (new tokens, superseded reports) while active. */
+  let untrack: (() => void) | undefined;
+  /** The refresh token of the refresh in flight, if any. */
+  let refreshing: string | undefined;
+  /** The last token a superseded report made this auto-refresh refresh: each token refreshes once. */
+  let answeredSuperseded: string | undefined;
   /** The SHA-256 of the refresh token held, as onRefreshed events name the spent one. */
   let hashed: { token: string; hash: string } | undefined;
   const heldHash = (token: string): string => {
@@ -163,6 +169,8 @@ export function useSessionAutoRefresh(options: UseSessionAutoRefreshOptions): Us
     clearTimer();
     unsubscribe?.();
     unsubscribe = undefined;
+    untrack?.();
+    untrack = undefined;
     failures = 0;
     isActive.value = false;
   };
@@ -195,7 +203,38 @@ export function useSessionAutoRefresh(options: UseSessionAutoRefreshOptions): Us
     if (gen === generation) schedule(session, gen);
   };
 
+  /** Refreshes now, unless a refresh of the held refresh token is in flight (it brings a new token). */
+  const refreshSoon = (gen: number) => {
+    if (!holding || refreshing === holding.refreshToken) return;
+    clearTimer();
+    void refreshNow(gen);
+  };
+
+  /**
+   * What the plugin's session memory tells. A new token of the session held (useSessionUpdate,
+   * useSessionReauthenticate; same refresh token) is taken on: `currentToken`, and the next
+   * refresh scheduled from its expiry. A verify that found the token held superseded (its data
+   * changed elsewhere: another device's update, an updateAll) refreshes at once rather than at
+   * the due time, since that token is refused from now on; once per token, so repeated reports
+   * never loop (a failed refresh is retried or given up as any other).
+   */
+  const onTracked = (event: TrackerEvent) => {
+    if (!holding || !isActive.value || event.tag !== tag) return;
+    const gen = generation;
+    if (event.type === "token") {
+      if (event.session.refreshToken !== holding.refreshToken) return;
+      holding = event.session;
+      currentToken.value = event.session.token;
+      if (refreshing !== event.session.refreshToken) schedule(event.session, gen);
+      return;
+    }
+    if (event.token !== currentToken.value || event.token === answeredSuperseded) return;
+    answeredSuperseded = event.token;
+    refreshSoon(gen);
+  };
+
   const listen = () => {
+    untrack = sessions.subscribe(onTracked);
     // A client from an older copy of @hallpass/client may not have onRefreshed.
     if (typeof (client.sessions as Partial<Hallpass["sessions"]>).onRefreshed !== "function") return;
     unsubscribe = client.sessions.onRefreshed(onRefreshed);
@@ -248,9 +287,11 @@ export function useSessionAutoRefresh(options: UseSessionAutoRefreshOptions): Us
     const sentTag = tag;
     const sentAt = sessions.seq;
     let result: SessionRefreshResult;
+    refreshing = spent;
     try {
       result = await client.sessions.refresh({ tag: sentTag, refreshToken: spent });
     } catch (thrown) {
+      if (refreshing === spent) refreshing = undefined;
       // Stopped or restarted meanwhile, or the held token's new pair was taken on meanwhile
       // (onRefreshed, which scheduled from it): this failure no longer matters.
       if (gen !== generation || holding?.refreshToken !== spent) return;
@@ -268,6 +309,7 @@ export function useSessionAutoRefresh(options: UseSessionAutoRefreshOptions): Us
     // plugin's memory and, unless something else took it on already (onRefreshed) or this
     // auto-refresh moved to another session, to onRefresh so the app stores it, also when it was
     // stopped or unmounted meanwhile. Only the next refresh is not scheduled then.
+    if (refreshing === spent) refreshing = undefined;
     if (holding?.refreshToken === spent) adopt(result, spent, sentAt);
     else sessions.record(result.tag || sentTag, result, { spent, sentAt });
     const held = holding;
@@ -297,7 +339,13 @@ export function useSessionAutoRefresh(options: UseSessionAutoRefreshOptions): Us
       currentToken.value = known.token;
       isActive.value = true;
       listen();
-      schedule(known, gen);
+      if (sessions.isSuperseded(known) && known.token !== answeredSuperseded) {
+        // A verify found its token superseded before this start: refresh now, as on the report.
+        answeredSuperseded = known.token;
+        void refreshNow(gen);
+      } else {
+        schedule(known, gen);
+      }
     } else if (configured !== "") {
       // The token's expiry is unknown (e.g. tokens from localStorage at page load): refresh now.
       holding = { refreshToken: configured };

@@ -9,6 +9,9 @@ export {
   useSessionRevoke,
   useSessionRevokeAll,
   useSessionList,
+  useSessionUpdate,
+  useSessionUpdateAll,
+  useSessionReauthenticate,
 } from "./sessions.js";
 export type {
   UseSessionStartOptions,
@@ -23,6 +26,12 @@ export type {
   UseSessionRevokeAllReturn,
   UseSessionListOptions,
   UseSessionListReturn,
+  UseSessionUpdateOptions,
+  UseSessionUpdateReturn,
+  UseSessionUpdateAllOptions,
+  UseSessionUpdateAllReturn,
+  UseSessionReauthenticateOptions,
+  UseSessionReauthenticateReturn,
 } from "./sessions.js";
 export { useSessionAutoRefresh, DEFAULT_REFRESH_BEFORE } from "./autoRefresh.js";
 export type { UseSessionAutoRefreshOptions, UseSessionAutoRefreshReturn } from "./autoRefresh.js";
@@ -57,7 +66,7 @@ export type {
   BrowserRefreshResult,
 } from "@hallpass/client/browser";
 export type { MutationCallbacks, MutationOptions, MutationReturn } from "./mutation.js";
-export type { SessionTracker, TrackedSession } from "./tracker.js";
+export type { SessionTracker, TrackedSession, TrackerEvent } from "./tracker.js";
 // The client's names, so an app needs one import.
 export { Hallpass, HallpassError, hashRefreshToken } from "@hallpass/client";
 export type {
@@ -77,4 +86,13 @@ export type {
   SessionListInput,
   SessionListItem,
   SessionListResult,
+  SessionDataPatch,
+  SessionUpdateInput,
+  SessionUpdateResult,
+  SessionUpdateAllInput,
+  SessionUpdateAllResult,
+  SessionReauthenticateInput,
+  SessionReauthenticateResult,
+  SessionVerifyOrRefreshInput,
+  SessionVerifyOrRefreshResult,
 } from "@hallpass/client";

@@ -1,7 +1,10 @@
 // The latest session per tag that this app obtained (from useSessionStart, useSessionRefresh and
 // useSessionAutoRefresh, and refreshes of its refresh token told by the client's onRefreshed:
 // other tabs'), so that an auto-refresh started after a login uses the fresh pair even when its
-// `refreshToken` option was captured (empty, or stale) before the login.
+// `refreshToken` option was captured (empty, or stale) before the login. It also hears what
+// happens to that session's token: a new one from useSessionUpdate/useSessionReauthenticate, and
+// a verify that found it superseded (a data change elsewhere), which it tells its subscribers
+// (useSessionAutoRefresh) at once.
 import { hashRefreshToken, type SessionRefreshedEvent } from "@hallpass/client";
 
 /** What start and refresh answer that the tracker keeps. */
@@ -34,6 +37,22 @@ export interface TrackedSession {
   /** Order of receipt in this app (1, 2, …): a higher one is newer. */
   seq: number;
 }
+
+/** A new token of a session that update and reauthenticate answer (the refresh token stays). */
+export interface RetokenedSession {
+  sessionId: string;
+  token: string;
+  expiresAt: string;
+}
+
+/**
+ * What a tracker tells its subscribers: `token`, the latest session of a tag got a new token
+ * (an update or reauthenticate in this app; same refresh token); `superseded`, a verify in this
+ * app answered `token_superseded` for `token`, so whoever holds it needs a refresh.
+ */
+export type TrackerEvent =
+  | { type: "token"; tag: string; session: TrackedSession }
+  | { type: "superseded"; tag: string; token: string };
 
 /** Skews up to this are ignored (iat has whole seconds, and the request took some time). */
 export const CLOCK_SKEW_TOLERANCE_MS = 10_000;
@@ -73,6 +92,9 @@ export class SessionTracker {
   readonly #latest = new Map<string, TrackedSession>();
   /** Per tag: spent refresh token → the session it belonged to. */
   readonly #retired = new Map<string, Map<string, string>>();
+  /** Per tag: the latest session's token when a verify found it superseded. */
+  readonly #stale = new Map<string, string>();
+  readonly #listeners = new Set<(event: TrackerEvent) => void>();
   #seq = 0;
 
   /** The `seq` of the newest record so far (0 before any). */
@@ -90,9 +112,11 @@ export class SessionTracker {
     if (tag === undefined) {
       this.#latest.clear();
       this.#retired.clear();
+      this.#stale.clear();
     } else {
       this.#latest.delete(tag);
       this.#retired.delete(tag);
+      this.#stale.delete(tag);
     }
   }
 
@@ -139,6 +163,58 @@ export class SessionTracker {
     const current = this.#latest.get(event.tag);
     if (!current || hashRefreshToken(current.refreshToken) !== event.previousTokenHash) return undefined;
     return this.record(event.tag, event.result, { spent: current.refreshToken, sentAt: current.seq });
+  }
+
+  /**
+   * An update or reauthenticate answered a new token of `changed.sessionId`: when that is the
+   * latest session of `tag`, the new token (with its expiry) becomes its token, the refresh token
+   * staying, and subscribers are told. Answers that session, or undefined for another session
+   * (this app does not hold its refresh token, so there is nothing to keep fresh).
+   */
+  retoken(tag: string, changed: RetokenedSession): TrackedSession | undefined {
+    const current = this.#latest.get(tag);
+    if (!current || current.sessionId !== changed.sessionId) return undefined;
+    if (current.token === changed.token) return current;
+    const receivedAt = Date.now();
+    const session: TrackedSession = {
+      ...current,
+      token: changed.token,
+      expiresAt: changed.expiresAt,
+      expiresAtLocal: localExpiry({ ...current, ...changed }, receivedAt),
+      receivedAt,
+      seq: ++this.#seq,
+    };
+    this.#latest.set(tag, session);
+    this.#emit({ type: "token", tag, session });
+    return session;
+  }
+
+  /**
+   * A verify in this app answered `token_superseded` for `token` of `tag` (its session's data
+   * changed elsewhere): tells subscribers, so the auto-refresh holding it refreshes now, and
+   * remembers it of the latest session, so an auto-refresh started later does too.
+   */
+  superseded(tag: string, token: string): void {
+    if (this.#latest.get(tag)?.token === token) this.#stale.set(tag, token);
+    this.#emit({ type: "superseded", tag, token });
+  }
+
+  /** Whether a verify found `session`'s token superseded. */
+  isSuperseded(session: TrackedSession): boolean {
+    return this.#stale.get(session.tag) === session.token;
+  }
+
+  /** Calls `listener` with every {@link TrackerEvent}; answers the unsubscribe function. */
+  subscribe(listener: (event: TrackerEvent) => void): () => void {
+    const entry = (event: TrackerEvent) => listener(event);
+    this.#listeners.add(entry);
+    return () => {
+      this.#listeners.delete(entry);
+    };
+  }
+
+  #emit(event: TrackerEvent): void {
+    for (const listener of [...this.#listeners]) listener(event);
   }
 
   #retire(tag: string, spent: string, sessionId: string): void {

@@ -1,18 +1,26 @@
 // useSessionAutoRefresh against a real server with fake setTimeout/clearTimeout/Date (the network
-// stays real): exactly when the refresh request is sent, onRefresh/onError, stop(), restart, and
-// stop on unmount.
+// stays real): exactly when the refresh request is sent, onRefresh/onError, stop(), restart,
+// stop on unmount, and the session lifecycle (a new token from an update or reauthenticate; a
+// superseded token refreshed at once).
 import { HallpassError, type SessionRefreshResult } from "@hallpass/client";
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
-import { defineComponent, h, ref, type Ref } from "vue";
+import { defineComponent, h, nextTick, ref, watch, type Ref } from "vue";
 import {
   useSessionAutoRefresh,
+  useSessionReauthenticate,
   useSessionRefresh,
   useSessionStart,
+  useSessionUpdate,
+  useSessionUpdateAll,
   useSessionVerify,
   type UseSessionAutoRefreshOptions,
   type UseSessionAutoRefreshReturn,
+  type UseSessionReauthenticateReturn,
   type UseSessionRefreshReturn,
   type UseSessionStartReturn,
+  type UseSessionUpdateAllReturn,
+  type UseSessionUpdateReturn,
+  type UseSessionVerifyReturn,
 } from "../src/index.js";
 import { countingFetch, mountWith, newUser, realDelay, startSession, testClient, until, useServer, type CountingFetch } from "./support.js";
 
@@ -42,7 +50,10 @@ async function settle(): Promise<void> {
   await realDelay(60);
 }
 
-/** A component with useSessionStart, useSessionRefresh and useSessionAutoRefresh, as the `@ductape/vue` documentation combines them. */
+/**
+ * A component with useSessionStart, useSessionRefresh and useSessionAutoRefresh, as the
+ * `@ductape/vue` documentation combines them, and the lifecycle composables beside them.
+ */
 function setup(options: Partial<UseSessionAutoRefreshOptions> = {}, counter: CountingFetch = countingFetch()) {
   const { client, plugin } = testClient(server.current, counter);
   const refreshed: SessionRefreshResult[] = [];
@@ -51,6 +62,10 @@ function setup(options: Partial<UseSessionAutoRefreshOptions> = {}, counter: Cou
     auto: UseSessionAutoRefreshReturn;
     startSession: UseSessionStartReturn;
     refreshSession: UseSessionRefreshReturn;
+    verify: UseSessionVerifyReturn;
+    update: UseSessionUpdateReturn;
+    updateAll: UseSessionUpdateAllReturn;
+    reauthenticate: UseSessionReauthenticateReturn;
   };
   const component = defineComponent({
     setup() {
@@ -63,6 +78,10 @@ function setup(options: Partial<UseSessionAutoRefreshOptions> = {}, counter: Cou
       });
       exposed.startSession = useSessionStart();
       exposed.refreshSession = useSessionRefresh();
+      exposed.verify = useSessionVerify();
+      exposed.update = useSessionUpdate();
+      exposed.updateAll = useSessionUpdateAll();
+      exposed.reauthenticate = useSessionReauthenticate();
       return () => h("p", exposed.auto.isActive.value ? "active" : "inactive");
     },
   });
@@ -363,6 +382,177 @@ describe("useSessionAutoRefresh with a Ref refreshToken", () => {
     const verified = await exposed.verify.mutate({ tag, token: exposed.auto.currentToken.value! });
     expect(verified?.sessionId).toBe(session.sessionId);
     expect(exposed.verify.data.value?.data.userId).toBe(session.identifier);
+  });
+});
+
+describe("useSessionAutoRefresh and the session lifecycle", () => {
+  test("a verify answering token_superseded for the token held refreshes at once, once, not at the due time", async () => {
+    const t = setup();
+    const session = await login(t.startSession);
+    t.auto.start();
+    await advance(10 * 60_000);
+    // Another device (its backend) changes the session: the token this app holds is superseded.
+    await t.client.sessions.update({ tag, sessionId: session.sessionId, data: { role: "admin" } });
+    await settle();
+    expect(t.counter.count(REFRESH)).toBe(0);
+
+    // Two verifies of the held token report it superseded; one refresh goes out, at once.
+    const held = t.auto.currentToken.value!;
+    expect(held).toBe(session.token);
+    const [first, second] = await Promise.all([t.verify.mutate({ tag, token: held }), t.verify.mutate({ tag, token: held })]);
+    expect([first, second]).toEqual([undefined, undefined]);
+    expect(t.verify.error.value?.code).toBe("token_superseded");
+    await until(() => t.refreshed.length === 1);
+    await settle();
+    expect(t.counter.count(REFRESH)).toBe(1);
+    const refreshed = t.refreshed[0]!;
+    expect(refreshed.sessionId).toBe(session.sessionId);
+    expect(t.auto.currentToken.value).toBe(refreshed.token);
+    expect(t.auto.isActive.value).toBe(true);
+    expect(t.errors).toEqual([]);
+    expect((await t.verify.mutateAsync({ tag, token: refreshed.token })).data.role).toBe("admin");
+
+    // The old token again: not the one held any more, so nothing is sent.
+    await t.verify.mutate({ tag, token: held });
+    await settle();
+    expect(t.counter.count(REFRESH)).toBe(1);
+
+    // The next refresh is scheduled from the refreshed pair, as after any refresh.
+    const refreshedAt = Date.now();
+    await advanceTo(refreshedAt + 3600_000 - 60_000 - 5_000);
+    await settle();
+    expect(t.counter.count(REFRESH)).toBe(1);
+    await advance(10_000);
+    await until(() => t.refreshed.length === 2);
+    expect(t.counter.count(REFRESH)).toBe(2);
+  });
+
+  test("a token_superseded for a token the auto-refresh does not hold sends no refresh", async () => {
+    const t = setup();
+    await login(t.startSession);
+    t.auto.start();
+    const other = await startSession(t.client);
+    await t.client.sessions.update({ tag, sessionId: other.sessionId, data: { role: "x" } });
+    await t.verify.mutate({ tag, token: other.token });
+    expect(t.verify.error.value?.code).toBe("token_superseded");
+    await settle();
+    expect(t.counter.count(REFRESH)).toBe(0);
+  });
+
+  test("useSessionUpdateAll of the held session's user supersedes its token: it refreshes at once to the new data", async () => {
+    const t = setup();
+    const session = await login(t.startSession);
+    t.auto.start();
+    const result = await t.updateAll.mutateAsync({ tag, identifier: session.identifier!, data: { role: "admin" } });
+    expect(result.updatedCount).toBe(1);
+    await until(() => t.refreshed.length === 1);
+    expect(t.counter.count(REFRESH)).toBe(1);
+    expect((await t.verify.mutateAsync({ tag, token: t.auto.currentToken.value! })).data.role).toBe("admin");
+  });
+
+  test("useSessionUpdate of the held session: currentToken is the new token at once, nothing sent; the next refresh is due from its expiry", async () => {
+    const t = setup();
+    const session = await login(t.startSession);
+    t.auto.start();
+    await advance(30 * 60_000);
+    const updated = await t.update.mutateAsync({ tag, sessionId: session.sessionId, data: { role: "admin" } });
+    const updatedAt = Date.now();
+    expect(t.auto.currentToken.value).toBe(updated.token);
+    expect((await t.verify.mutateAsync({ tag, token: t.auto.currentToken.value! })).data.role).toBe("admin");
+    await settle();
+    expect(t.counter.count(REFRESH)).toBe(0);
+    expect(t.refreshed).toEqual([]);
+
+    // Not at the first token's due time: the new token lives an hour from the update.
+    await advanceTo(Date.parse(session.expiresAt) - 60_000 + 1);
+    await settle();
+    expect(t.counter.count(REFRESH)).toBe(0);
+    await advanceTo(updatedAt + 3600_000 - 60_000 - 5_000);
+    await settle();
+    expect(t.counter.count(REFRESH)).toBe(0);
+    await advance(10_000);
+    await until(() => t.refreshed.length === 1);
+    // The refresh token was never rotated by the update: the refresh goes on from it.
+    expect(t.refreshed[0]!.sessionId).toBe(session.sessionId);
+    expect(t.errors).toEqual([]);
+  });
+
+  test("useSessionReauthenticate of the held session: currentToken is the step-up token, which passes maxAuthAge", async () => {
+    const t = setup();
+    const session = await login(t.startSession);
+    t.auto.start();
+    await realDelay(1_100);
+    await t.verify.mutate({ tag, token: t.auto.currentToken.value!, maxAuthAge: 0 });
+    expect(t.verify.error.value?.code).toBe("reauthentication_required");
+    const stepUp = await t.reauthenticate.mutateAsync({ tag, sessionId: session.sessionId });
+    expect(t.auto.currentToken.value).toBe(stepUp.token);
+    expect((await t.verify.mutateAsync({ tag, token: t.auto.currentToken.value!, maxAuthAge: 0 })).sessionId).toBe(session.sessionId);
+    await settle();
+    expect(t.counter.count(REFRESH)).toBe(0);
+  });
+
+  test("start() after a verify found the app's token superseded: refreshes at once", async () => {
+    const t = setup();
+    const session = await login(t.startSession);
+    await t.client.sessions.update({ tag, sessionId: session.sessionId, data: { role: "admin" } });
+    await t.verify.mutate({ tag, token: session.token });
+    expect(t.verify.error.value?.code).toBe("token_superseded");
+    await settle();
+    expect(t.counter.count(REFRESH)).toBe(0);
+    t.auto.start();
+    await until(() => t.refreshed.length === 1);
+    expect(t.counter.count(REFRESH)).toBe(1);
+    expect((await t.verify.mutateAsync({ tag, token: t.auto.currentToken.value! })).data.role).toBe("admin");
+  });
+
+  test("the README's example: a role change on another device reaches this one's verify", async () => {
+    const { client, plugin, counter } = testClient(server.current);
+    const stored: SessionRefreshResult[] = [];
+    const store = (result: SessionRefreshResult) => void stored.push(result);
+    const exposed = {} as { check: () => unknown; verified: UseSessionVerifyReturn["data"]; start: UseSessionStartReturn; auto: UseSessionAutoRefreshReturn };
+    const component = defineComponent({
+      setup() {
+        const refreshToken = "";
+        // The README's code, as written there (router.afterEach is the test calling check()).
+        const auto = useSessionAutoRefresh({ tag: "user-session", refreshToken, onRefresh: store });
+        const { mutate: verify, data: verified } = useSessionVerify();
+        const check = () => auto.currentToken.value && verify({ tag: "user-session", token: auto.currentToken.value });
+        watch(auto.currentToken, check);
+        Object.assign(exposed, { check, verified, auto, start: useSessionStart() });
+        return () => h("p", verified.value?.data.role ?? "");
+      },
+    });
+    const wrapper = mountWith(component, plugin);
+    const session = await login(exposed.start);
+    exposed.auto.start();
+    await until(() => exposed.verified.value?.sessionId === session.sessionId);
+    expect(exposed.verified.value?.data.role).toBeUndefined();
+
+    // The admin, on another device (its own backend and client).
+    const admin = testClient(server.current).client;
+    await admin.sessions.updateAll({ tag, identifier: session.identifier!, data: { role: "admin" } });
+
+    // This device's next navigation.
+    await exposed.check();
+    await until(() => exposed.verified.value?.data.role === "admin");
+    expect(counter.count(REFRESH)).toBe(1);
+    expect(stored).toHaveLength(1);
+    expect(exposed.auto.currentToken.value).toBe(stored[0]!.token);
+    await nextTick();
+    expect(wrapper.text()).toBe("admin");
+  });
+
+  test("the client's verifyOrRefresh of the held pair: the auto-refresh takes the refreshed pair on, without a request of its own", async () => {
+    const t = setup();
+    const session = await login(t.startSession);
+    t.auto.start();
+    await t.client.sessions.update({ tag, sessionId: session.sessionId, data: { role: "admin" } });
+    const result = await t.client.sessions.verifyOrRefresh({ tag, token: session.token, refreshToken: session.refreshToken });
+    expect(result.data.role).toBe("admin");
+    expect(t.auto.currentToken.value).toBe(result.refreshed!.token);
+    expect(t.refreshed).toEqual([result.refreshed]);
+    await settle();
+    expect(t.counter.count(REFRESH)).toBe(1);
   });
 });
 

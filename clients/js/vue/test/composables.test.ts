@@ -1,14 +1,17 @@
-// The six session composables against a real server: isLoading while in flight, data, error,
+// The session composables against a real server: isLoading while in flight, data, error,
 // hook-level then per-call callbacks with (result|error, input), and mutate never rejecting.
 import { HallpassError } from "@hallpass/client";
 import { describe, expect, test } from "vitest";
 import { defineComponent, h, nextTick } from "vue";
 import {
   useSessionList,
+  useSessionReauthenticate,
   useSessionRefresh,
   useSessionRevoke,
   useSessionRevokeAll,
   useSessionStart,
+  useSessionUpdate,
+  useSessionUpdateAll,
   useSessionVerify,
   type MutationCallbacks,
   type MutationReturn,
@@ -136,6 +139,51 @@ const cases: Case[] = [
     },
     bad: { tag, identifier: "u-1", limit: 5000 },
     code: "invalid_request",
+  },
+  {
+    name: "useSessionUpdate",
+    use: (callbacks) => useSessionUpdate<{ userId: string; email: string; role?: string }>(callbacks),
+    good: async (client) => {
+      const session = await startSession(client);
+      return { tag, sessionId: session.sessionId, data: { role: "admin" } };
+    },
+    check: (result, input) => {
+      expect(result.sessionId).toBe(input.sessionId);
+      expect(result.data.role).toBe("admin");
+      expect(result.data.userId).toMatch(/^user-/);
+      expect(result.token).toMatch(/^ey/);
+      expect(result.updatedAt).toMatch(/Z$/);
+    },
+    bad: { tag, sessionId: "01NOSUCHSESSION0000000000", data: { role: "admin" } },
+    code: "session_not_found",
+  },
+  {
+    name: "useSessionUpdateAll",
+    use: (callbacks) => useSessionUpdateAll(callbacks),
+    good: async (client) => {
+      const user = newUser();
+      await startSession(client, user);
+      await startSession(client, user);
+      return { tag, identifier: user.userId, data: { role: "admin" } };
+    },
+    check: (result) => expect(result).toEqual({ updatedCount: 2 }),
+    bad: { tag, identifier: "u-1", data: [1] },
+    code: "invalid_request",
+  },
+  {
+    name: "useSessionReauthenticate",
+    use: (callbacks) => useSessionReauthenticate(callbacks),
+    good: async (client) => {
+      const session = await startSession(client);
+      return { tag, sessionId: session.sessionId, amr: ["pwd", "otp"] };
+    },
+    check: (result, input) => {
+      expect(result.sessionId).toBe(input.sessionId);
+      expect(result.token).toMatch(/^ey/);
+      expect(result.data.userId).toMatch(/^user-/);
+    },
+    bad: { tag, sessionId: "01NOSUCHSESSION0000000000" },
+    code: "session_not_found",
   },
 ];
 

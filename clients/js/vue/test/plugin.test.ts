@@ -8,10 +8,13 @@ import {
   useHallpass,
   useSessionAutoRefresh,
   useSessionList,
+  useSessionReauthenticate,
   useSessionRefresh,
   useSessionRevoke,
   useSessionRevokeAll,
   useSessionStart,
+  useSessionUpdate,
+  useSessionUpdateAll,
   useSessionVerify,
 } from "../src/index.js";
 import { countingFetch, mountWith, testClient, useServer } from "./support.js";
@@ -109,6 +112,9 @@ describe("publishable key", () => {
     ["useSessionRevoke", () => useSessionRevoke()],
     ["useSessionRevokeAll", () => useSessionRevokeAll()],
     ["useSessionList", () => useSessionList()],
+    ["useSessionUpdate", () => useSessionUpdate()],
+    ["useSessionUpdateAll", () => useSessionUpdateAll()],
+    ["useSessionReauthenticate", () => useSessionReauthenticate()],
     ["useSessionAutoRefresh", () => useSessionAutoRefresh({ tag: "user-session", refreshToken: "hp_rt_x" })],
   ];
 

@@ -1,6 +1,14 @@
 // Compile-time checks (npm run typecheck): the composables are typed generically over the
 // session data, and the `@ductape/vue` documentation's "Type Safety" example compiles as written.
-import type { HallpassError, SessionStartResult, SessionVerifyResult } from "@hallpass/client";
+import type {
+  HallpassError,
+  SessionDataPatch,
+  SessionReauthenticateResult,
+  SessionStartResult,
+  SessionUpdateAllResult,
+  SessionUpdateResult,
+  SessionVerifyResult,
+} from "@hallpass/client";
 import { describe, expectTypeOf, test } from "vitest";
 import { createApp, type Ref } from "vue";
 import {
@@ -10,7 +18,10 @@ import {
   useSessionList,
   useSessionStart,
   useSessionVerify,
+  type UseSessionReauthenticateReturn,
   type UseSessionStartReturn,
+  type UseSessionUpdateAllReturn,
+  type UseSessionUpdateReturn,
   type UseSessionVerifyReturn,
 } from "../src/index.js";
 
@@ -89,6 +100,18 @@ describe("types", () => {
     expectTypeOf<ReturnType<Start["mutate"]>>().toEqualTypeOf<Promise<SessionStartResult | undefined>>();
     expectTypeOf<ReturnType<Start["mutateAsync"]>>().toEqualTypeOf<Promise<SessionStartResult>>();
     expectTypeOf(typeSafetyExample).returns.toHaveProperty("handleStart");
+  });
+
+  test("the lifecycle composables have the same shape, typed over the session data", () => {
+    type Update = UseSessionUpdateReturn<UserSessionData>;
+    expectTypeOf<Update["data"]>().toEqualTypeOf<Ref<SessionUpdateResult<UserSessionData> | null>>();
+    expectTypeOf<Parameters<Update["mutate"]>[0]["data"]>().toEqualTypeOf<SessionDataPatch<UserSessionData>>();
+    expectTypeOf<ReturnType<Update["mutate"]>>().toEqualTypeOf<Promise<SessionUpdateResult<UserSessionData> | undefined>>();
+    expectTypeOf<Update["error"]>().toEqualTypeOf<Ref<HallpassError | null>>();
+    expectTypeOf<UseSessionUpdateAllReturn["data"]>().toEqualTypeOf<Ref<SessionUpdateAllResult | null>>();
+    expectTypeOf<UseSessionReauthenticateReturn<UserSessionData>["data"]>().toEqualTypeOf<Ref<SessionReauthenticateResult<UserSessionData> | null>>();
+    expectTypeOf<Parameters<UseSessionReauthenticateReturn["mutate"]>[0]["amr"]>().toEqualTypeOf<string[] | null | undefined>();
+    expectTypeOf<Parameters<UseSessionVerifyReturn["mutate"]>[0]["maxAuthAge"]>().toEqualTypeOf<number | null | undefined>();
   });
 
   test("callbacks receive (result, input) and (error, input)", () => {

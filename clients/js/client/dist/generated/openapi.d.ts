@@ -390,6 +390,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/sessions/reauthenticate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Records that the user proved who they are again (step-up): `auth_time` becomes now. */
+        post: operations["reauthenticate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/sessions/refresh": {
         parameters: {
             query?: never;
@@ -458,6 +475,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/sessions/update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Changes a live session's data; every older token of it is superseded. */
+        post: operations["update_session"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sessions/update-all": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Changes the data of every active session of an identifier. */
+        post: operations["update_all"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/sessions/verify": {
         parameters: {
             query?: never;
@@ -484,6 +535,11 @@ export interface components {
          * @enum {string}
          */
         AlgName: "EdDSA" | "ES256" | "HS256";
+        /**
+         * Format: int64
+         * @description 0 seconds to one year (31536000)
+         */
+        AuthAgeSecs: number;
         /**
          * @description Answer of `POST refresh`: the session with its new token's expiry (the tokens are in the
          *     cookies).
@@ -582,7 +638,7 @@ export interface components {
          * @description A stable snake_case error code.
          * @enum {string}
          */
-        ErrorCode: "malformed_request" | "invalid_json" | "unauthorized" | "token_malformed" | "token_signature_invalid" | "token_expired" | "tag_mismatch" | "session_revoked" | "wrong_environment" | "refresh_token_invalid" | "refresh_token_expired" | "refresh_token_reused" | "publishable_key_forbidden" | "scope_forbidden" | "csrf_rejected" | "not_found" | "session_type_not_found" | "session_not_found" | "product_not_found" | "key_not_found" | "method_not_allowed" | "request_timeout" | "conflict" | "payload_too_large" | "uri_too_long" | "invalid_request" | "schema_violation" | "selector_unresolved" | "rate_limited" | "headers_too_large" | "internal" | "store_unavailable" | "too_many_connections";
+        ErrorCode: "malformed_request" | "invalid_json" | "unauthorized" | "token_malformed" | "token_signature_invalid" | "token_expired" | "tag_mismatch" | "session_revoked" | "wrong_environment" | "token_superseded" | "session_idle_expired" | "reauthentication_required" | "refresh_token_invalid" | "refresh_token_expired" | "refresh_token_reused" | "publishable_key_forbidden" | "scope_forbidden" | "csrf_rejected" | "not_found" | "session_type_not_found" | "session_not_found" | "product_not_found" | "key_not_found" | "method_not_allowed" | "request_timeout" | "conflict" | "session_limit_reached" | "payload_too_large" | "uri_too_long" | "invalid_request" | "schema_violation" | "selector_unresolved" | "rate_limited" | "headers_too_large" | "internal" | "store_unavailable" | "too_many_connections";
         /** @description One error: a stable snake_case code, a message a person can act on, and the HTTP status. */
         ErrorDetail: {
             /**
@@ -612,6 +668,11 @@ export interface components {
         Identifier: string;
         /** @description a string of 1 to 256 characters, or a number */
         IdentifierInput: string | number;
+        /**
+         * Format: int64
+         * @description 60 seconds to one year (31536000)
+         */
+        IdleTimeoutSecs: number;
         /** @description an IPv4 or IPv6 address */
         IpAddress: string;
         /** @description Answer of start and refresh. */
@@ -708,6 +769,11 @@ export interface components {
             /** @description Sessions, newest first. */
             sessions: components["schemas"]["SessionItem"][];
         };
+        /**
+         * Format: int32
+         * @description 1 to 1000
+         */
+        MaxSessions: number;
         /** @description 1 to 128 characters, not only white space */
         Name: string;
         /**
@@ -715,6 +781,11 @@ export interface components {
          * @enum {string}
          */
         NewKeyKind: "access" | "publishable";
+        /**
+         * @description revoke_oldest (the default) or refuse
+         * @enum {string}
+         */
+        OnLimitName: "revoke_oldest" | "refuse";
         /** @description scheme://host[:port], at most 253 characters, e.g. https://app.example.com */
         Origin: string;
         /**
@@ -763,6 +834,17 @@ export interface components {
             tag: string;
             /** @description Last update. */
             updatedAt: string;
+        };
+        /** @description `POST /v1/sessions/reauthenticate`. */
+        ReauthenticateRequest: {
+            /** @description authentication methods, e.g. ["pwd", "otp"] */
+            amr?: string[] | null;
+            env?: null | components["schemas"]["Tag"];
+            product?: null | components["schemas"]["Tag"];
+            /** @description Session id. */
+            sessionId: string;
+            /** @description Session type tag. */
+            tag: components["schemas"]["Tag"];
         };
         /** @description `POST /v1/sessions/refresh`. */
         RefreshRequest: {
@@ -837,7 +919,9 @@ export interface components {
             expiresAt: string;
             /** @description Identifier. */
             identifier?: string | null;
-            /** @description Last refresh (or start). */
+            /** @description When the session goes idle without further activity; null without an idle timeout. */
+            idleExpiresAt?: string | null;
+            /** @description Last activity (start, refresh, update, browser calls, verify at most once a minute). */
             lastActiveAt: string;
             /** @description When the session ends. */
             refreshExpiresAt: string;
@@ -858,7 +942,10 @@ export interface components {
             expiry?: null | components["schemas"]["Expiry"];
             /** @description Whether forward auth passes the data as `X-Session-Data`. */
             forwardData?: boolean | null;
+            idleTimeout?: null | components["schemas"]["IdleTimeoutSecs"];
+            maxSessions?: null | components["schemas"]["MaxSessions"];
             name?: null | components["schemas"]["TypeName"];
+            onLimit?: null | components["schemas"]["OnLimitName"];
             period?: null | components["schemas"]["PeriodName"];
             product?: null | components["schemas"]["Tag"];
             refreshExpiry?: null | components["schemas"]["Expiry"];
@@ -895,8 +982,20 @@ export interface components {
             expiry: number;
             /** @description Whether forward auth passes the data. */
             forwardData: boolean;
+            /**
+             * Format: int64
+             * @description Idle timeout in seconds, or null.
+             */
+            idleTimeout?: number | null;
+            /**
+             * Format: int32
+             * @description Most active sessions per identifier, or null (unlimited).
+             */
+            maxSessions?: number | null;
             /** @description Display name. */
             name: string;
+            /** @description What a start beyond `maxSessions` does. */
+            onLimit: components["schemas"]["OnLimitName"];
             /** @description Unit of `expiry`. */
             period: string;
             /** @description Product. */
@@ -929,6 +1028,8 @@ export interface components {
         };
         /** @description `POST /v1/sessions/start`. */
         StartRequest: {
+            /** @description authentication methods, e.g. ["pwd", "otp"] */
+            amr?: string[] | null;
             /** @description Session data, encrypted into the token. */
             data: Record<string, never>;
             device?: null | components["schemas"]["DeviceBody"];
@@ -946,11 +1047,66 @@ export interface components {
         Tag: string;
         /** @description 1 to 1024 characters, not only white space */
         TypeName: string;
+        /** @description `POST /v1/sessions/update-all`. */
+        UpdateAllRequest: {
+            /** @description The new data, applied to each active session as `update` does. */
+            data: Record<string, never>;
+            env?: null | components["schemas"]["Tag"];
+            /** @description The user's identifier. */
+            identifier: components["schemas"]["Identifier"];
+            /** @description Shallow merge (default true) or replace. */
+            merge?: boolean | null;
+            product?: null | components["schemas"]["Tag"];
+            /** @description Session type tag. */
+            tag: components["schemas"]["Tag"];
+        };
+        /** @description Answer of update-all. */
+        UpdateAllResponse: {
+            /**
+             * Format: int64
+             * @description Sessions changed.
+             */
+            updatedCount: number;
+        };
+        /** @description `POST /v1/sessions/update`. */
+        UpdateRequest: {
+            /**
+             * @description The new data: merged into the current data (a key given as `null` is removed), or
+             *     replacing it with `merge: false`.
+             */
+            data: Record<string, never>;
+            env?: null | components["schemas"]["Tag"];
+            /** @description Shallow merge (default true) or replace. */
+            merge?: boolean | null;
+            product?: null | components["schemas"]["Tag"];
+            /** @description Session id. */
+            sessionId: string;
+            /** @description Session type tag. */
+            tag: components["schemas"]["Tag"];
+        };
+        /** @description Answer of update and reauthenticate: the session after the change, with a fresh token. */
+        UpdateResponse: {
+            /** @description The session data after the change. */
+            data: Record<string, never>;
+            /** @description When that token expires. */
+            expiresAt: string;
+            /** @description Identifier (never changed by an update). */
+            identifier?: string | null;
+            /** @description Session id. */
+            sessionId: string;
+            /** @description Session type tag. */
+            tag: string;
+            /** @description A token carrying the current data and authentication time. */
+            token: string;
+            /** @description When the change was made. */
+            updatedAt: string;
+        };
         /** @description at most 512 characters */
         UserAgent: string;
         /** @description `POST /v1/sessions/verify`. */
         VerifyRequest: {
             env?: null | components["schemas"]["Tag"];
+            maxAuthAge?: null | components["schemas"]["AuthAgeSecs"];
             product?: null | components["schemas"]["Tag"];
             /** @description Session type tag. */
             tag: components["schemas"]["Tag"];
@@ -959,12 +1115,18 @@ export interface components {
         };
         /** @description Answer of verify. */
         VerifyResponse: {
+            /** @description How they did (`amr`), or null. */
+            amr?: string[] | null;
+            /** @description When the user last proved who they are (`auth_time`). */
+            authenticatedAt: string;
             /** @description Decrypted session data. */
             data: Record<string, never>;
             /** @description When the token expires. */
             expiresAt: string;
             /** @description Identifier. */
             identifier?: string | null;
+            /** @description When the session goes idle if nothing else happens; null without an idle timeout. */
+            idleExpiresAt?: string | null;
             /** @description When the token was issued. */
             issuedAt: string;
             /** @description Session id. */
@@ -2054,6 +2216,37 @@ export interface operations {
             };
         };
     };
+    reauthenticate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReauthenticateRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UpdateResponse"];
+                };
+            };
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     refresh: {
         parameters: {
             query?: never;
@@ -2166,6 +2359,68 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["IssuedResponse"];
+                };
+            };
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    update_session: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UpdateResponse"];
+                };
+            };
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    update_all: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateAllRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UpdateAllResponse"];
                 };
             };
             "4XX": {
