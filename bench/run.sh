@@ -6,7 +6,9 @@
 #   bash bench/run.sh propagation list     # some parts: propagation, http, list, verify, memory
 #
 # propagation  two nodes on one PostgreSQL database: delay from a revoke's answer on node A to
-#              the first 401 session_revoked of verify on node B
+#              the first 401 session_revoked of verify on node B, then from an update's answer
+#              on A (the session's data changed) to the first 401 token_superseded of verify of
+#              the session's earlier token on B
 # http         start and refresh throughput with wrk, on SQLite and on PostgreSQL
 # list         list latency for one identifier among 10,000 holding 1,000,000 sessions, on
 #              PostgreSQL and on SQLite
@@ -17,7 +19,9 @@
 #              get-session on its default SQLite setup (npm, bench/peers/better-auth), with the
 #              same wrk settings. Needs Node.js 18+ and npm.
 # memory       resident size of a node holding 100,000 revocations, and of its verification
-#              cache filled by 50,000 unique tokens; bytes per entry of each
+#              cache filled by 50,000 unique tokens; then of a node holding 100,000
+#              supersessions (sessions started and updated once over HTTP); bytes per entry of
+#              each
 # seal         iron "Fe26.2" seal and unseal per second on one core, hallpass against the npm
 #              package iron-webcrypto in Node (bench/peers/iron-webcrypto), at 1 and 8192
 #              PBKDF2 iterations, as ratios
@@ -33,7 +37,8 @@
 # BENCH_PROPAGATION_SESSIONS (1000), BENCH_LIST_SESSIONS (1000000),
 # BENCH_LIST_IDENTIFIERS (10000), BENCH_LIST_REQUESTS (5000), BENCH_VERIFY_TOKENS (150000),
 # BENCH_VERIFY_UNIQUE_DURATION (s, 4), BENCH_MEMORY_REVOCATIONS (100000),
-# BENCH_MEMORY_CACHE_TOKENS (50000), BENCH_SEAL_SECONDS (3), BENCH_KEEP=1 keeps the logs.
+# BENCH_MEMORY_CACHE_TOKENS (50000), BENCH_MEMORY_SUPERSESSIONS (100000), BENCH_SEAL_SECONDS (3),
+# BENCH_KEEP=1 keeps the logs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -51,6 +56,7 @@ VERIFY_TOKENS=${BENCH_VERIFY_TOKENS:-150000}
 VERIFY_UNIQUE_DURATION=${BENCH_VERIFY_UNIQUE_DURATION:-4}
 MEMORY_REVOCATIONS=${BENCH_MEMORY_REVOCATIONS:-100000}
 MEMORY_CACHE_TOKENS=${BENCH_MEMORY_CACHE_TOKENS:-50000}
+MEMORY_SUPERSESSIONS=${BENCH_MEMORY_SUPERSESSIONS:-100000}
 SEAL_SECONDS=${BENCH_SEAL_SECONDS:-3}
 PARTS=("$@")
 [ ${#PARTS[@]} -gt 0 ] || PARTS=(propagation http list verify memory seal)
@@ -196,14 +202,17 @@ warm_up() {
 
 run_propagation() {
   echo
-  echo "== revocation propagation between two nodes (PostgreSQL)"
+  echo "== revocation and supersession propagation between two nodes (PostgreSQL)"
   new_pg_db propagation
   start_node propagation-a "$DB_URL" --dev
   local a_pid=$NODE_PID a_url=$NODE_URL
   start_node propagation-b "$DB_URL"
   local b_pid=$NODE_PID b_url=$NODE_URL
-  measure propagation "$BENCH" propagation --a "$a_url" --b "$b_url" --key "$KEY" \
-    --backend postgres --sessions "$PROPAGATION_SESSIONS"
+  local change
+  for change in revoke update; do
+    measure "propagation-$change" "$BENCH" propagation --a "$a_url" --b "$b_url" --key "$KEY" \
+      --backend postgres --change "$change" --sessions "$PROPAGATION_SESSIONS"
+  done
   stop_node "$a_pid"
   stop_node "$b_pid"
 }
@@ -373,7 +382,7 @@ metric() {
 
 run_memory() {
   echo
-  echo "== memory: $MEMORY_REVOCATIONS revoked sessions, then verifies of unique tokens (SQLite)"
+  echo "== memory: $MEMORY_REVOCATIONS revoked sessions, then verifies of unique tokens, then $MEMORY_SUPERSESSIONS superseded sessions (SQLite)"
   fresh_db sqlite memory-empty
   start_node memory-empty "$DB_URL" --dev
   warm_up
@@ -403,11 +412,29 @@ run_memory() {
   cached=$(rss_kib "$NODE_PID")
   entries=$(metric hallpass_verify_cache_entries)
   stop_node "$NODE_PID"
+
+  # The same for supersessions, on a database of their own: sessions started and updated once
+  # over HTTP (each update supersedes the session's first token, valid for another hour).
+  echo "-- $MEMORY_SUPERSESSIONS sessions started and updated once (SQLite)"
+  fresh_db sqlite memory-superseded
+  start_node memory-superseded-fill "$DB_URL" --dev
+  step "$BENCH" pool --url "$NODE_URL" --key "$KEY" --count "$MEMORY_SUPERSESSIONS" --update
+  stop_node "$NODE_PID"
+  # Restarted, the node loads every supersession whose older tokens are still valid.
+  start_node memory-superseded "$DB_URL" --dev
+  warm_up
+  local superseded superseded_held
+  superseded=$(rss_kib "$NODE_PID")
+  superseded_held=$(metric hallpass_superseded_set_size)
+  stop_node "$NODE_PID"
   awk -v empty="$empty" -v revoked="$revoked" -v held="$held" -v before="$before_cache" \
-    -v cached="$cached" -v entries="$entries" 'BEGIN {
+    -v cached="$cached" -v entries="$entries" -v superseded="$superseded" \
+    -v superseded_held="$superseded_held" 'BEGIN {
       printf "SUMMARY|memory: resident size|sqlite|%d revocations held|-|%.1f MB|-|-|%.1f MB with none; goal < 64 MB\n", held, revoked / 1024, empty / 1024
       if (held > 0) printf "SUMMARY|memory: per revocation entry|sqlite|%d entries|-|%.0f bytes|-|-|resident growth / entries\n", held, (revoked - empty) * 1024 / held
       if (entries > 0) printf "SUMMARY|memory: per verification cache entry|sqlite|%d entries|-|%.0f bytes|-|-|resident growth / entries (%.1f MB with the cache full)\n", entries, (cached - before) * 1024 / entries, cached / 1024
+      printf "SUMMARY|memory: resident size|sqlite|%d supersessions held|-|%.1f MB|-|-|%.1f MB with none\n", superseded_held, superseded / 1024, empty / 1024
+      if (superseded_held > 0) printf "SUMMARY|memory: per superseded session|sqlite|%d entries|-|%.0f bytes|-|-|resident growth / entries\n", superseded_held, (superseded - empty) * 1024 / superseded_held
     }' | tee -a "$SUMMARY"
 }
 

@@ -78,6 +78,26 @@ impl Api {
         })
     }
 
+    /// Updates the data of session `session_id` (its email becomes `<user>@example.com`,
+    /// merged), which supersedes every token issued before; returns the token it answers.
+    pub(crate) async fn update(&self, session_id: &str, user: &str) -> anyhow::Result<String> {
+        let body = json!({
+            "tag": self.tag,
+            "sessionId": session_id,
+            "data": {"email": format!("{user}@example.com")},
+        });
+        let (status, answer) = self.post("/v1/sessions/update", &body).await?;
+        ensure!(status == 200, "update answered {status}: {answer}");
+        ensure!(
+            answer["sessionId"] == session_id,
+            "update answered another session: {answer}"
+        );
+        answer["token"]
+            .as_str()
+            .map(str::to_owned)
+            .with_context(|| format!("update answered no token: {answer}"))
+    }
+
     /// Verifies `token`: `Ok(None)` when it is accepted, `Ok(Some(code))` for a 401 with that
     /// error code.
     pub(crate) async fn verify(&self, token: &str) -> anyhow::Result<Option<String>> {
@@ -96,15 +116,19 @@ impl Api {
     }
 }
 
-/// Starts `count` sessions, `concurrency` at a time, and writes their refresh tokens to `out`.
+/// Starts `count` sessions, `concurrency` at a time, and writes their refresh tokens (or
+/// session tokens) to `out`. With `update`, each session's data is then updated once, so that
+/// every session holds a superseded token (the one written, for session tokens).
 pub(crate) async fn pool(
     api: &Api,
     count: usize,
     concurrency: usize,
-    out: &Path,
+    out: Option<&Path>,
     session_tokens: bool,
+    update: bool,
 ) -> anyhow::Result<()> {
     let concurrency = concurrency.clamp(1, count.max(1));
+    let began = std::time::Instant::now();
     let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let mut workers = Vec::with_capacity(concurrency);
     for _ in 0..concurrency {
@@ -116,7 +140,12 @@ pub(crate) async fn pool(
                 if i >= count {
                     return anyhow::Ok(tokens);
                 }
-                let started = api.start(&format!("pool-{}", i % 1000)).await?;
+                let user = format!("pool-{}", i % 1000);
+                let started = api.start(&user).await?;
+                if update {
+                    api.update(&started.session_id, &format!("{user}-updated"))
+                        .await?;
+                }
                 tokens.push(if session_tokens {
                     started.token
                 } else {
@@ -132,9 +161,23 @@ pub(crate) async fn pool(
             lines.push('\n');
         }
     }
-    std::fs::write(out, lines).with_context(|| format!("writing {}", out.display()))?;
     let what = if session_tokens { "session" } else { "refresh" };
-    eprintln!("pool: {count} {what} tokens written to {}", out.display());
+    let updated = if update {
+        ", each session updated once"
+    } else {
+        ""
+    };
+    match out {
+        Some(out) => {
+            std::fs::write(out, lines).with_context(|| format!("writing {}", out.display()))?;
+            eprintln!(
+                "pool: {count} sessions{updated} in {:.1?}, {what} tokens written to {}",
+                began.elapsed(),
+                out.display()
+            );
+        }
+        None => eprintln!("pool: {count} sessions{updated} in {:.1?}", began.elapsed()),
+    }
     Ok(())
 }
 

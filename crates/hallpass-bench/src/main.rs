@@ -46,7 +46,8 @@ enum Command {
         #[arg(long)]
         name: String,
     },
-    /// Revocation propagation: start on node A, revoke on A, poll verify on node B.
+    /// Propagation between nodes: start on node A, revoke (or update) on A, poll verify of the
+    /// first token on node B.
     Propagation {
         /// Base URL of node A.
         #[arg(long)]
@@ -56,7 +57,11 @@ enum Command {
         b: String,
         #[command(flatten)]
         common: Common,
-        /// Sessions to start and revoke, one after another.
+        /// What A does to each session: `revoke` (B answers `session_revoked`) or `update`
+        /// its data (B answers `token_superseded` for the token issued before).
+        #[arg(long, value_enum, default_value_t = propagation::Change::Revoke)]
+        change: propagation::Change,
+        /// Sessions to start and change, one after another.
         #[arg(long, default_value_t = 1000)]
         sessions: usize,
         /// Pause between two verify polls on B, in microseconds (0: back to back).
@@ -135,12 +140,16 @@ enum Command {
         /// Concurrent requests.
         #[arg(long, default_value_t = 16)]
         concurrency: usize,
-        /// File to write the refresh tokens to.
+        /// File to write the refresh tokens to (none: the sessions only).
         #[arg(long)]
-        out: std::path::PathBuf,
+        out: Option<std::path::PathBuf>,
         /// Write the session tokens (JWTs) instead of the refresh tokens.
         #[arg(long)]
         session_tokens: bool,
+        /// Then update each session's data once (`POST /v1/sessions/update`), superseding
+        /// its first token: the supersessions a node restarted on the database holds in memory.
+        #[arg(long)]
+        update: bool,
     },
     /// The HTTP ceiling: a minimal axum server whose one route, `POST /echo`, parses a JSON
     /// body and answers it back, on the same stack and build settings as hallpass.
@@ -203,12 +212,13 @@ async fn run(args: Args) -> anyhow::Result<()> {
             a,
             b,
             common,
+            change,
             sessions,
             poll_interval_us,
         } => {
             let a = api::Api::new(&a, &common.key, &common.tag)?;
             let b = api::Api::new(&b, &common.key, &common.tag)?;
-            propagation::run(&a, &b, &common.backend, sessions, poll_interval_us).await
+            propagation::run(&a, &b, change, &common.backend, sessions, poll_interval_us).await
         }
         Command::Fill {
             url,
@@ -257,9 +267,18 @@ async fn run(args: Args) -> anyhow::Result<()> {
             concurrency,
             out,
             session_tokens,
+            update,
         } => {
             let api = api::Api::new(&url, &common.key, &common.tag)?;
-            api::pool(&api, count, concurrency, &out, session_tokens).await
+            api::pool(
+                &api,
+                count,
+                concurrency,
+                out.as_deref(),
+                session_tokens,
+                update,
+            )
+            .await
         }
         Command::Echo { listen } => echo::serve(&listen).await,
         Command::Eddsa { seconds } => eddsa::run(seconds),
