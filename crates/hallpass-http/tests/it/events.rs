@@ -139,3 +139,15 @@ async fn browsers_and_hallpass_itself_are_recorded_as_such() {
     assert!(recorded.iter().any(|e| e.kind.as_str() == "session_type.updated"
         && e.actor.kind == ActorKind::Access));
 }
+
+#[tokio::test]
+async fn the_sweep_forgets_events_after_thirty_days() {
+    let app = setup().await;
+    app.start("alice").await;
+    app.clock.advance_secs(30 * 86_400);
+    app.service.sweep().await.expect("sweep");
+    assert!(!events(&app).await.is_empty(), "thirty days are kept");
+    app.clock.advance_secs(1);
+    app.service.sweep().await.expect("sweep");
+    assert!(events(&app).await.is_empty());
+}
