@@ -9,6 +9,7 @@
 //! core defines and other crates implement.
 
 pub mod error;
+pub mod events;
 pub mod ids;
 pub mod jwe;
 pub mod keys;

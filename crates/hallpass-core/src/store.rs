@@ -7,6 +7,7 @@
 
 use async_trait::async_trait;
 
+use crate::events::{Audit, Event, EventType, RevokeCause};
 use crate::model::{ApiKeyRecord, Device, EnvKeyRecord, Product, SessionRecord};
 use crate::session_type::{SessionLimit, SessionTypeRecord};
 use crate::{Result, Timestamp};
@@ -18,6 +19,43 @@ pub struct Revoked {
     pub session_id: String,
     /// When its last token expires; the revocation set may forget it then.
     pub forget_after: Timestamp,
+}
+
+/// Why and by whom a session is revoked, and, for a reused refresh token, who presented it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RevokeContext {
+    /// Who revokes, and when.
+    pub audit: Audit,
+    /// Why.
+    pub cause: RevokeCause,
+    /// The device that presented an old refresh token (`refresh_token.reused`).
+    pub presenter: Option<Device>,
+}
+
+/// Which events the audit query answers.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct EventFilter {
+    /// The product (always one).
+    pub product: String,
+    /// Only this env's.
+    pub env: Option<String>,
+    /// Only these types (empty: all).
+    pub types: Vec<EventType>,
+    /// Only events about this identifier's sessions.
+    pub identifier: Option<String>,
+    /// Only events about this session.
+    pub session_id: Option<String>,
+    /// Only events older than this id (the cursor).
+    pub before: Option<String>,
+}
+
+/// One page of events, newest first.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EventPage {
+    /// At most `limit` events.
+    pub events: Vec<Event>,
+    /// Whether older ones exist.
+    pub has_more: bool,
 }
 
 /// A session whose data changed: its tokens of an older data version are superseded.
@@ -236,74 +274,92 @@ pub trait Store: Send + Sync + 'static {
     /// Inserts a session type; `None` (nothing written) if the tag exists in the product. In
     /// the same transaction it revokes, at the record's `created_at`, any session of the tag
     /// still active (left by a start that raced the deletion of an earlier type of that tag),
-    /// and returns them: a reused tag never revives old sessions.
-    async fn insert_session_type(&self, record: &SessionTypeRecord)
-    -> Result<Option<Vec<Revoked>>>;
+    /// and returns them: a reused tag never revives old sessions. Records
+    /// `session_type.created` (and `session.revoked`, cause `type_deleted`, for those).
+    async fn insert_session_type(
+        &self,
+        record: &SessionTypeRecord,
+        audit: &Audit,
+    ) -> Result<Option<Vec<Revoked>>>;
     /// The session type with this tag in the product.
     async fn session_type(&self, product: &str, tag: &str) -> Result<Option<SessionTypeRecord>>;
     /// Every session type of the product, by tag.
     async fn session_types(&self, product: &str) -> Result<Vec<SessionTypeRecord>>;
     /// Replaces configuration and `updated_at` if the stored `updated_at` is still `previous`
     /// (compare-and-set, as [`Store::update_product`]); false if absent or changed since.
+    /// Records `session_type.updated` when it applies.
     async fn update_session_type(
         &self,
         record: &SessionTypeRecord,
         previous: Timestamp,
+        audit: &Audit,
     ) -> Result<bool>;
-    /// Deletes a session type. With active sessions (at `now`), refuses unless `force`, which
-    /// revokes them in the same transaction. Revoked sessions stay revoked if the tag is reused.
+    /// Deletes a session type. With active sessions (at the audit's time), refuses unless
+    /// `force`, which revokes them in the same transaction. Revoked sessions stay revoked if
+    /// the tag is reused. Records `session_type.deleted` and a `session.revoked` (cause
+    /// `type_deleted`) for each session it revoked.
     async fn delete_session_type(
         &self,
         product: &str,
         tag: &str,
         force: bool,
-        now: Timestamp,
+        audit: &Audit,
     ) -> Result<DeleteTypeOutcome>;
 
-    /// Inserts a new session and registers its refresh token hash.
-    async fn insert_session(&self, session: &SessionRecord) -> Result<()>;
+    /// Inserts a new session and registers its refresh token hash; records `session.started`.
+    async fn insert_session(&self, session: &SessionRecord, audit: &Audit) -> Result<()>;
     /// Inserts a new session of a type with a session limit, counting the identifier's active
     /// sessions (as `filter` defines them) in the same transaction, serialised with every other
     /// limited start of that identifier on any node: at the limit it revokes, at `now`, the
     /// least recently active ones to make room, or stores nothing (`refuse`). The session must
-    /// have an identifier.
+    /// have an identifier. Records `session.started` and `session.revoked` (cause
+    /// `session_limit`) for each session revoked.
     async fn insert_session_limited(
         &self,
         session: &SessionRecord,
         filter: &IdentifierFilter,
         limit: SessionLimit,
-        now: Timestamp,
+        audit: &Audit,
     ) -> Result<LimitedStart>;
     /// Applies each update whose session is active at its `at` and still at its
     /// `expected_version`, in one transaction; returns those applied. Each applied update
     /// moves `last_active_at` forward, the stored token expiry never back, and, when the
     /// version moves, records when (for [`Store::supersessions_since`]) and until when older
-    /// tokens live.
-    async fn update_sessions(&self, updates: &[SessionUpdate]) -> Result<Vec<Updated>>;
+    /// tokens live. Records `session.updated` (the version moved) or `session.reauthenticated`
+    /// for each.
+    async fn update_sessions(
+        &self,
+        updates: &[SessionUpdate],
+        audit: &Audit,
+    ) -> Result<Vec<Updated>>;
     /// The session with this id.
     async fn session(&self, id: &str) -> Result<Option<SessionRecord>>;
     /// The session that any refresh token (current or older) with this hash was issued to.
     async fn session_by_refresh_hash(&self, hash: &str) -> Result<Option<SessionRecord>>;
-    /// Applies a rotation only if the session's current refresh hash is still
+    /// Applies a rotation to `session` (as read) only if its current refresh hash is still
     /// `expected_hash` and it is not revoked; true if applied. This is what keeps two
-    /// concurrent refreshes from rotating twice.
+    /// concurrent refreshes from rotating twice. Records `session.refreshed` when it applies.
     async fn rotate_refresh(
         &self,
-        id: &str,
+        session: &SessionRecord,
         expected_hash: &str,
         rotation: &Rotation,
+        audit: &Audit,
     ) -> Result<bool>;
     /// Records activity: each session's `last_active_at` moves forward (never back) and its
     /// device is replaced where one is given. Unknown sessions are skipped.
     async fn record_activity(&self, activity: &[Activity]) -> Result<()>;
-    /// Revokes a session that is active at `now`; `None` if it was already revoked or over.
-    async fn revoke_session(&self, id: &str, now: Timestamp) -> Result<Option<Revoked>>;
+    /// Revokes a session that is active at the context's time; `None` if it was already
+    /// revoked or over. Records `session.revoked` with the context's cause, and for a reused
+    /// refresh token `refresh_token.reused` with the presenter's device.
+    async fn revoke_session(&self, id: &str, context: &RevokeContext) -> Result<Option<Revoked>>;
     /// Revokes the identifier's active sessions except `exclude`; returns what it revoked.
+    /// Records `session.revoked` (cause `revoke_all`) for each.
     async fn revoke_all(
         &self,
         filter: &IdentifierFilter,
         exclude: Option<&str>,
-        now: Timestamp,
+        audit: &Audit,
     ) -> Result<Vec<Revoked>>;
     /// Active sessions of the identifier, newest first, with ids below `before` if given.
     async fn list_sessions(
@@ -334,4 +390,8 @@ pub trait Store: Send + Sync + 'static {
     /// Deletes up to `batch` sessions whose refresh lifetime ended before `cutoff`, with their
     /// refresh token history; returns how many were deleted.
     async fn sweep_expired(&self, cutoff: Timestamp, batch: u32) -> Result<u64>;
+    /// Up to `limit` events the filter selects, newest first.
+    async fn events(&self, filter: &EventFilter, limit: u32) -> Result<EventPage>;
+    /// Deletes up to `batch` events recorded before `cutoff`; returns how many.
+    async fn sweep_events(&self, cutoff: Timestamp, batch: u32) -> Result<u64>;
 }

@@ -5,6 +5,7 @@ use axum::extract::{FromRequest, FromRequestParts, Query, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 use hallpass::core::Error;
+use hallpass::core::events::Actor;
 use hallpass::core::model::{KeyKind, Principal, Scope};
 use serde::de::DeserializeOwned;
 
@@ -175,8 +176,9 @@ impl FromRequestParts<AppState> for Backend {
 }
 
 /// A session-method body with the (product, env) it concerns, resolved from the caller's key
-/// and the body's optional `product` and `env` (docs/API.md §2.6).
-pub(crate) struct Scoped<T>(pub Scope, pub T);
+/// and the body's optional `product` and `env` (docs/API.md §2.6), and the caller as the
+/// events it causes name it.
+pub(crate) struct Scoped<T>(pub Scope, pub T, pub Actor);
 
 /// Bodies that name an optional product and env.
 pub(crate) trait ScopedBody {
@@ -217,7 +219,7 @@ impl<T: DeserializeOwned + ScopedBody + Send + Sync> FromRequest<AppState> for S
             ApiJson::<T>::from_request(Request::from_parts(parts, body), state).await?;
         let (product, env) = body.scope_fields();
         let scope = state.hallpass.resolve_scope(&who, product, env).await?;
-        Ok(Scoped(scope, body))
+        Ok(Scoped(scope, body, Actor::key(&who)))
     }
 }
 

@@ -1,5 +1,6 @@
 //! Cases for env keys, signing key rotation and the token expiry a retired key must cover.
 
+use crate::fixtures::revoking;
 use std::sync::Arc;
 
 use hallpass_core::model::{EnvKeyRecord, KeyPurpose, SessionRecord};
@@ -109,7 +110,7 @@ pub async fn max_token_expiry_covers_every_session_of_the_env(store: Arc<dyn Sto
     insert_sessions(&*store, &[late]).await;
     assert!(
         store
-            .revoke_session(&super::fixtures::sid(5), now())
+            .revoke_session(&super::fixtures::sid(5), &revoking(now()))
             .await
             .expect("revoke")
             .is_some()

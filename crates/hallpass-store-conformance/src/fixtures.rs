@@ -4,12 +4,13 @@
 //! 30 days and their token expires 15 minutes after `T0`.
 
 use hallpass_core::Timestamp;
+use hallpass_core::events::{Actor, ActorKind, Audit, RevokeCause};
 use hallpass_core::model::{
     ApiKeyRecord, Device, EnvKeyRecord, KeyKind, KeyPurpose, Product, SessionRecord,
 };
 use hallpass_core::period::Period;
 use hallpass_core::session_type::{CookieSettings, OnLimit, SessionTypeConfig, SessionTypeRecord};
-use hallpass_core::store::{IdentifierFilter, Rotation};
+use hallpass_core::store::{IdentifierFilter, RevokeContext, Rotation};
 use serde_json::json;
 
 /// The moment every fixture time is relative to.
@@ -215,7 +216,30 @@ pub fn rotation(new_hash: &str, secs: i64) -> Rotation {
 /// Inserts every session, failing the case on the first error.
 pub async fn insert_sessions(store: &dyn hallpass_core::store::Store, sessions: &[SessionRecord]) {
     for s in sessions {
-        store.insert_session(s).await.expect("insert session");
+        store
+            .insert_session(s, &audit(s.created_at))
+            .await
+            .expect("insert session");
+    }
+}
+
+/// A change made at `at` by the access key `key_test`.
+pub fn audit(at: Timestamp) -> Audit {
+    Audit {
+        actor: Actor {
+            kind: ActorKind::Access,
+            key_id: Some("key_test".into()),
+        },
+        at,
+    }
+}
+
+/// A revocation at `at` by the access key `key_test`, cause `revoke`.
+pub fn revoking(at: Timestamp) -> RevokeContext {
+    RevokeContext {
+        audit: audit(at),
+        cause: RevokeCause::Revoke,
+        presenter: None,
     }
 }
 

@@ -15,6 +15,7 @@ use std::sync::Arc;
 use hallpass_core::store::Store;
 
 mod env_keys;
+mod events;
 pub mod fixtures;
 mod keys;
 mod lifecycle;
@@ -25,6 +26,7 @@ mod sessions;
 mod test_database;
 
 pub use env_keys::*;
+pub use events::*;
 pub use keys::*;
 pub use lifecycle::*;
 pub use products::*;
@@ -114,6 +116,11 @@ macro_rules! store_conformance {
             insert_session_limited_refuses_or_revokes_the_least_recently_active,
             concurrent_limited_inserts_never_exceed_the_limit,
             the_idle_cutoff_leaves_idle_sessions_out,
+            each_session_change_records_its_event,
+            a_change_that_does_not_apply_records_nothing,
+            revocations_record_their_cause,
+            session_type_changes_record_theirs,
+            the_audit_query_filters_pages_and_sweeps,
         );
     };
     (@cases $make:expr; $($case:ident),+ $(,)?) => {

@@ -1,6 +1,7 @@
 //! Cases for the session lifecycle after login: updates of a live session (data versions and
 //! the supersessions they leave), starts under a session limit, and the idle cutoff.
 
+use crate::fixtures::{audit, revoking};
 use std::sync::Arc;
 
 use hallpass_core::model::SessionRecord;
@@ -36,13 +37,13 @@ pub async fn update_sessions_applies_at_the_expected_version(store: Arc<dyn Stor
     let revoked = session(2);
     insert_sessions(&*store, &[s.clone(), revoked.clone()]).await;
     store
-        .revoke_session(&revoked.id, at(30))
+        .revoke_session(&revoked.id, &revoking(at(30)))
         .await
         .expect("revoke");
 
     let update = data_update(&s, "jwe-v1", 1);
     let applied = store
-        .update_sessions(std::slice::from_ref(&update))
+        .update_sessions(std::slice::from_ref(&update), &audit(now()))
         .await
         .expect("update");
     assert_eq!(
@@ -70,7 +71,10 @@ pub async fn update_sessions_applies_at_the_expected_version(store: Arc<dyn Stor
     );
 
     assert_eq!(
-        store.update_sessions(&[update]).await.expect("stale"),
+        store
+            .update_sessions(&[update], &audit(now()))
+            .await
+            .expect("stale"),
         vec![],
         "version 0 is no longer current"
     );
@@ -80,7 +84,7 @@ pub async fn update_sessions_applies_at_the_expected_version(store: Arc<dyn Stor
     };
     assert_eq!(
         store
-            .update_sessions(&[data_update(&revoked, "x", 1), unknown])
+            .update_sessions(&[data_update(&revoked, "x", 1), unknown], &audit(now()))
             .await
             .expect("ended"),
         vec![]
@@ -98,7 +102,10 @@ pub async fn update_sessions_at_the_same_version_supersedes_nothing(store: Arc<d
         amr: Some(vec!["hwk".into()]),
         ..data_update(&s, &s.data_jwe, 0)
     };
-    let applied = store.update_sessions(&[reauth]).await.expect("update");
+    let applied = store
+        .update_sessions(&[reauth], &audit(now()))
+        .await
+        .expect("update");
     assert_eq!(
         applied,
         vec![Updated {
@@ -122,7 +129,7 @@ pub async fn supersessions_live_until_older_tokens_expire(store: Arc<dyn Store>)
     let other = session(2);
     insert_sessions(&*store, &[s.clone(), other]).await;
     store
-        .update_sessions(&[data_update(&s, "jwe-v1", 1)])
+        .update_sessions(&[data_update(&s, "jwe-v1", 1)], &audit(now()))
         .await
         .expect("first update");
     let first = Superseded {
@@ -162,7 +169,10 @@ pub async fn supersessions_live_until_older_tokens_expire(store: Arc<dyn Store>)
         at: at(120),
         ..data_update(&v1, "jwe-v2", 2)
     };
-    store.update_sessions(&[second]).await.expect("second");
+    store
+        .update_sessions(&[second], &audit(now()))
+        .await
+        .expect("second");
     assert_eq!(
         store.live_supersessions(now()).await.expect("live"),
         vec![Superseded {
@@ -178,12 +188,12 @@ pub async fn rotate_refresh_refuses_an_older_data_version(store: Arc<dyn Store>)
     let s = session(1);
     insert_sessions(&*store, std::slice::from_ref(&s)).await;
     store
-        .update_sessions(&[data_update(&s, "jwe-v1", 1)])
+        .update_sessions(&[data_update(&s, "jwe-v1", 1)], &audit(now()))
         .await
         .expect("update");
     assert!(
         !store
-            .rotate_refresh(&s.id, &s.refresh_hash, &rotation("rh-new", 70))
+            .rotate_refresh(&s, &s.refresh_hash, &rotation("rh-new", 70), &audit(now()))
             .await
             .expect("stale rotation")
     );
@@ -193,7 +203,7 @@ pub async fn rotate_refresh_refuses_an_older_data_version(store: Arc<dyn Store>)
     };
     assert!(
         store
-            .rotate_refresh(&s.id, &s.refresh_hash, &current)
+            .rotate_refresh(&s, &s.refresh_hash, &current, &audit(now()))
             .await
             .expect("rotation")
     );
@@ -229,7 +239,12 @@ pub async fn insert_session_limited_refuses_or_revokes_the_least_recently_active
     for (n, secs) in [(3, 40), (4, 20)] {
         assert_eq!(
             store
-                .insert_session_limited(&active_at(n, secs), &filter("u1"), LIMIT_REFUSE, now())
+                .insert_session_limited(
+                    &active_at(n, secs),
+                    &filter("u1"),
+                    LIMIT_REFUSE,
+                    &audit(now())
+                )
                 .await
                 .expect("under the limit"),
             LimitedStart::Started(vec![])
@@ -237,7 +252,12 @@ pub async fn insert_session_limited_refuses_or_revokes_the_least_recently_active
     }
     assert_eq!(
         store
-            .insert_session_limited(&active_at(5, 50), &filter("u1"), LIMIT_REFUSE, now())
+            .insert_session_limited(
+                &active_at(5, 50),
+                &filter("u1"),
+                LIMIT_REFUSE,
+                &audit(now())
+            )
             .await
             .expect("refused"),
         LimitedStart::LimitReached(2)
@@ -245,7 +265,12 @@ pub async fn insert_session_limited_refuses_or_revokes_the_least_recently_active
     assert_eq!(store.session(&sid(5)).await.expect("read"), None);
 
     let made_room = store
-        .insert_session_limited(&active_at(5, 50), &filter("u1"), LIMIT_REVOKE, now())
+        .insert_session_limited(
+            &active_at(5, 50),
+            &filter("u1"),
+            LIMIT_REVOKE,
+            &audit(now()),
+        )
         .await
         .expect("revoke oldest");
     let oldest = must_get(&*store, &sid(4)).await;
@@ -266,7 +291,7 @@ pub async fn insert_session_limited_refuses_or_revokes_the_least_recently_active
     };
     assert_eq!(
         store
-            .insert_session_limited(&active_at(6, 55), &idle_filter, LIMIT_REFUSE, now())
+            .insert_session_limited(&active_at(6, 55), &idle_filter, LIMIT_REFUSE, &audit(now()))
             .await
             .expect("idle session 3 does not count"),
         LimitedStart::Started(vec![])
@@ -285,7 +310,7 @@ pub async fn concurrent_limited_inserts_never_exceed_the_limit(store: Arc<dyn St
             let filter = filter(&identifier);
             tasks.push(tokio::spawn(async move {
                 store
-                    .insert_session_limited(&record, &filter, limit, now())
+                    .insert_session_limited(&record, &filter, limit, &audit(now()))
                     .await
             }));
         }
@@ -331,7 +356,7 @@ pub async fn the_idle_cutoff_leaves_idle_sessions_out(store: Arc<dyn Store>) {
         (1, vec![sid(2)])
     );
     let revoked = store
-        .revoke_all(&idle_filter, None, now())
+        .revoke_all(&idle_filter, None, &audit(now()))
         .await
         .expect("revoke all");
     assert_eq!(revoked.len(), 1);

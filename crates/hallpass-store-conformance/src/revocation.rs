@@ -1,5 +1,6 @@
 //! Cases for revocation, the live revocation set and sweeping ended sessions.
 
+use crate::fixtures::{audit, revoking};
 use std::sync::Arc;
 
 use hallpass_core::model::SessionRecord;
@@ -28,14 +29,14 @@ pub async fn revoke_session_once_and_only_active(store: Arc<dyn Store>) {
     };
     insert_sessions(&*store, &[active.clone(), over.clone()]).await;
     let first = store
-        .revoke_session(&active.id, now())
+        .revoke_session(&active.id, &revoking(now()))
         .await
         .expect("revoke");
     assert_eq!(first, Some(revoked(&active)));
     assert_eq!(must_get(&*store, &active.id).await.revoked_at, Some(now()));
     assert_eq!(
         store
-            .revoke_session(&active.id, at(120))
+            .revoke_session(&active.id, &revoking(at(120)))
             .await
             .expect("revoke again"),
         None
@@ -43,7 +44,7 @@ pub async fn revoke_session_once_and_only_active(store: Arc<dyn Store>) {
     assert_eq!(must_get(&*store, &active.id).await.revoked_at, Some(now()));
     assert_eq!(
         store
-            .revoke_session(&over.id, now())
+            .revoke_session(&over.id, &revoking(now()))
             .await
             .expect("revoke over"),
         None
@@ -51,7 +52,7 @@ pub async fn revoke_session_once_and_only_active(store: Arc<dyn Store>) {
     assert_eq!(must_get(&*store, &over.id).await, over);
     assert_eq!(
         store
-            .revoke_session("nope", now())
+            .revoke_session("nope", &revoking(now()))
             .await
             .expect("revoke unknown"),
         None
@@ -90,7 +91,7 @@ pub async fn revoke_all_excludes_and_filters(store: Arc<dyn Store>) {
 
     let f = filter("u1");
     let out = store
-        .revoke_all(&f, Some(&sid(2)), now())
+        .revoke_all(&f, Some(&sid(2)), &audit(now()))
         .await
         .expect("revoke all");
     assert_eq!(out, vec![revoked(&mine[0]), revoked(&mine[2])]);
@@ -106,13 +107,13 @@ pub async fn revoke_all_excludes_and_filters(store: Arc<dyn Store>) {
     assert_eq!((page.count, page.sessions.len()), (1, 1));
 
     let out = store
-        .revoke_all(&f, None, at(70))
+        .revoke_all(&f, None, &audit(at(70)))
         .await
         .expect("revoke rest");
     assert_eq!(out, vec![revoked(&mine[1])]);
     assert_eq!(
         store
-            .revoke_all(&f, None, at(80))
+            .revoke_all(&f, None, &audit(at(80)))
             .await
             .expect("nothing left"),
         vec![]
@@ -123,7 +124,7 @@ pub async fn revoke_all_excludes_and_filters(store: Arc<dyn Store>) {
     };
     assert_eq!(
         store
-            .revoke_all(&nobody, None, now())
+            .revoke_all(&nobody, None, &audit(now()))
             .await
             .expect("nobody"),
         vec![]
@@ -151,7 +152,7 @@ pub async fn live_revocations_until_last_token_expires(store: Arc<dyn Store>) {
     for s in [&short, &long] {
         assert!(
             store
-                .revoke_session(&s.id, now())
+                .revoke_session(&s.id, &revoking(now()))
                 .await
                 .expect("revoke")
                 .is_some()
@@ -195,27 +196,27 @@ pub async fn revocations_since_finds_what_was_revoked_from_then(store: Arc<dyn S
     .await;
     assert!(
         store
-            .revoke_session(&early.id, at(10))
+            .revoke_session(&early.id, &revoking(at(10)))
             .await
             .expect("revoke")
             .is_some()
     );
     assert!(
         store
-            .revoke_session(&late.id, at(20))
+            .revoke_session(&late.id, &revoking(at(20)))
             .await
             .expect("revoke")
             .is_some()
     );
     assert!(
         store
-            .revoke_session(&expired_token.id, at(20))
+            .revoke_session(&expired_token.id, &revoking(at(20)))
             .await
             .expect("revoke")
             .is_some()
     );
     let all = store
-        .revoke_all(&filter("grace"), None, at(25))
+        .revoke_all(&filter("grace"), None, &audit(at(25)))
         .await
         .expect("revoke all");
     assert_eq!(all, vec![revoked(&by_all)]);
@@ -268,7 +269,12 @@ pub async fn sweep_expired_respects_batch_and_cutoff(store: Arc<dyn Store>) {
     insert_sessions(&*store, &[at_cutoff.clone(), live.clone()]).await;
     assert!(
         store
-            .rotate_refresh(&sid(1), &ended[0].refresh_hash, &rotation("rh-swept", 60))
+            .rotate_refresh(
+                &ended[0],
+                &ended[0].refresh_hash,
+                &rotation("rh-swept", 60),
+                &audit(now())
+            )
             .await
             .expect("rotate")
     );
@@ -295,7 +301,7 @@ pub async fn sweep_expired_respects_batch_and_cutoff(store: Arc<dyn Store>) {
             ..session(100 + u32::from(hash == "rh-swept"))
         };
         store
-            .insert_session(&reuse)
+            .insert_session(&reuse, &audit(now()))
             .await
             .expect("a swept hash can be registered again");
     }

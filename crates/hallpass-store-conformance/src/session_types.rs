@@ -1,5 +1,6 @@
 //! Cases for session types and their deletion.
 
+use crate::fixtures::audit;
 use std::sync::Arc;
 
 use hallpass_core::model::SessionRecord;
@@ -18,7 +19,10 @@ pub async fn session_type_insert_get_list_update(store: Arc<dyn Store>) {
     let other = session_type("blog", "user");
     for t in [&user, &admin, &other] {
         assert_eq!(
-            store.insert_session_type(t).await.expect("insert"),
+            store
+                .insert_session_type(t, &audit(now()))
+                .await
+                .expect("insert"),
             Some(vec![])
         );
     }
@@ -47,7 +51,7 @@ pub async fn session_type_insert_get_list_update(store: Arc<dyn Store>) {
     };
     assert!(
         !store
-            .update_session_type(&stale, at(5))
+            .update_session_type(&stale, at(5), &audit(now()))
             .await
             .expect("update from a stale read"),
         "an update based on an outdated read must not apply"
@@ -58,7 +62,7 @@ pub async fn session_type_insert_get_list_update(store: Arc<dyn Store>) {
     );
     assert!(
         store
-            .update_session_type(&changed, user.updated_at)
+            .update_session_type(&changed, user.updated_at, &audit(now()))
             .await
             .expect("update")
     );
@@ -73,7 +77,7 @@ pub async fn session_type_insert_get_list_update(store: Arc<dyn Store>) {
     let ghost = session_type("shop", "ghost");
     assert!(
         !store
-            .update_session_type(&ghost, ghost.updated_at)
+            .update_session_type(&ghost, ghost.updated_at, &audit(now()))
             .await
             .expect("update absent")
     );
@@ -87,7 +91,10 @@ pub async fn session_type_insert_get_list_update(store: Arc<dyn Store>) {
 pub async fn session_type_duplicate_writes_nothing(store: Arc<dyn Store>) {
     let user = session_type("shop", "user");
     assert_eq!(
-        store.insert_session_type(&user).await.expect("insert"),
+        store
+            .insert_session_type(&user, &audit(now()))
+            .await
+            .expect("insert"),
         Some(vec![])
     );
     let mut again = session_type("shop", "user");
@@ -95,7 +102,7 @@ pub async fn session_type_duplicate_writes_nothing(store: Arc<dyn Store>) {
     again.created_at = at(50);
     assert_eq!(
         store
-            .insert_session_type(&again)
+            .insert_session_type(&again, &audit(now()))
             .await
             .expect("insert again"),
         None
@@ -110,13 +117,13 @@ pub async fn session_type_duplicate_writes_nothing(store: Arc<dyn Store>) {
 pub async fn delete_session_type_not_found(store: Arc<dyn Store>) {
     assert_eq!(
         store
-            .insert_session_type(&session_type("blog", "user"))
+            .insert_session_type(&session_type("blog", "user"), &audit(now()))
             .await
             .expect("insert"),
         Some(vec![])
     );
     let outcome = store
-        .delete_session_type("shop", "user", true, now())
+        .delete_session_type("shop", "user", true, &audit(now()))
         .await
         .expect("delete");
     assert_eq!(outcome, DeleteTypeOutcome::NotFound);
@@ -156,13 +163,16 @@ fn type_sessions() -> Vec<SessionRecord> {
 pub async fn delete_session_type_refuses_with_active_sessions(store: Arc<dyn Store>) {
     let user = session_type("shop", "user");
     assert_eq!(
-        store.insert_session_type(&user).await.expect("insert"),
+        store
+            .insert_session_type(&user, &audit(now()))
+            .await
+            .expect("insert"),
         Some(vec![])
     );
     let sessions = type_sessions();
     insert_sessions(&*store, &sessions).await;
     let outcome = store
-        .delete_session_type("shop", "user", false, now())
+        .delete_session_type("shop", "user", false, &audit(now()))
         .await
         .expect("delete");
     assert_eq!(outcome, DeleteTypeOutcome::HasActiveSessions(2));
@@ -180,14 +190,14 @@ pub async fn delete_session_type_refuses_with_active_sessions(store: Arc<dyn Sto
 pub async fn delete_session_type_force_revokes_and_reuse_keeps_them_revoked(store: Arc<dyn Store>) {
     assert_eq!(
         store
-            .insert_session_type(&session_type("shop", "user"))
+            .insert_session_type(&session_type("shop", "user"), &audit(now()))
             .await
             .expect("insert"),
         Some(vec![])
     );
     assert_eq!(
         store
-            .insert_session_type(&session_type("shop", "admin"))
+            .insert_session_type(&session_type("shop", "admin"), &audit(now()))
             .await
             .expect("insert"),
         Some(vec![])
@@ -195,7 +205,7 @@ pub async fn delete_session_type_force_revokes_and_reuse_keeps_them_revoked(stor
     let sessions = type_sessions();
     insert_sessions(&*store, &sessions).await;
     let outcome = store
-        .delete_session_type("shop", "user", true, now())
+        .delete_session_type("shop", "user", true, &audit(now()))
         .await
         .expect("delete");
     let expected: Vec<Revoked> = [&sessions[0], &sessions[1]]
@@ -219,7 +229,10 @@ pub async fn delete_session_type_force_revokes_and_reuse_keeps_them_revoked(stor
         ..session_type("shop", "user")
     };
     assert_eq!(
-        store.insert_session_type(&reused).await.expect("reuse tag"),
+        store
+            .insert_session_type(&reused, &audit(now()))
+            .await
+            .expect("reuse tag"),
         Some(vec![])
     );
     let page = store
@@ -232,13 +245,13 @@ pub async fn delete_session_type_force_revokes_and_reuse_keeps_them_revoked(stor
 
     // Without active sessions (at `now`) no `force` is needed and nothing is revoked.
     let outcome = store
-        .delete_session_type("shop", "user", false, now())
+        .delete_session_type("shop", "user", false, &audit(now()))
         .await
         .expect("delete");
     assert_eq!(outcome, DeleteTypeOutcome::Deleted(vec![]));
     let after_all = at(REFRESH_SECS + 1);
     let outcome = store
-        .delete_session_type("shop", "admin", false, after_all)
+        .delete_session_type("shop", "admin", false, &audit(after_all))
         .await
         .expect("delete");
     assert_eq!(outcome, DeleteTypeOutcome::Deleted(vec![]));
@@ -250,12 +263,15 @@ pub async fn delete_session_type_force_revokes_and_reuse_keeps_them_revoked(stor
 pub async fn reusing_a_tag_revokes_sessions_left_from_the_old_type(store: Arc<dyn Store>) {
     let old = session_type("shop", "user");
     assert_eq!(
-        store.insert_session_type(&old).await.expect("insert"),
+        store
+            .insert_session_type(&old, &audit(now()))
+            .await
+            .expect("insert"),
         Some(vec![])
     );
     assert_eq!(
         store
-            .delete_session_type("shop", "user", false, now())
+            .delete_session_type("shop", "user", false, &audit(now()))
             .await
             .expect("delete"),
         DeleteTypeOutcome::Deleted(vec![])
@@ -269,7 +285,10 @@ pub async fn reusing_a_tag_revokes_sessions_left_from_the_old_type(store: Arc<dy
         updated_at: now(),
         ..session_type("shop", "user")
     };
-    let revoked = store.insert_session_type(&reused).await.expect("reuse tag");
+    let revoked = store
+        .insert_session_type(&reused, &audit(now()))
+        .await
+        .expect("reuse tag");
     assert_eq!(
         revoked,
         Some(vec![Revoked {

@@ -1,5 +1,6 @@
 //! Cases for sessions: storage, lookup by refresh hash, rotation and listing.
 
+use crate::fixtures::{audit, revoking};
 use std::sync::Arc;
 
 use hallpass_core::Error;
@@ -65,7 +66,7 @@ pub async fn session_duplicate_is_internal_error(store: Arc<dyn Store>) {
         ..session(2)
     };
     for dup in [&same_id, &same_hash] {
-        let result = store.insert_session(dup).await;
+        let result = store.insert_session(dup, &audit(now())).await;
         assert!(matches!(result, Err(Error::Internal(_))), "got {result:?}");
     }
     assert_eq!(must_get(&*store, &first.id).await, first);
@@ -87,7 +88,7 @@ pub async fn rotate_refresh_applies_once(store: Arc<dyn Store>) {
     let first = rotation("rh-1", 100);
     assert!(
         store
-            .rotate_refresh(&original.id, &original.refresh_hash, &first)
+            .rotate_refresh(&original, &original.refresh_hash, &first, &audit(now()))
             .await
             .expect("rotate")
     );
@@ -105,7 +106,7 @@ pub async fn rotate_refresh_applies_once(store: Arc<dyn Store>) {
 
     let replay = rotation("rh-replay", 101);
     let applied = store
-        .rotate_refresh(&original.id, &original.refresh_hash, &replay)
+        .rotate_refresh(&original, &original.refresh_hash, &replay, &audit(now()))
         .await
         .expect("replay");
     assert!(!applied, "a stale expected hash must not rotate");
@@ -121,7 +122,7 @@ pub async fn rotate_refresh_applies_once(store: Arc<dyn Store>) {
     let second = rotation("rh-2", 200);
     assert!(
         store
-            .rotate_refresh(&original.id, "rh-1", &second)
+            .rotate_refresh(&original, "rh-1", &second, &audit(now()))
             .await
             .expect("rotate again")
     );
@@ -144,9 +145,10 @@ pub async fn rotate_refresh_concurrent_applies_once(store: Arc<dyn Store>) {
     insert_sessions(&*store, std::slice::from_ref(&original)).await;
 
     let (to_a, to_b) = (rotation("rh-a", 100), rotation("rh-b", 100));
+    let by = audit(now());
     let (a, b) = tokio::join!(
-        store.rotate_refresh(&original.id, &original.refresh_hash, &to_a),
-        store.rotate_refresh(&original.id, &original.refresh_hash, &to_b),
+        store.rotate_refresh(&original, &original.refresh_hash, &to_a, &by),
+        store.rotate_refresh(&original, &original.refresh_hash, &to_b, &by),
     );
     let (a, b) = (a.expect("rotate a"), b.expect("rotate b"));
     assert!(
@@ -158,10 +160,11 @@ pub async fn rotate_refresh_concurrent_applies_once(store: Arc<dyn Store>) {
     let tasks: Vec<_> = (0..8)
         .map(|n| {
             let store = Arc::clone(&store);
-            let (id, expected) = (original.id.clone(), current.clone());
+            let (original, expected) = (original.clone(), current.clone());
             tokio::spawn(async move {
+                let new = rotation(&format!("rh-race-{n}"), 200);
                 let applied = store
-                    .rotate_refresh(&id, &expected, &rotation(&format!("rh-race-{n}"), 200))
+                    .rotate_refresh(&original, &expected, &new, &audit(now()))
                     .await
                     .expect("rotate");
                 (n, applied)
@@ -201,14 +204,14 @@ pub async fn rotate_refresh_refuses_revoked_or_unknown(store: Arc<dyn Store>) {
     insert_sessions(&*store, std::slice::from_ref(&s)).await;
     assert!(
         store
-            .revoke_session(&s.id, now())
+            .revoke_session(&s.id, &revoking(now()))
             .await
             .expect("revoke")
             .is_some()
     );
     let before = must_get(&*store, &s.id).await;
     let applied = store
-        .rotate_refresh(&s.id, &s.refresh_hash, &rotation("rh-1", 100))
+        .rotate_refresh(&s, &s.refresh_hash, &rotation("rh-1", 100), &audit(now()))
         .await
         .expect("rotate");
     assert!(!applied);
@@ -220,8 +223,12 @@ pub async fn rotate_refresh_refuses_revoked_or_unknown(store: Arc<dyn Store>) {
             .expect("by hash"),
         None
     );
+    let ghost = SessionRecord {
+        id: "nope".into(),
+        ..session(99)
+    };
     let unknown = store
-        .rotate_refresh("nope", "rh-x", &rotation("rh-2", 100))
+        .rotate_refresh(&ghost, "rh-x", &rotation("rh-2", 100), &audit(now()))
         .await
         .expect("rotate");
     assert!(!unknown);
@@ -346,9 +353,9 @@ pub async fn concurrent_session_inserts_are_each_stored(store: Arc<dyn Store>) {
     let mut tasks = Vec::new();
     for record in records.iter().chain(std::iter::once(&duplicate)) {
         let (store, record) = (Arc::clone(&store), record.clone());
-        tasks.push(tokio::spawn(
-            async move { store.insert_session(&record).await },
-        ));
+        tasks.push(tokio::spawn(async move {
+            store.insert_session(&record, &audit(now())).await
+        }));
     }
     let mut results = Vec::new();
     for task in tasks {
@@ -401,10 +408,13 @@ pub async fn concurrent_rotations_each_apply_once(store: Arc<dyn Store>) {
         let twice = if n == 5 { 2 } else { 1 };
         for attempt in 0..twice {
             let store = Arc::clone(&store);
-            let (id, expected) = (s.id.clone(), s.refresh_hash.clone());
+            let (s, expected) = (s.clone(), s.refresh_hash.clone());
             let new = rotation(&format!("rh-new-{n}-{attempt}"), 100);
             tasks.push(tokio::spawn(async move {
-                (n, attempt, store.rotate_refresh(&id, &expected, &new).await)
+                let applied = store
+                    .rotate_refresh(&s, &expected, &new, &audit(now()))
+                    .await;
+                (n, attempt, applied)
             }));
         }
     }
@@ -520,7 +530,7 @@ pub async fn rotate_refresh_never_moves_the_token_expiry_back(store: Arc<dyn Sto
     };
     assert!(
         store
-            .rotate_refresh(&original.id, &original.refresh_hash, &shorter)
+            .rotate_refresh(&original, &original.refresh_hash, &shorter, &audit(now()))
             .await
             .expect("rotate")
     );
@@ -530,7 +540,7 @@ pub async fn rotate_refresh_never_moves_the_token_expiry_back(store: Arc<dyn Sto
     let longer = rotation("rh-2", 20);
     assert!(
         store
-            .rotate_refresh(&original.id, "rh-1", &longer)
+            .rotate_refresh(&original, "rh-1", &longer, &audit(now()))
             .await
             .expect("rotate")
     );

@@ -5,6 +5,7 @@
 use std::fmt::Debug;
 
 use hallpass_core::Result;
+use hallpass_core::events::Event;
 use hallpass_core::model::SessionRecord;
 use hallpass_core::store::{Activity, ChangeFeed, Rotation};
 use tokio::sync::MutexGuard;
@@ -40,10 +41,12 @@ pub(crate) trait Dialect: sqlx::Database<Connection: Conn> {
 
     /// Waits for this process's turn to write, where writers queue in process.
     fn writing(writes: &Self::Writes) -> impl Future<Output = Option<MutexGuard<'_, ()>>> + Send;
-    /// Inserts a session and registers its refresh hash (the hot path of a start).
+    /// Inserts a session, registers its refresh hash and records `event` (the hot path of a
+    /// start).
     fn insert_session(
         store: &SqlStore<Self>,
         session: &SessionRecord,
+        event: Event,
     ) -> impl Future<Output = Result<()>> + Send;
     /// The session any refresh token with this hash was issued to (what a refresh reads).
     fn session_by_refresh_hash(
@@ -51,12 +54,13 @@ pub(crate) trait Dialect: sqlx::Database<Connection: Conn> {
         hash: &str,
     ) -> impl Future<Output = Result<Option<SessionRecord>>> + Send;
     /// Applies a rotation if the current hash is still `expected_hash` and the session is not
-    /// revoked (the hot path of a refresh).
+    /// revoked, and then records `event` (the hot path of a refresh).
     fn rotate_refresh(
         store: &SqlStore<Self>,
         id: &str,
         expected_hash: &str,
         rotation: &Rotation,
+        event: Event,
     ) -> impl Future<Output = Result<bool>> + Send;
     /// Records activity, in this process's turn to write.
     fn record_activity(

@@ -5,6 +5,7 @@
 //! schemas, so one reading serves sqlx rows of either database and rusqlite rows of SQLite's
 //! group commit.
 
+use hallpass_core::events::{Actor, ActorKind, Event, EventType, SessionFacts};
 use hallpass_core::model::{
     ApiKeyRecord, Device, EnvKeyRecord, KeyKind, KeyPurpose, Product, SessionRecord,
 };
@@ -46,6 +47,24 @@ macro_rules! session_type_columns {
     };
 }
 pub(crate) use session_type_columns;
+
+/// Columns of `events`, in the order [`Event`] is read.
+macro_rules! event_columns {
+    () => {
+        "id, type, at, product, env, session_id, identifier, data, actor_kind, actor_key_id"
+    };
+}
+pub(crate) use event_columns;
+
+/// What a revocation returns of each session it revoked, in the order [`RevokedFacts`] is read:
+/// what the revocation set needs, then what its event says.
+macro_rules! revoked_returning {
+    () => {
+        " RETURNING token_expires_at, id, product, env, tag, identifier, device_ip, \
+         device_user_agent"
+    };
+}
+pub(crate) use revoked_returning;
 
 /// Columns of `sessions`, in the order [`SessionRecord`] is read.
 macro_rules! session_columns {
@@ -198,12 +217,120 @@ impl FromSqlRow for Superseded {
     }
 }
 
+impl FromSqlRow for Event {
+    fn from_row(row: &impl SqlRow) -> Result<Self> {
+        let id = row.text(0)?;
+        let kind = row.text(1)?;
+        let kind = EventType::parse(&kind)
+            .ok_or_else(|| corrupt(&format!("type of event '{id}'"), &kind))?;
+        let actor = row.text(8)?;
+        let actor = ActorKind::parse(&actor)
+            .ok_or_else(|| corrupt(&format!("actor of event '{id}'"), &actor))?;
+        let data = serde_json::from_str(&row.text(7)?)
+            .map_err(|e| corrupt(&format!("data of event '{id}'"), e))?;
+        Ok(Self {
+            kind,
+            at: row.timestamp(2)?,
+            product: row.text(3)?,
+            env: row.opt_text(4)?,
+            session_id: row.opt_text(5)?,
+            identifier: row.opt_text(6)?,
+            data,
+            actor: Actor {
+                kind: actor,
+                key_id: row.opt_text(9)?,
+            },
+            id,
+        })
+    }
+}
+
 /// A revoked session's id and last token expiry, as `RETURNING id, token_expires_at` gives it.
 impl FromSqlRow for Revoked {
     fn from_row(row: &impl SqlRow) -> Result<Self> {
         Ok(Self {
             session_id: row.text(0)?,
             forget_after: row.timestamp(1)?,
+        })
+    }
+}
+
+/// The facts of a session an event describes, as stored.
+#[derive(Clone, Debug)]
+pub(crate) struct Facts {
+    pub(crate) id: String,
+    pub(crate) product: String,
+    pub(crate) env: String,
+    pub(crate) tag: String,
+    pub(crate) identifier: Option<String>,
+    pub(crate) device: Device,
+}
+
+impl Facts {
+    /// The facts as an event takes them.
+    pub(crate) fn of(&self) -> SessionFacts<'_> {
+        SessionFacts {
+            id: &self.id,
+            product: &self.product,
+            env: &self.env,
+            tag: &self.tag,
+            identifier: self.identifier.as_deref(),
+            device: &self.device,
+        }
+    }
+
+    /// Reads the facts from `row`, from column `at` on (id, product, env, tag, identifier,
+    /// device IP, device User-Agent).
+    fn read(row: &impl SqlRow, at: usize) -> Result<Self> {
+        Ok(Self {
+            id: row.text(at)?,
+            product: row.text(at + 1)?,
+            env: row.text(at + 2)?,
+            tag: row.text(at + 3)?,
+            identifier: row.opt_text(at + 4)?,
+            device: Device {
+                ip: row.opt_text(at + 5)?,
+                user_agent: row.opt_text(at + 6)?,
+            },
+        })
+    }
+}
+
+/// The facts of any session record.
+pub(crate) fn facts(s: &SessionRecord) -> SessionFacts<'_> {
+    SessionFacts {
+        id: &s.id,
+        product: &s.product,
+        env: &s.env,
+        tag: &s.tag,
+        identifier: s.identifier.as_deref(),
+        device: &s.device,
+    }
+}
+
+/// The facts of a session as `RETURNING id, product, env, tag, identifier, device_ip,
+/// device_user_agent` gives them.
+impl FromSqlRow for Facts {
+    fn from_row(row: &impl SqlRow) -> Result<Self> {
+        Self::read(row, 0)
+    }
+}
+
+/// A revoked session as [`revoked_returning!`] gives it.
+pub(crate) struct RevokedFacts {
+    pub(crate) revoked: Revoked,
+    pub(crate) facts: Facts,
+}
+
+impl FromSqlRow for RevokedFacts {
+    fn from_row(row: &impl SqlRow) -> Result<Self> {
+        let facts = Facts::read(row, 1)?;
+        Ok(Self {
+            revoked: Revoked {
+                session_id: facts.id.clone(),
+                forget_after: row.timestamp(0)?,
+            },
+            facts,
         })
     }
 }

@@ -9,6 +9,7 @@
 
 use std::time::Instant;
 
+use hallpass_core::events::{Audit, EventIds, EventType};
 use hallpass_core::model::{ApiKeyRecord, EnvKeyRecord, Product, SessionRecord};
 use hallpass_core::session_type::SessionLimit;
 use hallpass_core::session_type::SessionTypeRecord;
@@ -16,13 +17,15 @@ use hallpass_core::store::{
     Activity, ChangeFeed, DeleteTypeOutcome, IdentifierFilter, LimitedStart, PoolUsage, Revoked,
     Rotation, SessionPage, SessionUpdate, Store, Superseded, Updated,
 };
+use hallpass_core::store::{EventFilter, EventPage, RevokeContext};
 use hallpass_core::{Result, Timestamp};
 use sqlx::Pool;
 
 use crate::dialect::Dialect;
 use crate::queries::{
-    api_keys, env_keys, lifecycle, products, revocation, session_types, sessions,
+    api_keys, env_keys, events, lifecycle, products, revocation, session_types, sessions,
 };
+use crate::records::facts;
 use crate::sql::Db as _;
 
 /// A hallpass store in a database of dialect `D`.
@@ -32,6 +35,8 @@ pub(crate) struct SqlStore<D: Dialect> {
     pub(crate) pool: Pool<D>,
     /// Where the dialect queues its hot writes.
     pub(crate) writes: D::Writes,
+    /// Makes the ids of the events this store records.
+    pub(crate) event_ids: EventIds,
 }
 
 impl<D: Dialect> SqlStore<D> {
@@ -163,10 +168,11 @@ impl<D: Dialect> Store for SqlStore<D> {
     async fn insert_session_type(
         &self,
         record: &SessionTypeRecord,
+        audit: &Audit,
     ) -> Result<Option<Vec<Revoked>>> {
         self.write(
             "insert_session_type",
-            session_types::insert(&self.pool, record),
+            session_types::insert(&self.pool, &self.event_ids, record, audit),
         )
         .await
     }
@@ -185,10 +191,11 @@ impl<D: Dialect> Store for SqlStore<D> {
         &self,
         record: &SessionTypeRecord,
         previous: Timestamp,
+        audit: &Audit,
     ) -> Result<bool> {
         self.write(
             "update_session_type",
-            session_types::update(&self.pool, record, previous),
+            session_types::update(&self.pool, &self.event_ids, record, previous, audit),
         )
         .await
     }
@@ -198,18 +205,21 @@ impl<D: Dialect> Store for SqlStore<D> {
         product: &str,
         tag: &str,
         force: bool,
-        now: Timestamp,
+        audit: &Audit,
     ) -> Result<DeleteTypeOutcome> {
         self.write(
             "delete_session_type",
-            session_types::delete(&self.pool, product, tag, force, now),
+            session_types::delete(&self.pool, &self.event_ids, product, tag, force, audit),
         )
         .await
     }
 
-    async fn insert_session(&self, session: &SessionRecord) -> Result<()> {
+    async fn insert_session(&self, session: &SessionRecord, audit: &Audit) -> Result<()> {
+        let started = self
+            .event_ids
+            .session(EventType::SessionStarted, audit, facts(session), &[]);
         // Queued for the dialect's group commit or batch, which takes its own turns to write.
-        self.run("insert_session", D::insert_session(self, session))
+        self.run("insert_session", D::insert_session(self, session, started))
             .await
     }
 
@@ -218,18 +228,25 @@ impl<D: Dialect> Store for SqlStore<D> {
         session: &SessionRecord,
         filter: &IdentifierFilter,
         limit: SessionLimit,
-        now: Timestamp,
+        audit: &Audit,
     ) -> Result<LimitedStart> {
         self.write(
             "insert_session_limited",
-            lifecycle::insert_limited(&self.pool, session, filter, limit, now),
+            lifecycle::insert_limited(&self.pool, &self.event_ids, session, filter, limit, audit),
         )
         .await
     }
 
-    async fn update_sessions(&self, updates: &[SessionUpdate]) -> Result<Vec<Updated>> {
-        self.write("update_sessions", lifecycle::update(&self.pool, updates))
-            .await
+    async fn update_sessions(
+        &self,
+        updates: &[SessionUpdate],
+        audit: &Audit,
+    ) -> Result<Vec<Updated>> {
+        self.write(
+            "update_sessions",
+            lifecycle::update(&self.pool, &self.event_ids, updates, audit),
+        )
+        .await
     }
 
     async fn session(&self, id: &str) -> Result<Option<SessionRecord>> {
@@ -246,13 +263,17 @@ impl<D: Dialect> Store for SqlStore<D> {
 
     async fn rotate_refresh(
         &self,
-        id: &str,
+        session: &SessionRecord,
         expected_hash: &str,
         rotation: &Rotation,
+        audit: &Audit,
     ) -> Result<bool> {
+        let refreshed =
+            self.event_ids
+                .session(EventType::SessionRefreshed, audit, facts(session), &[]);
         self.run(
             "rotate_refresh",
-            D::rotate_refresh(self, id, expected_hash, rotation),
+            D::rotate_refresh(self, &session.id, expected_hash, rotation, refreshed),
         )
         .await
     }
@@ -262,10 +283,10 @@ impl<D: Dialect> Store for SqlStore<D> {
             .await
     }
 
-    async fn revoke_session(&self, id: &str, now: Timestamp) -> Result<Option<Revoked>> {
+    async fn revoke_session(&self, id: &str, context: &RevokeContext) -> Result<Option<Revoked>> {
         self.write(
             "revoke_session",
-            revocation::revoke_session(&self.pool, id, now),
+            revocation::revoke_session(&self.pool, &self.event_ids, id, context),
         )
         .await
     }
@@ -274,11 +295,11 @@ impl<D: Dialect> Store for SqlStore<D> {
         &self,
         filter: &IdentifierFilter,
         exclude: Option<&str>,
-        now: Timestamp,
+        audit: &Audit,
     ) -> Result<Vec<Revoked>> {
         self.write(
             "revoke_all",
-            revocation::revoke_all(&self.pool, filter, exclude, now),
+            revocation::revoke_all(&self.pool, &self.event_ids, filter, exclude, audit),
         )
         .await
     }
@@ -338,5 +359,22 @@ impl<D: Dialect> Store for SqlStore<D> {
             revocation::sweep(&self.pool, cutoff, batch),
         )
         .await
+    }
+
+    async fn events(&self, filter: &EventFilter, limit: u32) -> Result<EventPage> {
+        let mut found = self
+            .run("events", events::list(&self.pool, filter, limit))
+            .await?;
+        let has_more = found.len() > limit as usize;
+        found.truncate(limit as usize);
+        Ok(EventPage {
+            events: found,
+            has_more,
+        })
+    }
+
+    async fn sweep_events(&self, cutoff: Timestamp, batch: u32) -> Result<u64> {
+        self.write("sweep_events", events::sweep(&self.pool, cutoff, batch))
+            .await
     }
 }

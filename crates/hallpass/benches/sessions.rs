@@ -10,6 +10,7 @@
 use std::sync::Arc;
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use hallpass::Actor;
 use hallpass::core::model::{KeyKind, Principal, Scope};
 use hallpass::core::secrets::MasterKey;
 use hallpass::core::session_type::SessionTypeInput;
@@ -84,7 +85,7 @@ fn sessions(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("tempdir");
     let cached = rt.block_on(service(&dir, 50_000));
     let token = rt
-        .block_on(cached.start(&scope(), start_input()))
+        .block_on(cached.start(&scope(), &Actor::system(), start_input()))
         .expect("start")
         .token;
     rt.block_on(cached.verify(&scope(), TAG, &token))
@@ -98,7 +99,7 @@ fn sessions(c: &mut Criterion) {
     let other_dir = tempfile::tempdir().expect("tempdir");
     let uncached = rt.block_on(service(&other_dir, 0));
     let cold_token = rt
-        .block_on(uncached.start(&scope(), start_input()))
+        .block_on(uncached.start(&scope(), &Actor::system(), start_input()))
         .expect("start")
         .token;
     group.bench_function("cold (signature and decryption)", |b| {
@@ -129,17 +130,21 @@ fn sessions(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("sqlite");
     group.bench_function("start", |b| {
-        b.to_async(&rt)
-            .iter(|| async { cached.start(&scope(), start_input()).await.expect("start") });
+        b.to_async(&rt).iter(|| async {
+            cached
+                .start(&scope(), &Actor::system(), start_input())
+                .await
+                .expect("start")
+        });
     });
     let mut refresh_token = rt
-        .block_on(cached.start(&scope(), start_input()))
+        .block_on(cached.start(&scope(), &Actor::system(), start_input()))
         .expect("start")
         .refresh_token;
     group.bench_function("refresh", |b| {
         b.iter(|| {
             refresh_token = rt
-                .block_on(cached.refresh(&scope(), TAG, &refresh_token))
+                .block_on(cached.refresh(&scope(), &Actor::system(), TAG, &refresh_token, None))
                 .expect("refresh")
                 .refresh_token;
         });

@@ -5,6 +5,7 @@
 
 use std::sync::Arc;
 
+use hallpass_core::events::{Actor, Audit, RevokeCause};
 use hallpass_core::model::{Device, Scope};
 use hallpass_core::session_type::CookieSettings;
 use hallpass_core::store::Store;
@@ -177,7 +178,11 @@ impl Browser {
             .filter(|s| s.revoked_at.is_none() && s.refresh_expires_at > now)
             .ok_or(Error::SessionRevoked)?;
         let current = session.refresh_hash.clone();
-        self.sessions.rotate(&session, &current, now).await
+        let audit = Audit {
+            actor: Actor::browser(),
+            at: now,
+        };
+        self.sessions.rotate(&session, &current, &audit).await
     }
 
     /// The active sessions of the token's identifier, the caller's marked. A session without
@@ -246,7 +251,16 @@ impl Browser {
                 hallpass_core::ids::truncate_for_message(session_id),
             ));
         }
-        let revoked = self.sessions.revoke(scope, tag, session_id).await?;
+        let revoked = self
+            .sessions
+            .revoke(
+                scope,
+                &Actor::browser(),
+                tag,
+                session_id,
+                RevokeCause::Revoke,
+            )
+            .await?;
         Ok((revoked, verified.session_id == session_id))
     }
 
@@ -261,7 +275,17 @@ impl Browser {
         self.browser_type(scope, tag).await?;
         let Some(token) = token else { return Ok(false) };
         match self.verify(scope, tag, token).await {
-            Ok(verified) => self.sessions.revoke(scope, tag, &verified.session_id).await,
+            Ok(verified) => {
+                self.sessions
+                    .revoke(
+                        scope,
+                        &Actor::browser(),
+                        tag,
+                        &verified.session_id,
+                        RevokeCause::SignOut,
+                    )
+                    .await
+            }
             Err(Error::StoreUnavailable(e)) => Err(Error::StoreUnavailable(e)),
             Err(_) => Ok(false),
         }

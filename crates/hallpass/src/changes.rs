@@ -10,6 +10,7 @@
 
 use std::collections::HashSet;
 
+use hallpass_core::events::{Actor, Audit};
 use hallpass_core::keys::Keyring;
 use hallpass_core::lifecycle::{updated_data, validate_amr};
 use hallpass_core::model::{Scope, SessionRecord};
@@ -63,6 +64,7 @@ impl Sessions {
     pub(crate) async fn update(
         &self,
         scope: &Scope,
+        actor: &Actor,
         tag: &str,
         session_id: &str,
         data: Value,
@@ -71,7 +73,7 @@ impl Sessions {
         let session_type = self.catalog.session_type(&scope.product, tag).await?;
         require_object(&data)?;
         let edit = Edit::Data { patch: data, merge };
-        self.change_one(scope, &session_type, session_id, &edit)
+        self.change_one(scope, actor, &session_type, session_id, &edit)
             .await
     }
 
@@ -80,6 +82,7 @@ impl Sessions {
     pub(crate) async fn reauthenticate(
         &self,
         scope: &Scope,
+        actor: &Actor,
         tag: &str,
         session_id: &str,
         amr: Option<Vec<String>>,
@@ -88,13 +91,9 @@ impl Sessions {
         if let Some(amr) = &amr {
             validate_amr(amr)?;
         }
-        self.change_one(
-            scope,
-            &session_type,
-            session_id,
-            &Edit::Reauthenticate { amr },
-        )
-        .await
+        let edit = Edit::Reauthenticate { amr };
+        self.change_one(scope, actor, &session_type, session_id, &edit)
+            .await
     }
 
     /// Changes the data of every active session of the identifier; answers how many changed.
@@ -103,6 +102,7 @@ impl Sessions {
     pub(crate) async fn update_all(
         &self,
         scope: &Scope,
+        actor: &Actor,
         tag: &str,
         identifier: &str,
         data: Value,
@@ -132,7 +132,11 @@ impl Sessions {
                 .collect::<Result<Vec<_>>>()?;
             let mut applied = HashSet::new();
             for batch in updates.chunks(UPDATE_BATCH) {
-                let updated = self.store.update_sessions(batch).await?;
+                let audit = Audit {
+                    actor: actor.clone(),
+                    at: now,
+                };
+                let updated = self.store.update_sessions(batch, &audit).await?;
                 self.record(&updated);
                 applied.extend(updated.into_iter().map(|u| u.session_id));
             }
@@ -159,6 +163,7 @@ impl Sessions {
     async fn change_one(
         &self,
         scope: &Scope,
+        actor: &Actor,
         session_type: &SessionType,
         session_id: &str,
         edit: &Edit,
@@ -184,7 +189,11 @@ impl Sessions {
             next.token_expires_at = expires_at.max(session.token_expires_at);
             next.last_active_at = now.max(session.last_active_at);
             let update = update_of(&session, &next, Some((issued_at, expires_at)), now);
-            let updated = self.store.update_sessions(&[update]).await?;
+            let audit = Audit {
+                actor: actor.clone(),
+                at: now,
+            };
+            let updated = self.store.update_sessions(&[update], &audit).await?;
             if !updated.is_empty() {
                 self.record(&updated);
                 return Ok(Changed {

@@ -7,6 +7,7 @@ use std::sync::Arc;
 #[cfg(doc)]
 use hallpass_core::Error;
 use hallpass_core::Result;
+use hallpass_core::events::{Actor, RevokeCause};
 use hallpass_core::keys::Alg;
 use hallpass_core::model::{ApiKeyRecord, Device, Principal, Product, Scope};
 use hallpass_core::session_type::{SessionType, SessionTypeInput, SessionTypeRecord};
@@ -300,8 +301,8 @@ impl Hallpass {
     /// # Errors
     /// [`Error::SessionTypeNotFound`], [`Error::InvalidRequest`], [`Error::SchemaViolation`],
     /// [`Error::SelectorUnresolved`], [`Error::StoreUnavailable`].
-    pub async fn start(&self, scope: &Scope, input: StartInput) -> Result<Issued> {
-        self.sessions.start(scope, input).await
+    pub async fn start(&self, scope: &Scope, actor: &Actor, input: StartInput) -> Result<Issued> {
+        self.sessions.start(scope, actor, input).await
     }
 
     /// Verifies a token without touching the database: signature, expiry, tag, product/env,
@@ -343,13 +344,14 @@ impl Hallpass {
     pub async fn update(
         &self,
         scope: &Scope,
+        actor: &Actor,
         tag: &str,
         session_id: &str,
         data: serde_json::Value,
         merge: bool,
     ) -> Result<Changed> {
         self.sessions
-            .update(scope, tag, session_id, data, merge)
+            .update(scope, actor, tag, session_id, data, merge)
             .await
     }
 
@@ -361,13 +363,14 @@ impl Hallpass {
     pub async fn update_all(
         &self,
         scope: &Scope,
+        actor: &Actor,
         tag: &str,
         identifier: &str,
         data: serde_json::Value,
         merge: bool,
     ) -> Result<u64> {
         self.sessions
-            .update_all(scope, tag, identifier, data, merge)
+            .update_all(scope, actor, tag, identifier, data, merge)
             .await
     }
 
@@ -379,12 +382,13 @@ impl Hallpass {
     pub async fn reauthenticate(
         &self,
         scope: &Scope,
+        actor: &Actor,
         tag: &str,
         session_id: &str,
         amr: Option<Vec<String>>,
     ) -> Result<Changed> {
         self.sessions
-            .reauthenticate(scope, tag, session_id, amr)
+            .reauthenticate(scope, actor, tag, session_id, amr)
             .await
     }
 
@@ -395,16 +399,33 @@ impl Hallpass {
     /// # Errors
     /// `RefreshTokenInvalid`, `RefreshTokenExpired`, `RefreshTokenReused`, `SessionRevoked`,
     /// `SessionIdleExpired`, [`Error::SessionTypeNotFound`], [`Error::StoreUnavailable`].
-    pub async fn refresh(&self, scope: &Scope, tag: &str, refresh_token: &str) -> Result<Issued> {
-        self.sessions.refresh(scope, tag, refresh_token).await
+    pub async fn refresh(
+        &self,
+        scope: &Scope,
+        actor: &Actor,
+        tag: &str,
+        refresh_token: &str,
+        presenter: Option<&Device>,
+    ) -> Result<Issued> {
+        self.sessions
+            .refresh(scope, actor, tag, refresh_token, presenter)
+            .await
     }
 
     /// Revokes one session. Returns true if it was active, false if it had already ended.
     ///
     /// # Errors
     /// [`Error::SessionNotFound`] when no such session exists in this product, env and type.
-    pub async fn revoke(&self, scope: &Scope, tag: &str, session_id: &str) -> Result<bool> {
-        self.sessions.revoke(scope, tag, session_id).await
+    pub async fn revoke(
+        &self,
+        scope: &Scope,
+        actor: &Actor,
+        tag: &str,
+        session_id: &str,
+    ) -> Result<bool> {
+        self.sessions
+            .revoke(scope, actor, tag, session_id, RevokeCause::Revoke)
+            .await
     }
 
     /// Revokes every active session of an identifier, except `exclude`. Returns the count.
@@ -414,12 +435,13 @@ impl Hallpass {
     pub async fn revoke_all(
         &self,
         scope: &Scope,
+        actor: &Actor,
         tag: &str,
         identifier: &str,
         exclude: Option<&str>,
     ) -> Result<u64> {
         self.sessions
-            .revoke_all(scope, tag, identifier, exclude)
+            .revoke_all(scope, actor, tag, identifier, exclude)
             .await
     }
 

@@ -16,7 +16,7 @@
 //! use hallpass::core::model::{KeyKind, Principal, Scope};
 //! use hallpass::core::secrets::MasterKey;
 //! use hallpass::core::session_type::SessionTypeInput;
-//! use hallpass::{Hallpass, NewProduct, Settings, StartInput, SystemClock};
+//! use hallpass::{Actor, Hallpass, NewProduct, Settings, StartInput, SystemClock};
 //!
 //! let store = hallpass_store::open("sqlite::memory:").await?;
 //! let master = MasterKey::from_base64(&MasterKey::generate_base64())?;
@@ -37,10 +37,10 @@
 //! // At login: start. On every request: verify. At logout: revoke.
 //! let scope = Scope { product: "shop".into(), env: "prd".into() };
 //! let data = serde_json::json!({"userId": "user-123", "role": "admin"});
-//! let started = hp.start(&scope, StartInput { tag: "user-session".into(), data, ..Default::default() }).await?;
+//! let started = hp.start(&scope, &Actor::system(), StartInput { tag: "user-session".into(), data, ..Default::default() }).await?;
 //! let verified = hp.verify(&scope, "user-session", &started.token).await?;
 //! assert_eq!(verified.identifier.as_deref(), Some("user-123"));
-//! assert!(hp.revoke(&scope, "user-session", &verified.session_id).await?);
+//! assert!(hp.revoke(&scope, &Actor::system(), "user-session", &verified.session_id).await?);
 //! assert!(hp.verify(&scope, "user-session", &started.token).await.is_err());
 //! # Ok(()) }
 //! ```
@@ -80,6 +80,7 @@ pub use background::{ACTIVITY_FLUSH_EVERY, Background, SWEEP_EVERY};
 pub use browser::{ACTIVITY_BATCH, BrowserSession, BrowserType, OwnSessions};
 pub use changes::Changed;
 pub use clock::{Clock, ManualClock, SystemClock};
+pub use hallpass_core::events::Actor;
 pub use revocations::CATCH_UP_EVERY;
 pub use service::{Hallpass, Settings};
 pub use sessions::{Issued, SessionList, StartInput};

@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hallpass_core::events::{Actor, Audit, RevokeCause};
 use hallpass_core::ids::{new_session_id, truncate_for_message};
 use hallpass_core::jwe::jwe_kid;
 use hallpass_core::keys::Keyring;
@@ -16,7 +17,7 @@ use hallpass_core::period::MAX_LIFETIME_SECS;
 use hallpass_core::refresh::{self, RefreshDecision, RotationAnswer};
 use hallpass_core::secrets::credential_hash;
 use hallpass_core::session_type::{SessionType, check_idle_timeout};
-use hallpass_core::store::{IdentifierFilter, LimitedStart, Rotation, Store};
+use hallpass_core::store::{IdentifierFilter, LimitedStart, RevokeContext, Rotation, Store};
 use hallpass_core::token::{self, TokenClaims};
 use hallpass_core::{Error, Result, Timestamp};
 use serde_json::Value;
@@ -234,7 +235,15 @@ impl Sessions {
         if !is_idle(last_active, session_type.compiled.idle_timeout_secs, now) {
             return Ok(false);
         }
-        if let Some(revoked) = self.store.revoke_session(&session.id, now).await? {
+        let context = RevokeContext {
+            audit: Audit {
+                actor: Actor::system(),
+                at: now,
+            },
+            cause: RevokeCause::Idle,
+            presenter: None,
+        };
+        if let Some(revoked) = self.store.revoke_session(&session.id, &context).await? {
             self.revocations.record(&[revoked], Cause::Idle);
         }
         Ok(true)
@@ -242,7 +251,12 @@ impl Sessions {
 
     /// Checks the data against the type's schema, picks the identifier, stores the session and
     /// issues a token and a refresh token.
-    pub(crate) async fn start(&self, scope: &Scope, input: StartInput) -> Result<Issued> {
+    pub(crate) async fn start(
+        &self,
+        scope: &Scope,
+        actor: &Actor,
+        input: StartInput,
+    ) -> Result<Issued> {
         let session_type = self
             .catalog
             .session_type(&scope.product, &input.tag)
@@ -310,12 +324,16 @@ impl Sessions {
             amr: input.amr,
         };
         let token = self.sign(&ring, &session)?;
+        let audit = Audit {
+            actor: actor.clone(),
+            at: now,
+        };
         match (session_type.compiled.limit, &session.identifier) {
             (Some(limit), Some(identifier)) => {
                 let filter = self.filter(scope, &session_type, identifier, now);
                 match self
                     .store
-                    .insert_session_limited(&session, &filter, limit, now)
+                    .insert_session_limited(&session, &filter, limit, &audit)
                     .await?
                 {
                     LimitedStart::Started(revoked) => {
@@ -331,7 +349,7 @@ impl Sessions {
                     }
                 }
             }
-            _ => self.store.insert_session(&session).await?,
+            _ => self.store.insert_session(&session, &audit).await?,
         }
         counters::session_started();
         Ok(Issued {
@@ -346,8 +364,10 @@ impl Sessions {
     pub(crate) async fn refresh(
         &self,
         scope: &Scope,
+        actor: &Actor,
         tag: &str,
         refresh_token: &str,
+        presenter: Option<&Device>,
     ) -> Result<Issued> {
         let session_type = self.catalog.session_type(&scope.product, tag).await?;
         let invalid = || {
@@ -379,14 +399,26 @@ impl Sessions {
                     if self.ended_idle(&session_type, &session, now).await? {
                         return Err(Error::SessionIdleExpired);
                     }
-                    if let Some(issued) = self.rotate(&session, &presented, now).await? {
+                    let audit = Audit {
+                        actor: actor.clone(),
+                        at: now,
+                    };
+                    if let Some(issued) = self.rotate(&session, &presented, &audit).await? {
                         counters::session_refreshed();
                         return Ok(issued);
                     }
                 }
                 RefreshDecision::ReplayWithinGrace => return self.replay(session),
                 RefreshDecision::Reused => {
-                    if let Some(revoked) = self.store.revoke_session(&session.id, now).await? {
+                    let context = RevokeContext {
+                        audit: Audit {
+                            actor: actor.clone(),
+                            at: now,
+                        },
+                        cause: RevokeCause::RefreshTokenReused,
+                        presenter: presenter.cloned(),
+                    };
+                    if let Some(revoked) = self.store.revoke_session(&session.id, &context).await? {
                         self.revocations
                             .record(&[revoked], Cause::RefreshTokenReused);
                     }
@@ -404,8 +436,9 @@ impl Sessions {
         &self,
         session: &SessionRecord,
         presented: &str,
-        now: Timestamp,
+        audit: &Audit,
     ) -> Result<Option<Issued>> {
+        let now = audit.at;
         let ring = self
             .keys
             .ring_with(&Scope {
@@ -443,7 +476,7 @@ impl Sessions {
         };
         if self
             .store
-            .rotate_refresh(&session.id, presented, &rotation)
+            .rotate_refresh(session, presented, &rotation, audit)
             .await?
         {
             Ok(Some(Issued {
@@ -473,14 +506,29 @@ impl Sessions {
     }
 
     /// Revokes one session: true if it was active, false if it had already ended.
-    pub(crate) async fn revoke(&self, scope: &Scope, tag: &str, session_id: &str) -> Result<bool> {
+    pub(crate) async fn revoke(
+        &self,
+        scope: &Scope,
+        actor: &Actor,
+        tag: &str,
+        session_id: &str,
+        cause: RevokeCause,
+    ) -> Result<bool> {
         let session_type = self.catalog.session_type(&scope.product, tag).await?;
         let session = self.owned_session(scope, tag, session_id).await?;
         let now = self.clock.now();
         if session.is_active(now) && self.ended_idle(&session_type, &session, now).await? {
             return Ok(false);
         }
-        match self.store.revoke_session(session_id, now).await? {
+        let context = RevokeContext {
+            audit: Audit {
+                actor: actor.clone(),
+                at: now,
+            },
+            cause,
+            presenter: None,
+        };
+        match self.store.revoke_session(session_id, &context).await? {
             Some(revoked) => {
                 self.revocations.record(&[revoked], Cause::Revoke);
                 Ok(true)
@@ -493,6 +541,7 @@ impl Sessions {
     pub(crate) async fn revoke_all(
         &self,
         scope: &Scope,
+        actor: &Actor,
         tag: &str,
         identifier: &str,
         exclude: Option<&str>,
@@ -501,7 +550,11 @@ impl Sessions {
         validate_identifier(identifier)?;
         let now = self.clock.now();
         let filter = self.filter(scope, &session_type, identifier, now);
-        let revoked = self.store.revoke_all(&filter, exclude, now).await?;
+        let audit = Audit {
+            actor: actor.clone(),
+            at: now,
+        };
+        let revoked = self.store.revoke_all(&filter, exclude, &audit).await?;
         self.revocations.record(&revoked, Cause::RevokeAll);
         Ok(revoked.len() as u64)
     }

@@ -15,7 +15,7 @@ use hallpass::core::session_type::SessionTypeInput;
 use hallpass::core::store::Store;
 use hallpass::core::{Error, Result};
 use hallpass::{
-    Background, Clock, Hallpass, ManualClock, NewProduct, Settings, StartInput, SystemClock,
+    Actor, Background, Clock, Hallpass, ManualClock, NewProduct, Settings, StartInput, SystemClock,
 };
 use hallpass_store_conformance::TestDatabase;
 
@@ -113,6 +113,7 @@ async fn set_up(node: &Hallpass) {
 async fn start(node: &Hallpass, user: &str) -> hallpass::Issued {
     node.start(
         &scope(),
+        &Actor::system(),
         StartInput {
             tag: "user".into(),
             data: serde_json::json!({ "userId": user }),
@@ -154,7 +155,7 @@ async fn revocation_reaches_the_other_node(cluster: Cluster) {
         .await
         .expect("valid on b");
     assert!(
-        a.revoke(&scope(), "user", &issued.session.id)
+        a.revoke(&scope(), &Actor::system(), "user", &issued.session.id)
             .await
             .expect("revoke")
     );
@@ -185,7 +186,7 @@ async fn catch_up_alone_converges(cluster: Cluster) {
     set_up(&a).await;
     let sessions = [start(&a, "u1").await, start(&a, "u1").await];
     assert_eq!(
-        a.revoke_all(&scope(), "user", "u1", None)
+        a.revoke_all(&scope(), &Actor::system(), "user", "u1", None)
             .await
             .expect("revoke all"),
         2
@@ -229,11 +230,17 @@ async fn postgres_concurrent_refreshes_on_two_nodes_rotate_once() {
         let (on_a, on_b) = tokio::join!(
             tokio::spawn({
                 let (a, rt) = (Arc::clone(&a), refresh_token.clone());
-                async move { a.refresh(&scope(), "user", &rt).await }
+                async move {
+                    a.refresh(&scope(), &Actor::system(), "user", &rt, None)
+                        .await
+                }
             }),
             tokio::spawn({
                 let (b, rt) = (Arc::clone(&b), refresh_token.clone());
-                async move { b.refresh(&scope(), "user", &rt).await }
+                async move {
+                    b.refresh(&scope(), &Actor::system(), "user", &rt, None)
+                        .await
+                }
             }),
         );
         let on_a = on_a.expect("task a").expect("refresh on a");
@@ -244,7 +251,7 @@ async fn postgres_concurrent_refreshes_on_two_nodes_rotate_once() {
         refresh_token = on_a.refresh_token;
     }
     // One chain of rotations: the latest refresh token still works.
-    a.refresh(&scope(), "user", &refresh_token)
+    a.refresh(&scope(), &Actor::system(), "user", &refresh_token, None)
         .await
         .expect("the last pair is current");
 }
@@ -331,7 +338,10 @@ async fn idle_check_counts_another_nodes_activity(cluster: Cluster) {
         identifier: Some("u1".into()),
         ..Default::default()
     };
-    let issued = a.start(&scope(), input).await.expect("start");
+    let issued = a
+        .start(&scope(), &Actor::system(), input)
+        .await
+        .expect("start");
     clock.advance_secs(290);
     a.verify(&scope(), "idle", &issued.token)
         .await
@@ -339,16 +349,36 @@ async fn idle_check_counts_another_nodes_activity(cluster: Cluster) {
     a.flush_activity().await.expect("a writes its activity");
     clock.advance_secs(500);
     let refreshed = b
-        .refresh(&scope(), "idle", &issued.refresh_token)
+        .refresh(
+            &scope(),
+            &Actor::system(),
+            "idle",
+            &issued.refresh_token,
+            None,
+        )
         .await
         .expect("790 s after the start but 500 s after a's verify: still active");
     clock.advance_secs(601);
     assert!(matches!(
-        b.refresh(&scope(), "idle", &refreshed.refresh_token).await,
+        b.refresh(
+            &scope(),
+            &Actor::system(),
+            "idle",
+            &refreshed.refresh_token,
+            None
+        )
+        .await,
         Err(Error::SessionIdleExpired)
     ));
     assert!(matches!(
-        a.refresh(&scope(), "idle", &refreshed.refresh_token).await,
+        a.refresh(
+            &scope(),
+            &Actor::system(),
+            "idle",
+            &refreshed.refresh_token,
+            None
+        )
+        .await,
         Err(Error::SessionRevoked)
     ));
 }
@@ -378,6 +408,7 @@ async fn supersession_reaches_the_other_node(cluster: Cluster) {
     let changed = a
         .update(
             &scope(),
+            &Actor::system(),
             "user",
             &issued.session.id,
             serde_json::json!({"role": "admin"}),

@@ -6,6 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use hallpass::core::Error;
+use hallpass::core::events::Actor;
 use hallpass::core::model::Scope;
 use hallpass::core::session_type::{CookieSettings, SameSite};
 use hallpass_api::formats::Tag;
@@ -108,7 +109,17 @@ pub(crate) async fn refresh(
             refresh_name(&cookie)
         ))
     })?;
-    let issued = match s.hallpass.refresh(&scope, &path.tag, &refresh_token).await {
+    let refreshed = s
+        .hallpass
+        .refresh(
+            &scope,
+            &Actor::browser(),
+            &path.tag,
+            &refresh_token,
+            Some(&device),
+        )
+        .await;
+    let issued = match refreshed {
         Ok(issued) => issued,
         Err(e @ (Error::StoreUnavailable(_) | Error::Internal(_))) => return Err(e.into()),
         Err(e) => {

@@ -26,11 +26,11 @@ type ApiResult<T> = Result<Json<T>, ApiError>;
     responses((status = 200, body = IssuedResponse), (status = "4XX", body = ErrorBody)))]
 pub(crate) async fn start(
     State(s): State<AppState>,
-    Scoped(scope, body): Scoped<StartRequest>,
+    Scoped(scope, body, actor): Scoped<StartRequest>,
 ) -> ApiResult<IssuedResponse> {
     let issued = s
         .hallpass
-        .start(&scope, convert::start_input(body)?)
+        .start(&scope, &actor, convert::start_input(body)?)
         .await?;
     let cookies = session_cookies(&s, &scope, &issued).await;
     Ok(Json(convert::issued(&issued, cookies)))
@@ -42,7 +42,7 @@ pub(crate) async fn start(
     responses((status = 200, body = VerifyResponse), (status = "4XX", body = ErrorBody)))]
 pub(crate) async fn verify(
     State(s): State<AppState>,
-    Scoped(scope, body): Scoped<VerifyRequest>,
+    Scoped(scope, body, _): Scoped<VerifyRequest>,
 ) -> ApiResult<VerifyResponse> {
     let options = VerifyOptions {
         max_auth_age: body.max_auth_age,
@@ -62,11 +62,11 @@ pub(crate) async fn verify(
     responses((status = 200, body = IssuedResponse), (status = "4XX", body = ErrorBody)))]
 pub(crate) async fn refresh(
     State(s): State<AppState>,
-    Scoped(scope, body): Scoped<RefreshRequest>,
+    Scoped(scope, body, actor): Scoped<RefreshRequest>,
 ) -> ApiResult<IssuedResponse> {
     let issued = s
         .hallpass
-        .refresh(&scope, &body.tag, &body.refresh_token)
+        .refresh(&scope, &actor, &body.tag, &body.refresh_token, None)
         .await?;
     let cookies = session_cookies(&s, &scope, &issued).await;
     Ok(Json(convert::issued(&issued, cookies)))
@@ -78,11 +78,11 @@ pub(crate) async fn refresh(
     responses((status = 200, body = RevokeResponse), (status = "4XX", body = ErrorBody)))]
 pub(crate) async fn revoke(
     State(s): State<AppState>,
-    Scoped(scope, body): Scoped<RevokeRequest>,
+    Scoped(scope, body, actor): Scoped<RevokeRequest>,
 ) -> ApiResult<RevokeResponse> {
     let revoked = s
         .hallpass
-        .revoke(&scope, &body.tag, &body.session_id)
+        .revoke(&scope, &actor, &body.tag, &body.session_id)
         .await?;
     Ok(Json(convert::revoked(revoked)))
 }
@@ -93,12 +93,13 @@ pub(crate) async fn revoke(
     responses((status = 200, body = RevokeAllResponse), (status = "4XX", body = ErrorBody)))]
 pub(crate) async fn revoke_all(
     State(s): State<AppState>,
-    Scoped(scope, body): Scoped<RevokeAllRequest>,
+    Scoped(scope, body, actor): Scoped<RevokeAllRequest>,
 ) -> ApiResult<RevokeAllResponse> {
     let revoked_count = s
         .hallpass
         .revoke_all(
             &scope,
+            &actor,
             &body.tag,
             &body.identifier,
             body.exclude_current_session.as_deref(),
@@ -113,7 +114,7 @@ pub(crate) async fn revoke_all(
     responses((status = 200, body = ListResponse), (status = "4XX", body = ErrorBody)))]
 pub(crate) async fn list(
     State(s): State<AppState>,
-    Scoped(scope, body): Scoped<ListRequest>,
+    Scoped(scope, body, _): Scoped<ListRequest>,
 ) -> ApiResult<ListResponse> {
     let page = s
         .hallpass
@@ -134,12 +135,13 @@ pub(crate) async fn list(
     responses((status = 200, body = UpdateResponse), (status = "4XX", body = ErrorBody)))]
 pub(crate) async fn update(
     State(s): State<AppState>,
-    Scoped(scope, body): Scoped<UpdateRequest>,
+    Scoped(scope, body, actor): Scoped<UpdateRequest>,
 ) -> ApiResult<UpdateResponse> {
     let changed = s
         .hallpass
         .update(
             &scope,
+            &actor,
             &body.tag,
             &body.session_id,
             body.data,
@@ -155,12 +157,13 @@ pub(crate) async fn update(
     responses((status = 200, body = UpdateAllResponse), (status = "4XX", body = ErrorBody)))]
 pub(crate) async fn update_all(
     State(s): State<AppState>,
-    Scoped(scope, body): Scoped<UpdateAllRequest>,
+    Scoped(scope, body, actor): Scoped<UpdateAllRequest>,
 ) -> ApiResult<UpdateAllResponse> {
     let updated = s
         .hallpass
         .update_all(
             &scope,
+            &actor,
             &body.tag,
             &body.identifier,
             body.data,
@@ -176,11 +179,11 @@ pub(crate) async fn update_all(
     responses((status = 200, body = UpdateResponse), (status = "4XX", body = ErrorBody)))]
 pub(crate) async fn reauthenticate(
     State(s): State<AppState>,
-    Scoped(scope, body): Scoped<ReauthenticateRequest>,
+    Scoped(scope, body, actor): Scoped<ReauthenticateRequest>,
 ) -> ApiResult<UpdateResponse> {
     let changed = s
         .hallpass
-        .reauthenticate(&scope, &body.tag, &body.session_id, body.amr)
+        .reauthenticate(&scope, &actor, &body.tag, &body.session_id, body.amr)
         .await?;
     Ok(Json(convert::changed(changed)))
 }

@@ -12,6 +12,7 @@
 
 use std::sync::Arc;
 
+use hallpass_core::events::{Event, data_json};
 use hallpass_core::model::SessionRecord;
 use hallpass_core::{Error, Result, Timestamp};
 use sqlx::PgPool;
@@ -19,7 +20,7 @@ use tokio::sync::{Semaphore, mpsc, oneshot};
 
 use super::sessions;
 use crate::error::map_err;
-use crate::records::{amr_text, session_columns};
+use crate::records::{amr_text, event_columns, session_columns};
 
 /// Most rows in one statement.
 const MAX_BATCH: usize = 128;
@@ -29,7 +30,7 @@ const MAX_IN_FLIGHT: usize = 4;
 /// Inserts waiting beyond this make callers wait to queue.
 const QUEUE: usize = 4096;
 
-type Job = (SessionRecord, oneshot::Sender<Result<()>>);
+type Job = (SessionRecord, Event, oneshot::Sender<Result<()>>);
 
 /// The queue of session inserts of one database.
 #[derive(Clone, Debug)]
@@ -45,12 +46,12 @@ impl BatchedInserts {
         Self { jobs }
     }
 
-    /// Inserts the session (and registers its refresh hashes) in the next batch; answers once
-    /// that batch has committed.
-    pub(super) async fn insert(&self, session: SessionRecord) -> Result<()> {
+    /// Inserts the session (and registers its refresh hashes, and records its event) in the
+    /// next batch; answers once that batch has committed.
+    pub(super) async fn insert(&self, session: SessionRecord, event: Event) -> Result<()> {
         let (answer, answered) = oneshot::channel();
         self.jobs
-            .send((session, answer))
+            .send((session, event, answer))
             .await
             .map_err(|_| stopped())?;
         answered.await.map_err(|_| stopped())?
@@ -83,24 +84,27 @@ async fn run(pool: PgPool, mut queue: mpsc::Receiver<Job>) {
 /// Writes a batch in one statement, or row by row when the statement fails.
 async fn write(pool: &PgPool, jobs: Vec<Job>) {
     if jobs.len() > 1 {
-        let records: Vec<&SessionRecord> = jobs.iter().map(|(s, _)| s).collect();
-        if insert_many(pool, &records).await.is_ok() {
-            for (_, answer) in jobs {
+        let records: Vec<&SessionRecord> = jobs.iter().map(|(s, _, _)| s).collect();
+        let events: Vec<&Event> = jobs.iter().map(|(_, e, _)| e).collect();
+        if insert_many(pool, &records, &events).await.is_ok() {
+            for (_, _, answer) in jobs {
                 let _ = answer.send(Ok(()));
             }
             return;
         }
     }
-    for (session, answer) in jobs {
-        let _ = answer.send(sessions::insert(pool, &session).await);
+    for (session, event, answer) in jobs {
+        let _ = answer.send(sessions::insert(pool, &session, &event).await);
     }
 }
 
-/// Inserts every session and registers its refresh hashes, in one statement.
-async fn insert_many(pool: &PgPool, s: &[&SessionRecord]) -> Result<()> {
-    fn column<T>(s: &[&SessionRecord], f: impl Fn(&SessionRecord) -> T) -> Vec<T> {
-        s.iter().map(|r| f(r)).collect()
+/// Inserts every session, registers its refresh hashes and records its event, in one
+/// statement.
+async fn insert_many(pool: &PgPool, s: &[&SessionRecord], e: &[&Event]) -> Result<()> {
+    fn column<R, T>(rows: &[&R], f: impl Fn(&R) -> T) -> Vec<T> {
+        rows.iter().map(|r| f(r)).collect()
     }
+    let data = e.iter().map(|e| data_json(e)).collect::<Result<Vec<_>>>()?;
     let millis = Timestamp::as_millis;
     sqlx::query(concat!(
         "WITH inserted AS (INSERT INTO sessions (",
@@ -108,11 +112,15 @@ async fn insert_many(pool: &PgPool, s: &[&SessionRecord]) -> Result<()> {
         ") SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], \
          $6::text[], $7::int8[], $8::int8[], $9::int8[], $10::int8[], $11::int8[], $12::int8[], \
          $13::text[], $14::text[], $15::int8[], $16::text[], $17::text[], $18::int8[], \
-         $19::bytea[], $20::int8[], $21::int8[], $22::text[]) RETURNING id, refresh_hash, previous_refresh_hash) \
-         INSERT INTO refresh_tokens (hash, session_id) \
+         $19::bytea[], $20::int8[], $21::int8[], $22::text[]) RETURNING id, refresh_hash, previous_refresh_hash), \
+         hashes AS (INSERT INTO refresh_tokens (hash, session_id) \
          SELECT hash, inserted.id FROM inserted, \
          unnest(ARRAY[inserted.refresh_hash, inserted.previous_refresh_hash]) AS hash \
-         WHERE hash IS NOT NULL"
+         WHERE hash IS NOT NULL) \
+         INSERT INTO events (",
+        event_columns!(),
+        ") SELECT * FROM UNNEST($23::text[], $24::text[], $25::int8[], $26::text[], $27::text[], \
+         $28::text[], $29::text[], $30::text[], $31::text[], $32::text[])"
     ))
     .bind(column(s, |r| r.id.clone()))
     .bind(column(s, |r| r.product.clone()))
@@ -136,6 +144,16 @@ async fn insert_many(pool: &PgPool, s: &[&SessionRecord]) -> Result<()> {
     .bind(column(s, |r| r.data_version))
     .bind(column(s, |r| millis(r.auth_time)))
     .bind(column(s, |r| amr_text(r.amr.as_deref())))
+    .bind(column(e, |e| e.id.clone()))
+    .bind(column(e, |e| e.kind.as_str()))
+    .bind(column(e, |e| millis(e.at)))
+    .bind(column(e, |e| e.product.clone()))
+    .bind(column(e, |e| e.env.clone()))
+    .bind(column(e, |e| e.session_id.clone()))
+    .bind(column(e, |e| e.identifier.clone()))
+    .bind(data)
+    .bind(column(e, |e| e.actor.kind.as_str()))
+    .bind(column(e, |e| e.actor.key_id.clone()))
     .execute(pool)
     .await
     .map_err(map_err)?;

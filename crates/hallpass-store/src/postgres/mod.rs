@@ -6,6 +6,7 @@
 //! commit (see `changes.rs`). Concurrent starts are written together (`batched_inserts.rs`).
 
 use hallpass_core::Result;
+use hallpass_core::events::{Event, EventIds};
 use hallpass_core::model::SessionRecord;
 use hallpass_core::store::{Activity, ChangeFeed, Rotation};
 use sqlx::Postgres;
@@ -36,6 +37,7 @@ impl PgStore {
         Ok(Self {
             writes: BatchedInserts::start(pool.clone()),
             pool,
+            event_ids: EventIds::default(),
         })
     }
 }
@@ -65,8 +67,8 @@ impl Dialect for Postgres {
         None
     }
 
-    async fn insert_session(store: &PgStore, session: &SessionRecord) -> Result<()> {
-        store.writes.insert(session.clone()).await
+    async fn insert_session(store: &PgStore, session: &SessionRecord, event: Event) -> Result<()> {
+        store.writes.insert(session.clone(), event).await
     }
 
     async fn session_by_refresh_hash(store: &PgStore, hash: &str) -> Result<Option<SessionRecord>> {
@@ -78,8 +80,9 @@ impl Dialect for Postgres {
         id: &str,
         expected_hash: &str,
         rotation: &Rotation,
+        event: Event,
     ) -> Result<bool> {
-        sessions::rotate_refresh(&store.pool, id, expected_hash, rotation).await
+        sessions::rotate_refresh(&store.pool, id, expected_hash, rotation, &event).await
     }
 
     async fn record_activity(store: &PgStore, activity: &[Activity]) -> Result<()> {

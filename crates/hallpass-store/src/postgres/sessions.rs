@@ -2,30 +2,41 @@
 //! session row and its refresh hashes are written together, and arrays where many rows are.
 
 use hallpass_core::Result;
+use hallpass_core::events::{Event, data_json};
 use hallpass_core::model::SessionRecord;
 use hallpass_core::store::{Activity, Rotation};
 use sqlx::PgPool;
 
 use crate::error::map_err;
+use crate::queries::events::event_args;
 use crate::queries::sessions::{rotation_args, session_args};
-use crate::records::{amr_text, session_columns};
+use crate::records::{amr_text, event_columns, session_columns};
+use crate::sql::Arg;
 use crate::sql::Db as _;
 
 /// Inserts the session and registers its refresh hash (and its previous one, if it has one)
 /// in one statement: one round trip, atomic without an explicit transaction.
-pub(super) async fn insert(pool: &PgPool, s: &SessionRecord) -> Result<()> {
+pub(super) async fn insert(pool: &PgPool, s: &SessionRecord, event: &Event) -> Result<()> {
     let amr = amr_text(s.amr.as_deref());
+    let data = data_json(event)?;
+    let args: Vec<Arg<'_>> = session_args(s, amr.as_deref())
+        .into_iter()
+        .chain(event_args(event, &data))
+        .collect();
     pool.execute(
         concat!(
             "WITH inserted AS (INSERT INTO sessions (",
             session_columns!(),
             ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
-             $18, $19, $20, $21, $22) RETURNING id) \
-             INSERT INTO refresh_tokens (hash, session_id) \
+             $18, $19, $20, $21, $22) RETURNING id), \
+             hashes AS (INSERT INTO refresh_tokens (hash, session_id) \
              SELECT hash, inserted.id FROM inserted, unnest(ARRAY[$16, $17]) AS hash \
-             WHERE hash IS NOT NULL"
+             WHERE hash IS NOT NULL) \
+             INSERT INTO events (",
+            event_columns!(),
+            ") SELECT $23, $24, $25, $26, $27, $28, $29, $30, $31, $32 FROM inserted"
         ),
-        &session_args(s, amr.as_deref()),
+        &args,
     )
     .await?;
     Ok(())
@@ -39,19 +50,30 @@ pub(super) async fn rotate_refresh(
     id: &str,
     expected_hash: &str,
     r: &Rotation,
+    event: &Event,
 ) -> Result<bool> {
-    // One statement: the UPDATE and the registration of the new hash commit together, and the
-    // INSERT inserts nothing when the UPDATE matched nothing.
+    let data = data_json(event)?;
+    let args: Vec<Arg<'_>> = rotation_args(id, expected_hash, r)
+        .into_iter()
+        .chain(event_args(event, &data))
+        .collect();
+    // One statement: the UPDATE, the registration of the new hash and the event commit
+    // together, and the INSERTs insert nothing when the UPDATE matched nothing.
     let registered = pool
         .execute(
-            "WITH rotated AS (UPDATE sessions SET previous_refresh_hash = refresh_hash, \
+            concat!(
+                "WITH rotated AS (UPDATE sessions SET previous_refresh_hash = refresh_hash, \
              refresh_hash = $1, token_issued_at = $2, \
              token_expires_at = GREATEST(token_expires_at, $3), last_active_at = $4, \
              rotated_at = $5, grace_answer = $6 \
              WHERE id = $7 AND refresh_hash = $8 AND revoked_at IS NULL AND data_version = $9 \
-             RETURNING id) \
-             INSERT INTO refresh_tokens (hash, session_id) SELECT $1, id FROM rotated",
-            &rotation_args(id, expected_hash, r),
+             RETURNING id), \
+             registered AS (INSERT INTO refresh_tokens (hash, session_id) SELECT $1, id FROM rotated) \
+             INSERT INTO events (",
+            event_columns!(),
+            ") SELECT $10, $11, $12, $13, $14, $15, $16, $17, $18, $19 FROM rotated"
+            ),
+            &args,
         )
         .await?;
     Ok(registered == 1)

@@ -1,16 +1,20 @@
 //! The session lifecycle after login: starts under a per-identifier session limit, updates of
 //! a live session's data or authentication, and the supersessions they leave for verify.
 
+use hallpass_core::events::{Audit, EventIds, EventType, RevokeCause};
 use hallpass_core::model::SessionRecord;
 use hallpass_core::session_type::{OnLimit, SessionLimit};
 use hallpass_core::store::{IdentifierFilter, LimitedStart, SessionUpdate, Superseded, Updated};
 use hallpass_core::{Result, Timestamp};
+use serde_json::json;
 use sqlx::Pool;
 
+use super::events;
+use super::revocation::record_revoked;
 use super::sessions::{active_of_identifier, identifier_args, session_args};
 use crate::dialect::Dialect;
 use crate::error::map_err;
-use crate::records::{amr_text, by_id, count, session_columns};
+use crate::records::{Facts, amr_text, count, facts, revoked_returning, session_columns};
 use crate::sql::{Db, FromSqlRow, SqlRow, begin};
 
 /// Stores `session` unless its identifier is at the limit: counts the identifier's active
@@ -19,11 +23,13 @@ use crate::sql::{Db, FromSqlRow, SqlRow, begin};
 /// revokes the least recently active ones to make room, or refuses.
 pub(crate) async fn insert_limited<D: Dialect>(
     pool: &Pool<D>,
+    ids: &EventIds,
     session: &SessionRecord,
     filter: &IdentifierFilter,
     limit: SessionLimit,
-    now: Timestamp,
+    audit: &Audit,
 ) -> Result<LimitedStart> {
+    let now = audit.at;
     let mut tx = begin(pool, D::BEGIN_WRITE).await?;
     if let Some(lock) = D::LOCK_IDENTIFIER {
         let key = format!(
@@ -50,17 +56,18 @@ pub(crate) async fn insert_limited<D: Dialect>(
         }
         let [product, env, tag, identifier, now_arg, idle] = identifier_args(filter, now);
         let excess = i64::try_from(active - u64::from(limit.max) + 1).unwrap_or(i64::MAX);
-        revoked = by_id(
-            tx.fetch_all(
+        let rows = tx
+            .fetch_all(
                 concat!(
                     "UPDATE sessions SET revoked_at = $5 WHERE id IN (SELECT id FROM sessions WHERE ",
                     active_of_identifier!(),
-                    " ORDER BY last_active_at, id LIMIT $7) RETURNING id, token_expires_at"
+                    " ORDER BY last_active_at, id LIMIT $7)",
+                    revoked_returning!()
                 ),
                 &[product, env, tag, identifier, now_arg, idle, excess.into()],
             )
-            .await?,
-        );
+            .await?;
+        revoked = record_revoked(&mut *tx, ids, audit, RevokeCause::SessionLimit, rows).await?;
     }
     let amr = amr_text(session.amr.as_deref());
     tx.execute(
@@ -81,13 +88,15 @@ pub(crate) async fn insert_limited<D: Dialect>(
         ],
     )
     .await?;
+    let started = ids.session(EventType::SessionStarted, audit, facts(session), &[]);
+    events::insert_all(&mut *tx, &[started]).await?;
     tx.commit().await.map_err(map_err)?;
     Ok(LimitedStart::Started(revoked))
 }
 
-/// What an applied update's `RETURNING id, data_version, superseded_until` gives.
+/// What an applied update's `RETURNING <facts>, data_version, superseded_until` gives.
 struct Applied {
-    session_id: String,
+    facts: Facts,
     version: i64,
     superseded_until: Option<Timestamp>,
 }
@@ -95,9 +104,9 @@ struct Applied {
 impl FromSqlRow for Applied {
     fn from_row(row: &impl SqlRow) -> Result<Self> {
         Ok(Self {
-            session_id: row.text(0)?,
-            version: row.int(1)?,
-            superseded_until: row.opt_timestamp(2)?,
+            facts: Facts::from_row(row)?,
+            version: row.int(7)?,
+            superseded_until: row.opt_timestamp(8)?,
         })
     }
 }
@@ -107,7 +116,9 @@ impl FromSqlRow for Applied {
 /// when it moved and until when the older tokens (at most the stored token expiry) live.
 pub(crate) async fn update<D: Dialect>(
     pool: &Pool<D>,
+    ids: &EventIds,
     updates: &[SessionUpdate],
+    audit: &Audit,
 ) -> Result<Vec<Updated>> {
     const UPDATE: &str = "UPDATE sessions SET \
         superseded_until = CASE WHEN $2 > data_version THEN \
@@ -120,9 +131,11 @@ pub(crate) async fn update<D: Dialect>(
         token_expires_at = CASE WHEN $6 > token_expires_at THEN $6 ELSE token_expires_at END, \
         last_active_at = CASE WHEN $7 > last_active_at THEN $7 ELSE last_active_at END \
         WHERE id = $8 AND data_version = $9 AND revoked_at IS NULL AND refresh_expires_at > $7 \
-        RETURNING id, data_version, superseded_until";
+        RETURNING id, product, env, tag, identifier, device_ip, device_user_agent, \
+        data_version, superseded_until";
     let mut tx = begin(pool, D::BEGIN_WRITE).await?;
     let mut applied = Vec::with_capacity(updates.len());
+    let mut recorded = Vec::with_capacity(updates.len());
     for u in updates {
         let amr = amr_text(u.amr.as_deref());
         let row: Option<Applied> = tx
@@ -142,20 +155,33 @@ pub(crate) async fn update<D: Dialect>(
             )
             .await?;
         if let Some(row) = row {
-            let superseded = (u.version > u.expected_version)
+            let moved = u.version > u.expected_version;
+            recorded.push(if moved {
+                ids.session(EventType::SessionUpdated, audit, row.facts.of(), &[])
+            } else {
+                let amr = [("amr", json!(u.amr))];
+                ids.session(
+                    EventType::SessionReauthenticated,
+                    audit,
+                    row.facts.of(),
+                    &amr,
+                )
+            });
+            let superseded = moved
                 .then_some(row.superseded_until)
                 .flatten()
                 .map(|forget_after| Superseded {
-                    session_id: row.session_id.clone(),
+                    session_id: row.facts.id.clone(),
                     version: row.version,
                     forget_after,
                 });
             applied.push(Updated {
-                session_id: row.session_id,
+                session_id: row.facts.id,
                 superseded,
             });
         }
     }
+    events::insert_all(&mut *tx, &recorded).await?;
     tx.commit().await.map_err(map_err)?;
     Ok(applied)
 }

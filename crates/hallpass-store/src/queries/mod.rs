@@ -4,6 +4,7 @@
 
 pub(crate) mod api_keys;
 pub(crate) mod env_keys;
+pub(crate) mod events;
 pub(crate) mod lifecycle;
 pub(crate) mod products;
 pub(crate) mod revocation;

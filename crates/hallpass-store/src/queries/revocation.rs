@@ -1,48 +1,98 @@
 //! Revoking sessions, loading the live revocations and sweeping ended sessions.
 
-use hallpass_core::store::{IdentifierFilter, Revoked};
+use hallpass_core::events::{Audit, EventIds, EventType, RevokeCause, SessionFacts};
+use hallpass_core::store::{IdentifierFilter, RevokeContext, Revoked};
 use hallpass_core::{Result, Timestamp};
+use sqlx::Pool;
 
+use super::events;
 use super::sessions::{active_of_identifier, identifier_args};
-use crate::records::by_id;
-use crate::sql::Db;
+use crate::dialect::Dialect;
+use crate::error::map_err;
+use crate::records::{RevokedFacts, by_id, revoked_returning};
+use crate::sql::{Conn, Db, begin};
 
-/// Revokes the session if it is active at `now`, in one conditional UPDATE.
-pub(crate) async fn revoke_session(
-    db: impl Db,
+/// Revokes the session if it is active at the context's time, in one conditional UPDATE, and
+/// records why in the same transaction.
+pub(crate) async fn revoke_session<D: Dialect>(
+    pool: &Pool<D>,
+    ids: &EventIds,
     id: &str,
-    now: Timestamp,
+    context: &RevokeContext,
 ) -> Result<Option<Revoked>> {
-    db.fetch_optional(
-        "UPDATE sessions SET revoked_at = $1 \
-         WHERE id = $2 AND revoked_at IS NULL AND refresh_expires_at > $1 \
-         RETURNING id, token_expires_at",
-        &[now.into(), id.into()],
-    )
-    .await
+    let mut tx = begin(pool, D::BEGIN_WRITE).await?;
+    let row: Option<RevokedFacts> = tx
+        .fetch_optional(
+            concat!(
+                "UPDATE sessions SET revoked_at = $1 \
+                 WHERE id = $2 AND revoked_at IS NULL AND refresh_expires_at > $1",
+                revoked_returning!()
+            ),
+            &[context.audit.at.into(), id.into()],
+        )
+        .await?;
+    let Some(row) = row else {
+        tx.rollback().await.map_err(map_err)?;
+        return Ok(None);
+    };
+    let mut events = vec![ids.revoked(&context.audit, row.facts.of(), context.cause)];
+    if context.cause == RevokeCause::RefreshTokenReused {
+        let presenter = context.presenter.clone().unwrap_or_default();
+        let facts = SessionFacts {
+            device: &presenter,
+            ..row.facts.of()
+        };
+        events.push(ids.session(EventType::RefreshTokenReused, &context.audit, facts, &[]));
+    }
+    events::insert_all(&mut *tx, &events).await?;
+    tx.commit().await.map_err(map_err)?;
+    Ok(Some(row.revoked))
 }
 
-/// Revokes the identifier's active sessions except `exclude`, sorted by session id.
-pub(crate) async fn revoke_all(
-    db: impl Db,
+/// Revokes the identifier's active sessions except `exclude`, sorted by session id, and
+/// records each (cause `revoke_all`) in the same transaction.
+pub(crate) async fn revoke_all<D: Dialect>(
+    pool: &Pool<D>,
+    ids: &EventIds,
     f: &IdentifierFilter,
     exclude: Option<&str>,
-    now: Timestamp,
+    audit: &Audit,
 ) -> Result<Vec<Revoked>> {
-    let [product, env, tag, identifier, now, idle] = identifier_args(f, now);
+    let [product, env, tag, identifier, now, idle] = identifier_args(f, audit.at);
+    let mut tx = begin(pool, D::BEGIN_WRITE).await?;
     // `id IS DISTINCT FROM NULL` holds for every row, so no exclusion needs no second
     // statement (SQLite has the operator since 3.39; sqlx bundles a later one).
-    let revoked = db
+    let rows: Vec<RevokedFacts> = tx
         .fetch_all(
             concat!(
                 "UPDATE sessions SET revoked_at = $5 WHERE ",
                 active_of_identifier!(),
-                " AND id IS DISTINCT FROM $7 RETURNING id, token_expires_at"
+                " AND id IS DISTINCT FROM $7",
+                revoked_returning!()
             ),
             &[product, env, tag, identifier, now, idle, exclude.into()],
         )
         .await?;
-    Ok(by_id(revoked))
+    let revoked = record_revoked(&mut *tx, ids, audit, RevokeCause::RevokeAll, rows).await?;
+    tx.commit().await.map_err(map_err)?;
+    Ok(revoked)
+}
+
+/// Records a `session.revoked` for each row a revocation returned, on the revoking
+/// transaction's connection; answers the revocations by session id.
+pub(crate) async fn record_revoked<C: Conn>(
+    conn: &mut C,
+    ids: &EventIds,
+    audit: &Audit,
+    cause: RevokeCause,
+    rows: Vec<RevokedFacts>,
+) -> Result<Vec<Revoked>> {
+    let events: Vec<_> = rows
+        .iter()
+        .map(|row| ids.revoked(audit, row.facts.of(), cause))
+        .collect();
+    events::insert_all(conn, &events).await?;
+    Ok(by_id(rows.into_iter().map(|row| row.revoked).collect()))
 }
 
 /// Revoked sessions whose last token is still valid at `now`, sorted by session id.

@@ -9,6 +9,7 @@
 use std::sync::Arc;
 
 use hallpass_core::Result;
+use hallpass_core::events::{Event, EventIds};
 use hallpass_core::model::SessionRecord;
 use hallpass_core::store::{Activity, ChangeFeed, Rotation};
 use sqlx::Sqlite;
@@ -56,6 +57,7 @@ impl SqliteStore {
                 writer,
             },
             pool: opened.pool,
+            event_ids: EventIds::default(),
         })
     }
 }
@@ -76,12 +78,16 @@ impl Dialect for Sqlite {
         Some(writes.writer.lock().await)
     }
 
-    async fn insert_session(store: &SqliteStore, session: &SessionRecord) -> Result<()> {
+    async fn insert_session(
+        store: &SqliteStore,
+        session: &SessionRecord,
+        event: Event,
+    ) -> Result<()> {
         let session = session.clone();
         store
             .writes
             .group_commit
-            .write(move |db| sessions::insert(db, &session))
+            .write(move |db| sessions::insert(db, &session, &event))
             .await
     }
 
@@ -102,13 +108,14 @@ impl Dialect for Sqlite {
         id: &str,
         expected_hash: &str,
         rotation: &Rotation,
+        event: Event,
     ) -> Result<bool> {
         let (id, expected_hash, rotation) =
             (id.to_owned(), expected_hash.to_owned(), rotation.clone());
         store
             .writes
             .group_commit
-            .write(move |db| sessions::rotate_refresh(db, &id, &expected_hash, &rotation))
+            .write(move |db| sessions::rotate_refresh(db, &id, &expected_hash, &rotation, &event))
             .await
     }
 

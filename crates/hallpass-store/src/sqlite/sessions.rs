@@ -3,6 +3,7 @@
 //! connection), and activity is written row by row in one transaction.
 
 use hallpass_core::Result;
+use hallpass_core::events::{Event, data_json};
 use hallpass_core::model::SessionRecord;
 use hallpass_core::store::{Activity, Rotation};
 use rusqlite::types::ToSqlOutput;
@@ -11,13 +12,14 @@ use sqlx::SqlitePool;
 
 use super::group_commit::map_sql_err;
 use crate::error::map_err;
+use crate::queries::events::{self, event_args};
 use crate::queries::sessions::{BY_REFRESH_HASH, rotation_args, session_args};
 use crate::records::{amr_text, session_columns};
 use crate::sql::{Arg, FromSqlRow as _, SqlRow};
 
-/// Inserts the session and registers its refresh hash (and its previous one, if it has one).
-/// Runs inside a group-commit transaction.
-pub(super) fn insert(db: &Connection, s: &SessionRecord) -> Result<()> {
+/// Inserts the session and registers its refresh hash (and its previous one, if it has one),
+/// and records `event`. Runs inside a group-commit transaction.
+pub(super) fn insert(db: &Connection, s: &SessionRecord, event: &Event) -> Result<()> {
     db.prepare_cached(concat!(
         "INSERT INTO sessions (",
         session_columns!(),
@@ -32,6 +34,15 @@ pub(super) fn insert(db: &Connection, s: &SessionRecord) -> Result<()> {
     if let Some(previous) = &s.previous_refresh_hash {
         register_hash(db, previous, &s.id)?;
     }
+    record(db, event)
+}
+
+/// Records an event, in the group commit's transaction.
+fn record(db: &Connection, event: &Event) -> Result<()> {
+    let data = data_json(event)?;
+    db.prepare_cached(events::INSERT)
+        .and_then(|mut insert| insert.execute(params_from_iter(event_args(event, &data))))
+        .map_err(map_sql_err)?;
     Ok(())
 }
 
@@ -63,6 +74,7 @@ pub(super) fn rotate_refresh(
     id: &str,
     expected_hash: &str,
     r: &Rotation,
+    event: &Event,
 ) -> Result<bool> {
     let applied = db
         .prepare_cached(
@@ -78,6 +90,7 @@ pub(super) fn rotate_refresh(
         == 1;
     if applied {
         register_hash(db, &r.new_hash, id)?;
+        record(db, event)?;
     }
     Ok(applied)
 }

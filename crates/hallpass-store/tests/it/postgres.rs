@@ -1,6 +1,7 @@
 //! The conformance suite on PostgreSQL, each case on a fresh database; skipped loudly when
 //! `HALLPASS_TEST_DATABASE_URL` is not set.
 
+use hallpass_store_conformance::fixtures::{audit, now};
 use hallpass_store_conformance::{Harness, TestDatabase};
 
 /// A new, migrated database, dropped when the case ends.
@@ -52,7 +53,7 @@ async fn an_insert_postgresql_refuses_fails_alone_among_concurrent_ones() {
             if n == 17 {
                 record.identifier = Some("nul\0here".into());
             }
-            store.insert_session(&record).await
+            store.insert_session(&record, &audit(now())).await
         }));
     }
     for (n, task) in tasks.into_iter().enumerate() {

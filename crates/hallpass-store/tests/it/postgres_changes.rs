@@ -10,7 +10,7 @@ use hallpass_core::model::{KeyKind, KeyPurpose};
 use hallpass_core::store::{Change, ChangeFeed, Revoked, Store};
 use hallpass_store_conformance::TestDatabase;
 use hallpass_store_conformance::fixtures::{
-    api_key, env_key, first_keys, now, product, session, session_type,
+    api_key, audit, env_key, first_keys, now, product, revoking, session, session_type,
 };
 use sqlx::{Connection, PgConnection};
 
@@ -80,11 +80,13 @@ async fn every_kind_of_change_reaches_the_other_node_on_commit() {
 
     let user = session_type("shop", "user");
     assert_eq!(
-        a.insert_session_type(&user).await.expect("type"),
+        a.insert_session_type(&user, &audit(now()))
+            .await
+            .expect("type"),
         Some(vec![])
     );
     assert!(
-        a.update_session_type(&user, user.updated_at)
+        a.update_session_type(&user, user.updated_at, &audit(now()))
             .await
             .expect("update type")
     );
@@ -97,10 +99,10 @@ async fn every_kind_of_change_reaches_the_other_node_on_commit() {
     );
 
     let s = session(1);
-    a.insert_session(&s).await.expect("session");
+    a.insert_session(&s, &audit(now())).await.expect("session");
     quiet(&mut feed).await;
     assert!(
-        a.revoke_session(&s.id, now())
+        a.revoke_session(&s.id, &revoking(now()))
             .await
             .expect("revoke")
             .is_some()
@@ -114,7 +116,7 @@ async fn every_kind_of_change_reaches_the_other_node_on_commit() {
     );
     // Revoking again changes nothing and announces nothing.
     assert!(
-        a.revoke_session(&s.id, now())
+        a.revoke_session(&s.id, &revoking(now()))
             .await
             .expect("revoke again")
             .is_none()
@@ -163,9 +165,9 @@ async fn a_lost_listening_connection_is_a_gap_then_the_feed_recovers() {
     });
     tokio::time::sleep(Duration::from_millis(500)).await;
     let s = session(1);
-    a.insert_session(&s).await.expect("session");
+    a.insert_session(&s, &audit(now())).await.expect("session");
     assert!(
-        a.revoke_session(&s.id, now())
+        a.revoke_session(&s.id, &revoking(now()))
             .await
             .expect("revoke")
             .is_some()

@@ -1,5 +1,6 @@
 //! Session type management, part of the administration.
 
+use hallpass_core::events::{Actor, Audit};
 use hallpass_core::ids::validate_tag;
 use hallpass_core::model::Principal;
 use hallpass_core::session_type::{SessionTypeConfig, SessionTypeInput, SessionTypeRecord};
@@ -33,7 +34,11 @@ impl Admin {
             created_at: now,
             updated_at: now,
         };
-        let Some(left_over) = self.store.insert_session_type(&record).await? else {
+        let audit = Audit {
+            actor: Actor::key(who),
+            at: now,
+        };
+        let Some(left_over) = self.store.insert_session_type(&record, &audit).await? else {
             return Err(Error::Conflict(format!(
                 "session type '{tag}' already exists in product '{}': update it with PATCH /v1/session-types/{tag}",
                 product.tag
@@ -73,7 +78,15 @@ impl Admin {
                 updated_at: next_updated_at(self.clock.now(), previous),
                 ..current
             };
-            if self.store.update_session_type(&record, previous).await? {
+            let audit = Audit {
+                actor: Actor::key(who),
+                at: record.updated_at,
+            };
+            if self
+                .store
+                .update_session_type(&record, previous, &audit)
+                .await?
+            {
                 self.catalog.session_type_changed(&product.tag, tag);
                 return Ok(record);
             }
@@ -123,7 +136,15 @@ impl Admin {
             .await?;
         let outcome = self
             .store
-            .delete_session_type(&product.tag, tag, force, self.clock.now())
+            .delete_session_type(
+                &product.tag,
+                tag,
+                force,
+                &Audit {
+                    actor: Actor::key(who),
+                    at: self.clock.now(),
+                },
+            )
             .await?;
         self.catalog.session_type_changed(&product.tag, tag);
         match outcome {

@@ -42,6 +42,8 @@ pub struct App {
     pub router: Router,
     /// The service behind the router (for background work tests run by hand).
     pub service: Arc<Hallpass>,
+    /// Its store (to read what it recorded).
+    pub store: Arc<dyn hallpass::core::store::Store>,
     pub clock: Arc<ManualClock>,
     pub admin: String,
     /// Access key of shop/dev (after `setup()`).
@@ -102,9 +104,14 @@ impl App {
             .expect("store");
         let master = MasterKey::from_base64(&MasterKey::generate_base64()).expect("master key");
         let clock = Arc::new(ManualClock::new(Timestamp::from_millis(T0_MS)));
-        let service = Hallpass::open(store, master, clock.clone(), Settings::default())
-            .await
-            .expect("service");
+        let service = Hallpass::open(
+            Arc::clone(&store),
+            master,
+            clock.clone(),
+            Settings::default(),
+        )
+        .await
+        .expect("service");
         let admin = service
             .bootstrap_admin(None)
             .await
@@ -115,6 +122,7 @@ impl App {
         Self {
             router,
             service,
+            store,
             clock,
             admin,
             key: String::new(),
