@@ -2,7 +2,7 @@
 # The HTTP benchmarks of hallpass, with its peers side by side; the numbers are in
 # docs/BENCHMARKS.md.
 #
-#   bash bench/run.sh                      # everything (about 6 minutes on 2 cores, once built)
+#   bash bench/run.sh                      # everything (about 8 minutes on 2 cores, once built)
 #   bash bench/run.sh propagation list     # some parts: propagation, http, list, verify, memory
 #
 # propagation  two nodes on one PostgreSQL database: delay from a revoke's answer on node A to
