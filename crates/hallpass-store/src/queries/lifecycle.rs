@@ -186,14 +186,17 @@ pub(crate) async fn update<D: Dialect>(
     Ok(applied)
 }
 
-/// Updated sessions whose older tokens are still valid at `now`, by id.
+/// Updated sessions whose older tokens are still valid at `now`, by id (sorted here, not in
+/// SQL, so that SQLite uses the partial index, as the revocation queries do).
 pub(crate) async fn live(db: impl Db, now: Timestamp) -> Result<Vec<Superseded>> {
-    db.fetch_all(
-        "SELECT id, data_version, superseded_until FROM sessions \
-         WHERE superseded_until > $1 ORDER BY id",
-        &[now.into()],
-    )
-    .await
+    let superseded = db
+        .fetch_all(
+            "SELECT id, data_version, superseded_until FROM sessions \
+             WHERE superseded_until > $1",
+            &[now.into()],
+        )
+        .await?;
+    Ok(by_session_id(superseded))
 }
 
 /// Sessions whose data version moved at or after `since`, with older tokens valid at `now`.
@@ -202,10 +205,18 @@ pub(crate) async fn since(
     since: Timestamp,
     now: Timestamp,
 ) -> Result<Vec<Superseded>> {
-    db.fetch_all(
-        "SELECT id, data_version, superseded_until FROM sessions \
-         WHERE superseded_at >= $1 AND superseded_until > $2 ORDER BY id",
-        &[since.into(), now.into()],
-    )
-    .await
+    let superseded = db
+        .fetch_all(
+            "SELECT id, data_version, superseded_until FROM sessions \
+             WHERE superseded_at >= $1 AND superseded_until > $2",
+            &[since.into(), now.into()],
+        )
+        .await?;
+    Ok(by_session_id(superseded))
+}
+
+/// Supersessions sorted by session id.
+fn by_session_id(mut superseded: Vec<Superseded>) -> Vec<Superseded> {
+    superseded.sort_by(|a, b| a.session_id.cmp(&b.session_id));
+    superseded
 }
