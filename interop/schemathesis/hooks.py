@@ -159,6 +159,9 @@ def before_call(context, case, kwargs):
     if path == "/v1/sessions/list" and body is not None:
         # §4.7: a cursor is one the server issued for the previous page.
         body.pop("cursor", None)
+    if path == "/v1/events":
+        # §14.2: a cursor is one the server issued for the previous page.
+        query.pop("cursor", None)
     case.path_parameters = params
     case.query = query
     if body is not None:

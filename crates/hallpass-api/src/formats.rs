@@ -153,6 +153,29 @@ described! {
         .enum_values(Some(["revoke_oldest", "refuse"]))
 }
 
+/// The wire names of every event type (docs/API.md §14.1); the server checks that this list
+/// and its own agree.
+pub const EVENT_TYPES: [&str; 13] = [
+    "session.started",
+    "session.refreshed",
+    "session.updated",
+    "session.reauthenticated",
+    "session.revoked",
+    "refresh_token.reused",
+    "session_type.created",
+    "session_type.updated",
+    "session_type.deleted",
+    "api_key.created",
+    "api_key.deleted",
+    "signing_key.rotated",
+    "webhook.disabled",
+];
+
+described! {
+    /// An event type.
+    EventTypeName => string("an event type, e.g. session.revoked").enum_values(Some(EVENT_TYPES))
+}
+
 described! {
     /// Seconds since the user last authenticated.
     AuthAgeSecs => whole(0, MAX_LIFETIME_SECS, "0 seconds to one year (31536000)")

@@ -7,6 +7,7 @@
 mod admin;
 mod browser;
 mod error;
+mod events;
 pub mod formats;
 pub mod object;
 mod session_types;
@@ -16,6 +17,7 @@ pub mod whole;
 pub use admin::*;
 pub use browser::*;
 pub use error::*;
+pub use events::*;
 pub use session_types::*;
 pub use sessions::*;
 

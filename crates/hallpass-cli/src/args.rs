@@ -82,6 +82,9 @@ pub(crate) struct ServeArgs {
     /// Seconds shutdown waits for requests being served to finish (default 10).
     #[arg(long, env = "HALLPASS_SHUTDOWN_TIMEOUT")]
     pub shutdown_timeout: Option<u64>,
+    /// How long events are kept, e.g. `30d` (the default), `12h`, `90m` or seconds.
+    #[arg(long, env = "HALLPASS_EVENT_RETENTION")]
+    pub event_retention: Option<String>,
     /// Also create a demo product, session type and keys, and print them.
     #[arg(long)]
     pub dev: bool,
@@ -127,6 +130,31 @@ pub(crate) enum ClientCommand {
     /// Start, verify, refresh, list and revoke sessions.
     #[command(subcommand)]
     Sessions(SessionsCommand),
+    /// Read the audit log.
+    #[command(subcommand)]
+    Events(EventsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum EventsCommand {
+    /// List recorded events, newest first (`--product`/`--env` narrow them).
+    List {
+        /// Only events of this type (repeat for several).
+        #[arg(long = "type")]
+        types: Vec<String>,
+        /// Only events about this identifier's sessions.
+        #[arg(long)]
+        identifier: Option<String>,
+        /// Only events about this session.
+        #[arg(long)]
+        session_id: Option<String>,
+        /// Page size (default 100, max 1000).
+        #[arg(long)]
+        limit: Option<u32>,
+        /// Cursor of the next page.
+        #[arg(long)]
+        cursor: Option<String>,
+    },
 }
 
 /// A tag given as a positional value or as `--tag`.

@@ -9,7 +9,8 @@ use hallpass_client::Client;
 use serde::Serialize;
 
 use crate::args::{
-    ClientCommand, KeysCommand, ProductsCommand, SessionsCommand, TypeFields, TypesCommand,
+    ClientCommand, EventsCommand, KeysCommand, ProductsCommand, SessionsCommand, TypeFields,
+    TypesCommand,
 };
 use crate::output;
 use crate::settings::ClientSettings;
@@ -123,6 +124,26 @@ pub(crate) async fn run(s: ClientSettings, cmd: ClientCommand) -> anyhow::Result
             json,
         ),
         ClientCommand::Sessions(cmd) => sessions(&client, product, env, json, cmd).await,
+        ClientCommand::Events(EventsCommand::List {
+            types,
+            identifier,
+            session_id,
+            limit,
+            cursor,
+        }) => show(
+            &client
+                .events(&api::EventsQuery {
+                    product,
+                    env,
+                    types,
+                    identifier,
+                    session_id,
+                    cursor,
+                    limit,
+                })
+                .await?,
+            json,
+        ),
     }
 }
 

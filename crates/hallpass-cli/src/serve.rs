@@ -162,6 +162,7 @@ pub(crate) async fn run(settings: ServeSettings) -> anyhow::Result<ExitCode> {
         Arc::new(SystemClock),
         Settings {
             issuer,
+            event_retention: settings.event_retention,
             ..Settings::default()
         },
     )

@@ -28,6 +28,7 @@ struct FileSettings {
     idle_timeout: Option<u64>,
     max_connections: Option<usize>,
     shutdown_timeout: Option<u64>,
+    event_retention: Option<String>,
     url: Option<String>,
     key: Option<String>,
     product: Option<String>,
@@ -55,6 +56,7 @@ pub(crate) struct ServeSettings {
     pub body_limit: usize,
     pub trusted_proxies: Vec<hallpass_http::IpNet>,
     pub limits: hallpass_http::Limits,
+    pub event_retention: Duration,
     pub dev: bool,
     pub master_key: Option<String>,
     pub bootstrap_admin_key: Option<String>,
@@ -80,9 +82,16 @@ impl ServeSettings {
             .iter()
             .map(|p| parse_network(p.trim()))
             .collect::<anyhow::Result<_>>()?;
+        let event_retention = args
+            .event_retention
+            .or(file.event_retention)
+            .map(|text| parse_retention(&text))
+            .transpose()?
+            .unwrap_or(hallpass::DEFAULT_EVENT_RETENTION);
         Ok(Self {
             trusted_proxies,
             limits,
+            event_retention,
             listen: args
                 .listen
                 .or(file.listen)
@@ -153,6 +162,34 @@ fn connection_limits(
     })
 }
 
+/// Shortest and longest event retention: an audit log kept less than an hour is no log, and
+/// ten years bounds the arithmetic.
+const RETENTION_RANGE: (u64, u64) = (3600, 10 * 365 * 86_400);
+
+/// An event retention: whole seconds, or a number with `m`, `h` or `d` (`30d`, `12h`).
+fn parse_retention(text: &str) -> anyhow::Result<Duration> {
+    let text = text.trim();
+    let (number, unit) = match text.char_indices().last() {
+        Some((i, 's')) => (&text[..i], 1),
+        Some((i, 'm')) => (&text[..i], 60),
+        Some((i, 'h')) => (&text[..i], 3600),
+        Some((i, 'd')) => (&text[..i], 86_400),
+        _ => (text, 1),
+    };
+    let secs = number
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(unit))
+        .with_context(|| {
+            format!("event retention '{text}' is not a duration: write e.g. 30d, 12h, 90m or 86400")
+        })?;
+    let (min, max) = RETENTION_RANGE;
+    if !(min..=max).contains(&secs) {
+        bail!("event retention must be between 1 hour and 10 years (3650d), got '{text}'");
+    }
+    Ok(Duration::from_secs(secs))
+}
+
 /// A trusted proxy: a network (`10.0.0.0/8`) or one address (`10.0.0.1`, `::1`).
 fn parse_network(text: &str) -> anyhow::Result<hallpass_http::IpNet> {
     text.parse::<hallpass_http::IpNet>()
@@ -192,5 +229,38 @@ impl ClientSettings {
             env: args.env.clone().or(file.env),
             json: args.json,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn event_retention_takes_days_hours_minutes_or_seconds() {
+        for (text, secs) in [
+            ("30d", 30 * 86_400),
+            ("12h", 12 * 3600),
+            ("90m", 5400),
+            ("86400", 86_400),
+            ("7200s", 7200),
+        ] {
+            assert_eq!(
+                parse_retention(text).expect(text),
+                Duration::from_secs(secs)
+            );
+        }
+        for bad in [
+            "",
+            "d",
+            "thirty days",
+            "-1d",
+            "59m",
+            "3651d",
+            "99999999999999999999d",
+        ] {
+            let message = parse_retention(bad).expect_err(bad).to_string();
+            assert!(message.contains("event retention"), "{bad}: {message}");
+        }
     }
 }

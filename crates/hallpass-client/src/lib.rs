@@ -403,6 +403,33 @@ impl Client {
         .await
     }
 
+    /// `GET /v1/events`: one page of recorded events, newest first.
+    ///
+    /// # Errors
+    /// [`ClientError`].
+    pub async fn events(&self, q: &api::EventsQuery) -> Result<api::EventsResponse, ClientError> {
+        let limit = q.limit.map(|l| l.to_string());
+        let single = [
+            ("product", q.product.as_deref()),
+            ("env", q.env.as_deref()),
+            ("identifier", q.identifier.as_deref()),
+            ("sessionId", q.session_id.as_deref()),
+            ("cursor", q.cursor.as_deref()),
+            ("limit", limit.as_deref()),
+        ];
+        let pairs: Vec<String> = single
+            .into_iter()
+            .filter_map(|(name, value)| value.map(|v| format!("{name}={}", encode(v))))
+            .chain(q.types.iter().map(|t| format!("type={}", encode(t))))
+            .collect();
+        let query = if pairs.is_empty() {
+            String::new()
+        } else {
+            format!("?{}", pairs.join("&"))
+        };
+        self.get(&format!("/v1/events{query}")).await
+    }
+
     /// `GET /v1/jwks/{product}/{env}`.
     ///
     /// # Errors

@@ -1,5 +1,5 @@
 //! Events: the audit record of every change to a session or to configuration (docs/API.md
-//! §13). The store writes each one in the same transaction as the change it describes, so an
+//! §14). The store writes each one in the same transaction as the change it describes, so an
 //! acknowledged change always has its event and a change that failed has none. An event never
 //! holds session data, tokens, refresh tokens or key secrets: only ids, tags, identifiers, the
 //! device, and why.
@@ -8,7 +8,7 @@ use std::sync::{Mutex, PoisonError};
 
 use serde_json::{Map, Value, json};
 
-use crate::model::{Device, KeyKind, Principal};
+use crate::model::{ApiKeyRecord, Device, EnvKeyRecord, KeyKind, Principal};
 use crate::{Result, Timestamp};
 
 /// Every kind of event, with its wire name.
@@ -21,7 +21,7 @@ macro_rules! event_types {
         }
 
         impl EventType {
-            /// Every type, in the order of docs/API.md §13.1.
+            /// Every type, in the order of docs/API.md §14.1.
             pub const ALL: &[EventType] = &[$(EventType::$variant),*];
 
             /// The wire name.
@@ -37,6 +37,19 @@ macro_rules! event_types {
                     $($name => Some(EventType::$variant),)*
                     _ => None,
                 }
+            }
+            /// Parses a wire name a caller gave.
+            ///
+            /// # Errors
+            /// [`crate::Error::InvalidRequest`] naming the known types.
+            pub fn from_request(what: &str, s: &str) -> Result<Self> {
+                Self::parse(s).ok_or_else(|| {
+                    crate::Error::invalid(format!(
+                        "{what} '{}' is not an event type; known types: {}",
+                        crate::ids::truncate_for_message(s),
+                        [$($name),*].join(", ")
+                    ))
+                })
             }
         }
     };
@@ -187,15 +200,16 @@ pub struct Event {
     pub kind: EventType,
     /// When.
     pub at: Timestamp,
-    /// The product it happened in.
-    pub product: String,
+    /// The product it happened in; `None` for what belongs to the whole deployment (admin
+    /// keys).
+    pub product: Option<String>,
     /// The env, for what belongs to one (sessions, signing keys, env-scoped keys).
     pub env: Option<String>,
     /// The session, for session events (indexed for the audit query).
     pub session_id: Option<String>,
     /// The session's identifier, for session events (indexed for the audit query).
     pub identifier: Option<String>,
-    /// The details, a JSON object (docs/API.md §13.1 lists them per type).
+    /// The details, a JSON object (docs/API.md §14.1 lists them per type).
     pub data: Value,
     /// Who caused it.
     pub actor: Actor,
@@ -266,7 +280,7 @@ impl EventIds {
             id: self.next(audit.at),
             kind,
             at: audit.at,
-            product: s.product.to_owned(),
+            product: Some(s.product.to_owned()),
             env: Some(s.env.to_owned()),
             session_id: Some(s.id.to_owned()),
             identifier: s.identifier.map(str::to_owned),
@@ -285,12 +299,13 @@ impl EventIds {
         )
     }
 
-    /// An event about the product's configuration (types, keys, signing keys, webhooks).
+    /// An event about the product's configuration (types, keys, signing keys, webhooks), or
+    /// the deployment's (`product` `None`: admin keys).
     pub fn config(
         &self,
         kind: EventType,
         audit: &Audit,
-        product: &str,
+        product: Option<&str>,
         env: Option<&str>,
         data: Value,
     ) -> Event {
@@ -298,7 +313,7 @@ impl EventIds {
             id: self.next(audit.at),
             kind,
             at: audit.at,
-            product: product.to_owned(),
+            product: product.map(str::to_owned),
             env: env.map(str::to_owned),
             session_id: None,
             identifier: None,
@@ -306,6 +321,34 @@ impl EventIds {
             actor: audit.actor.clone(),
         }
     }
+}
+
+/// `api_key.created` or `api_key.deleted`: the key's id, kind and name (never its secret or
+/// hash), in the key's product and env.
+pub fn api_key_event(ids: &EventIds, kind: EventType, audit: &Audit, key: &ApiKeyRecord) -> Event {
+    ids.config(
+        kind,
+        audit,
+        key.product.as_deref(),
+        key.env.as_deref(),
+        json!({"keyId": key.id, "kind": key.kind.as_str(), "name": key.name}),
+    )
+}
+
+/// `signing_key.rotated`: the new key's id and algorithm, and the ids it retired.
+pub fn signing_key_rotated(
+    ids: &EventIds,
+    audit: &Audit,
+    new: &EnvKeyRecord,
+    retired: &[String],
+) -> Event {
+    ids.config(
+        EventType::SigningKeyRotated,
+        audit,
+        Some(&new.product),
+        Some(&new.env),
+        json!({"kid": new.kid, "alg": new.alg, "retiredKids": retired}),
+    )
 }
 
 /// The event's data as the JSON text stored.

@@ -65,6 +65,32 @@ pub fn new_session_id(now: Timestamp, previous: Option<ulid::Ulid>) -> ulid::Uli
     ulid::Ulid::from_parts(ms, rand::random::<u128>())
 }
 
+/// The `nextCursor` of a page that ends at `last_id`: opaque to clients, so that what it
+/// holds may change.
+pub fn page_cursor(last_id: &str) -> String {
+    URL_SAFE_NO_PAD.encode(last_id)
+}
+
+/// The id a [`page_cursor`] holds, if `cursor` is one (its id is a ULID after `prefix`).
+///
+/// # Errors
+/// [`Error::InvalidRequest`] for anything else.
+pub fn parse_page_cursor(cursor: &str, prefix: &str) -> Result<String> {
+    URL_SAFE_NO_PAD
+        .decode(cursor)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .filter(|id| {
+            id.strip_prefix(prefix)
+                .is_some_and(|ulid| ulid.parse::<ulid::Ulid>().is_ok())
+        })
+        .ok_or_else(|| {
+            Error::invalid(
+                "cursor is not one this server issued: pass nextCursor from the previous page unchanged",
+            )
+        })
+}
+
 /// A new opaque id for an API key or a signing key, with a readable prefix.
 pub fn new_prefixed_id(prefix: &str) -> String {
     format!("{prefix}{}", random_b64(12))

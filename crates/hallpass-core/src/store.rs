@@ -35,8 +35,8 @@ pub struct RevokeContext {
 /// Which events the audit query answers.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct EventFilter {
-    /// The product (always one).
-    pub product: String,
+    /// Only this product's; `None`: every product's and the deployment's own (admin keys).
+    pub product: Option<String>,
     /// Only this env's.
     pub env: Option<String>,
     /// Only these types (empty: all).
@@ -246,27 +246,31 @@ pub trait Store: Send + Sync + 'static {
     /// never lose one another's change); false if absent or changed since.
     async fn update_product(&self, product: &Product, previous: Timestamp) -> Result<bool>;
 
-    /// Inserts an API key (ids and hashes are unique; a duplicate is an internal error).
-    async fn insert_api_key(&self, key: &ApiKeyRecord) -> Result<()>;
+    /// Inserts an API key and records `api_key.created` (ids and hashes are unique; a
+    /// duplicate is an internal error).
+    async fn insert_api_key(&self, key: &ApiKeyRecord, audit: &Audit) -> Result<()>;
     /// The key whose secret hashes to `hash`.
     async fn api_key_by_hash(&self, hash: &str) -> Result<Option<ApiKeyRecord>>;
     /// Keys of one product, or every key when `product` is `None`, oldest first.
     async fn api_keys(&self, product: Option<&str>) -> Result<Vec<ApiKeyRecord>>;
-    /// Deletes a key; false if it did not exist.
-    async fn delete_api_key(&self, id: &str) -> Result<bool>;
-    /// Inserts `key` (an admin key) only if no admin key exists yet; true if inserted. Atomic
-    /// across nodes, so nodes starting together on an empty database bootstrap one key.
-    async fn insert_first_admin_key(&self, key: &ApiKeyRecord) -> Result<bool>;
+    /// Deletes a key and records `api_key.deleted`; false (nothing written) if it did not
+    /// exist.
+    async fn delete_api_key(&self, id: &str, audit: &Audit) -> Result<bool>;
+    /// Inserts `key` (an admin key), with its `api_key.created`, only if no admin key exists
+    /// yet; true if inserted. Atomic across nodes, so nodes starting together on an empty
+    /// database bootstrap one key.
+    async fn insert_first_admin_key(&self, key: &ApiKeyRecord, audit: &Audit) -> Result<bool>;
 
     /// Every env key of every product.
     async fn env_keys(&self) -> Result<Vec<EnvKeyRecord>>;
-    /// Retires the env's current signing keys (setting `retired_at` and `verify_until`) and
-    /// inserts `new`, which signs from now on.
+    /// Retires the env's current signing keys (setting `retired_at` to the audit's time, and
+    /// `verify_until`) and inserts `new`, which signs from now on; records
+    /// `signing_key.rotated`.
     async fn rotate_signing_key(
         &self,
         new: &EnvKeyRecord,
-        retired_at: Timestamp,
         verify_until: Timestamp,
+        audit: &Audit,
     ) -> Result<()>;
     /// The latest `token_expires_at` of any session of the env (what a retired key must cover).
     async fn max_token_expiry(&self, product: &str, env: &str) -> Result<Option<Timestamp>>;

@@ -2,13 +2,14 @@
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use hallpass::core::Timestamp;
+use hallpass::core::events::{Event, EventType};
 use hallpass::core::keys::Alg;
 use hallpass::core::lifecycle::idle_expires_at;
 use hallpass::core::model::{ApiKeyRecord, Device, Product, SessionRecord};
 use hallpass::core::session_type::{CookieSettings, SameSite, SessionTypeInput, SessionTypeRecord};
 use hallpass::{
-    BrowserSession, Changed, Issued, NewKey, NewProduct, OwnSessions, ProductPatch, SessionList,
-    StartInput, Verified,
+    BrowserSession, Changed, EventList, EventQuery, Issued, NewKey, NewProduct, OwnSessions,
+    ProductPatch, SessionList, StartInput, Verified,
 };
 use hallpass_api as api;
 use serde_json::Value;
@@ -343,6 +344,45 @@ pub(crate) fn own_sessions(own: &OwnSessions) -> api::BrowserSessionsResponse {
             .collect(),
         count: own.list.count,
     }
+}
+
+pub(crate) fn event(e: &Event) -> api::EventBody {
+    api::EventBody {
+        id: e.id.clone(),
+        kind: e.kind.as_str().to_owned(),
+        timestamp: iso(e.at),
+        product: e.product.clone(),
+        env: e.env.clone(),
+        data: e.data.clone(),
+        actor: api::ActorBody {
+            kind: e.actor.kind.as_str().to_owned(),
+            key_id: e.actor.key_id.clone(),
+        },
+    }
+}
+
+pub(crate) fn event_list(list: &EventList) -> api::EventsResponse {
+    api::EventsResponse {
+        events: list.events.iter().map(event).collect(),
+        next_cursor: list.next_cursor.clone(),
+    }
+}
+
+pub(crate) fn event_query(q: api::EventsQuery) -> Result<EventQuery, ApiError> {
+    let types = q
+        .types
+        .iter()
+        .map(|t| EventType::from_request("type", t))
+        .collect::<Result<_, _>>()?;
+    Ok(EventQuery {
+        product: q.product,
+        env: q.env,
+        types,
+        identifier: q.identifier,
+        session_id: q.session_id,
+        cursor: q.cursor,
+        limit: q.limit,
+    })
 }
 
 #[cfg(test)]

@@ -125,6 +125,32 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
     }
 }
 
+/// A query string whose keys may repeat (`?type=a&type=b` into a `Vec`); a malformed one, or
+/// one with an empty value (`?env=`), is 422 `invalid_request`.
+pub(crate) struct ApiListQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiListQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let query = parts.uri.query().unwrap_or_default();
+        // serde_html_form reads `name=` as absent; the document says a given value is not
+        // empty, so it is refused as such rather than silently ignored.
+        if let Some(name) = query
+            .split('&')
+            .find_map(|pair| pair.strip_suffix('=').filter(|n| !n.contains('=')))
+        {
+            return Err(ApiError::invalid_request(format!(
+                "query parameter '{}' is empty: leave it out or give it a value",
+                hallpass::core::ids::truncate_for_message(name)
+            )));
+        }
+        serde_html_form::from_str(query)
+            .map(ApiListQuery)
+            .map_err(|e| ApiError::invalid_request(format!("invalid query string: {e}")))
+    }
+}
+
 /// The credential of the `Authorization` header: what follows `Bearer ` (any case), or the
 /// whole value when it names no scheme. The one reading of that header, for API keys and
 /// session tokens alike; another scheme (`Basic …`) is no credential.

@@ -6,7 +6,9 @@ use std::sync::Arc;
 use hallpass_core::model::{EnvKeyRecord, KeyPurpose, SessionRecord};
 use hallpass_core::store::Store;
 
-use super::fixtures::{at, by_kid, env_key, first_keys, insert_sessions, now, product, session};
+use super::fixtures::{
+    at, audit, by_kid, env_key, first_keys, insert_sessions, now, product, session,
+};
 
 /// Env keys come back byte for byte, sealed secrets and optional times included.
 pub async fn env_keys_round_trip(store: Arc<dyn Store>) {
@@ -33,7 +35,7 @@ pub async fn rotate_signing_key_retires_only_that_envs_signing_keys(store: Arc<d
         ..env_key("shop-dev-sig-2", "shop", "dev", KeyPurpose::Signing)
     };
     store
-        .rotate_signing_key(&second, at(100), at(1000))
+        .rotate_signing_key(&second, at(1000), &audit(at(100)))
         .await
         .expect("rotate");
     let third = EnvKeyRecord {
@@ -41,7 +43,7 @@ pub async fn rotate_signing_key_retires_only_that_envs_signing_keys(store: Arc<d
         ..env_key("shop-dev-sig-3", "shop", "dev", KeyPurpose::Signing)
     };
     store
-        .rotate_signing_key(&third, at(200), at(2000))
+        .rotate_signing_key(&third, at(2000), &audit(at(200)))
         .await
         .expect("rotate again");
 

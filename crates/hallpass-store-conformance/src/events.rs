@@ -4,13 +4,13 @@
 use std::sync::Arc;
 
 use hallpass_core::events::{ActorKind, Event, EventType, RevokeCause};
-use hallpass_core::model::Device;
+use hallpass_core::model::{Device, EnvKeyRecord, KeyKind, KeyPurpose};
 use hallpass_core::store::{EventFilter, RevokeContext, SessionUpdate, Store};
 use serde_json::json;
 
 use crate::fixtures::{
-    at, audit, filter, insert_sessions, now, revoking, rotation, session, session_of, session_type,
-    sid,
+    api_key, at, audit, env_key, filter, first_keys, insert_sessions, now, product, revoking,
+    rotation, session, session_of, session_type, sid,
 };
 
 /// Every event of product `shop`, oldest first.
@@ -18,7 +18,7 @@ async fn all_events(store: &dyn Store) -> Vec<Event> {
     let mut page = store
         .events(
             &EventFilter {
-                product: "shop".into(),
+                product: Some("shop".into()),
                 ..EventFilter::default()
             },
             1000,
@@ -92,11 +92,11 @@ pub async fn each_session_change_records_its_event(store: Arc<dyn Store>) {
     );
     assert_eq!(
         (
-            started.product.as_str(),
+            started.product.as_deref(),
             started.env.as_deref(),
             started.session_id.as_deref()
         ),
-        ("shop", Some("dev"), Some(s.id.as_str()))
+        (Some("shop"), Some("dev"), Some(s.id.as_str()))
     );
     assert_eq!(
         (started.actor.kind, started.actor.key_id.as_deref()),
@@ -264,7 +264,7 @@ pub async fn the_audit_query_filters_pages_and_sweeps(store: Arc<dyn Store>) {
         async move { store.events(&f, limit).await.expect("events") }
     };
     let base = EventFilter {
-        product: "shop".into(),
+        product: Some("shop".into()),
         ..EventFilter::default()
     };
     let page = query(base.clone(), 2).await;
@@ -325,7 +325,7 @@ pub async fn the_audit_query_filters_pages_and_sweeps(store: Arc<dyn Store>) {
     );
     let other = query(
         EventFilter {
-            product: "blog".into(),
+            product: Some("blog".into()),
             ..EventFilter::default()
         },
         10,
@@ -348,4 +348,87 @@ pub async fn the_audit_query_filters_pages_and_sweeps(store: Arc<dyn Store>) {
         1,
         "the revocation, at the cutoff, stays"
     );
+}
+
+/// Creating and deleting API keys and rotating a signing key record their events in the
+/// key's product and env (an admin key's in none), and a delete of no key records nothing.
+pub async fn key_changes_record_theirs(store: Arc<dyn Store>) {
+    let shop = product("shop", &["dev", "prd"]);
+    assert!(
+        store
+            .insert_product(&shop, &first_keys(&shop))
+            .await
+            .expect("product")
+    );
+    let access = api_key("key_acc", KeyKind::Access, Some("shop"), Some("dev"), 1);
+    let admin = api_key("key_adm", KeyKind::Admin, None, None, 1);
+    store
+        .insert_api_key(&access, &audit(at(1)))
+        .await
+        .expect("insert");
+    assert!(
+        store
+            .insert_first_admin_key(&admin, &audit(at(1)))
+            .await
+            .expect("admin")
+    );
+    assert!(
+        !store
+            .insert_first_admin_key(
+                &api_key("key_adm2", KeyKind::Admin, None, None, 2),
+                &audit(at(2))
+            )
+            .await
+            .expect("second admin"),
+        "refused: no event either"
+    );
+    assert!(
+        !store
+            .delete_api_key("key_none", &audit(at(2)))
+            .await
+            .expect("none")
+    );
+    assert!(
+        store
+            .delete_api_key("key_acc", &audit(at(3)))
+            .await
+            .expect("delete")
+    );
+    let rotated = EnvKeyRecord {
+        created_at: at(4),
+        ..env_key("shop-prd-sig-2", "shop", "prd", KeyPurpose::Signing)
+    };
+    store
+        .rotate_signing_key(&rotated, at(100), &audit(at(4)))
+        .await
+        .expect("rotate");
+
+    let events = all_events(&*store).await;
+    assert_eq!(
+        kinds(&events),
+        ["api_key.created", "api_key.deleted", "signing_key.rotated"]
+    );
+    assert_eq!(
+        events[0].data,
+        json!({"keyId": "key_acc", "kind": "access", "name": "key key_acc"})
+    );
+    assert_eq!(
+        (events[1].env.as_deref(), events[1].at),
+        (Some("dev"), at(3))
+    );
+    assert_eq!(
+        events[2].data,
+        json!({"kid": "shop-prd-sig-2", "alg": rotated.alg, "retiredKids": ["shop-prd-sig-1"]})
+    );
+    let everything = store
+        .events(&EventFilter::default(), 100)
+        .await
+        .expect("every product's");
+    let deployment: Vec<_> = everything
+        .events
+        .iter()
+        .filter(|e| e.product.is_none())
+        .collect();
+    assert_eq!(deployment.len(), 1, "the admin key's creation");
+    assert_eq!(deployment[0].data["keyId"], "key_adm");
 }

@@ -6,7 +6,7 @@ use hallpass_core::Error;
 use hallpass_core::model::{ApiKeyRecord, KeyKind};
 use hallpass_core::store::Store;
 
-use super::fixtures::api_key;
+use super::fixtures::{api_key, audit, now};
 
 /// Keys are found by hash, listed per product or all (admin included) oldest first, and deleted once.
 pub async fn api_key_insert_lookup_list_delete(store: Arc<dyn Store>) {
@@ -28,7 +28,10 @@ pub async fn api_key_insert_lookup_list_delete(store: Arc<dyn Store>) {
     );
     let other = api_key("key_blog", KeyKind::Access, Some("blog"), None, 1);
     for key in [&access, &admin, &same_time, &publishable, &other] {
-        store.insert_api_key(key).await.expect("insert key");
+        store
+            .insert_api_key(key, &audit(now()))
+            .await
+            .expect("insert key");
     }
     assert_eq!(
         store
@@ -56,10 +59,15 @@ pub async fn api_key_insert_lookup_list_delete(store: Arc<dyn Store>) {
     );
     let all = vec![other, admin, publishable.clone(), access, same_time];
     assert_eq!(store.api_keys(None).await.expect("list all"), all);
-    assert!(store.delete_api_key("key_a_pub").await.expect("delete"));
+    assert!(
+        store
+            .delete_api_key("key_a_pub", &audit(now()))
+            .await
+            .expect("delete")
+    );
     assert!(
         !store
-            .delete_api_key("key_a_pub")
+            .delete_api_key("key_a_pub", &audit(now()))
             .await
             .expect("delete again")
     );
@@ -76,7 +84,10 @@ pub async fn api_key_insert_lookup_list_delete(store: Arc<dyn Store>) {
 /// A key reusing an id or a hash is refused as an internal error and does not replace the first.
 pub async fn api_key_duplicate_is_internal_error(store: Arc<dyn Store>) {
     let first = api_key("key_1", KeyKind::Access, Some("shop"), None, 0);
-    store.insert_api_key(&first).await.expect("insert");
+    store
+        .insert_api_key(&first, &audit(now()))
+        .await
+        .expect("insert");
     let same_hash = ApiKeyRecord {
         id: "key_2".into(),
         ..first.clone()
@@ -86,7 +97,7 @@ pub async fn api_key_duplicate_is_internal_error(store: Arc<dyn Store>) {
         ..first.clone()
     };
     for dup in [same_hash, same_id] {
-        let result = store.insert_api_key(&dup).await;
+        let result = store.insert_api_key(&dup, &audit(now())).await;
         assert!(matches!(result, Err(Error::Internal(_))), "got {result:?}");
     }
     assert_eq!(store.api_keys(None).await.expect("list"), vec![first]);
@@ -96,7 +107,10 @@ pub async fn api_key_duplicate_is_internal_error(store: Arc<dyn Store>) {
 /// are one atomic step, so concurrent bootstraps insert exactly one key.
 pub async fn insert_first_admin_key_only_once(store: Arc<dyn Store>) {
     let access = api_key("key_access", KeyKind::Access, Some("shop"), None, 0);
-    store.insert_api_key(&access).await.expect("insert access");
+    store
+        .insert_api_key(&access, &audit(now()))
+        .await
+        .expect("insert access");
     let candidates: Vec<ApiKeyRecord> = (0..8)
         .map(|n| ApiKeyRecord {
             hash: format!("hash-admin-{n}"),
@@ -105,7 +119,7 @@ pub async fn insert_first_admin_key_only_once(store: Arc<dyn Store>) {
         .collect();
     let attempts = candidates.iter().cloned().map(|key| {
         let store = Arc::clone(&store);
-        tokio::spawn(async move { store.insert_first_admin_key(&key).await })
+        tokio::spawn(async move { store.insert_first_admin_key(&key, &audit(now())).await })
     });
     let mut inserted = 0;
     for attempt in attempts.collect::<Vec<_>>() {
@@ -123,11 +137,21 @@ pub async fn insert_first_admin_key_only_once(store: Arc<dyn Store>) {
         .collect();
     assert_eq!(admins.len(), 1);
     let later = api_key("key_admin_later", KeyKind::Admin, None, None, 2);
-    assert!(!store.insert_first_admin_key(&later).await.expect("later"));
-    assert!(store.delete_api_key(&admins[0].id).await.expect("delete"));
+    assert!(
+        !store
+            .insert_first_admin_key(&later, &audit(now()))
+            .await
+            .expect("later")
+    );
     assert!(
         store
-            .insert_first_admin_key(&later)
+            .delete_api_key(&admins[0].id, &audit(now()))
+            .await
+            .expect("delete")
+    );
+    assert!(
+        store
+            .insert_first_admin_key(&later, &audit(now()))
             .await
             .expect("after delete"),
         "with no admin key left, bootstrap inserts again"

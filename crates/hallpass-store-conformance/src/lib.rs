@@ -121,6 +121,7 @@ macro_rules! store_conformance {
             revocations_record_their_cause,
             session_type_changes_record_theirs,
             the_audit_query_filters_pages_and_sweeps,
+            key_changes_record_theirs,
         );
     };
     (@cases $make:expr; $($case:ident),+ $(,)?) => {

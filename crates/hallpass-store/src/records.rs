@@ -231,7 +231,7 @@ impl FromSqlRow for Event {
         Ok(Self {
             kind,
             at: row.timestamp(2)?,
-            product: row.text(3)?,
+            product: row.opt_text(3)?,
             env: row.opt_text(4)?,
             session_id: row.opt_text(5)?,
             identifier: row.opt_text(6)?,

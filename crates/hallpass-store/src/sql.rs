@@ -162,6 +162,13 @@ impl FromSqlRow for Option<i64> {
     }
 }
 
+/// A single text column (`RETURNING kid`).
+impl FromSqlRow for String {
+    fn from_row(row: &impl SqlRow) -> Result<Self> {
+        row.text(0)
+    }
+}
+
 /// How many rows a statement wrote, which sqlx reports per driver rather than through
 /// `Database`.
 pub(crate) trait RowsAffected {

@@ -112,9 +112,12 @@ impl<D: Dialect> Store for SqlStore<D> {
         .await
     }
 
-    async fn insert_api_key(&self, key: &ApiKeyRecord) -> Result<()> {
-        self.write("insert_api_key", api_keys::insert(&self.pool, key))
-            .await
+    async fn insert_api_key(&self, key: &ApiKeyRecord, audit: &Audit) -> Result<()> {
+        self.write(
+            "insert_api_key",
+            api_keys::insert(&self.pool, &self.event_ids, key, audit),
+        )
+        .await
     }
 
     async fn api_key_by_hash(&self, hash: &str) -> Result<Option<ApiKeyRecord>> {
@@ -127,15 +130,18 @@ impl<D: Dialect> Store for SqlStore<D> {
             .await
     }
 
-    async fn delete_api_key(&self, id: &str) -> Result<bool> {
-        self.write("delete_api_key", api_keys::delete(&self.pool, id))
-            .await
+    async fn delete_api_key(&self, id: &str, audit: &Audit) -> Result<bool> {
+        self.write(
+            "delete_api_key",
+            api_keys::delete(&self.pool, &self.event_ids, id, audit),
+        )
+        .await
     }
 
-    async fn insert_first_admin_key(&self, key: &ApiKeyRecord) -> Result<bool> {
+    async fn insert_first_admin_key(&self, key: &ApiKeyRecord, audit: &Audit) -> Result<bool> {
         self.write(
             "insert_first_admin_key",
-            api_keys::insert_first_admin(&self.pool, key),
+            api_keys::insert_first_admin(&self.pool, &self.event_ids, key, audit),
         )
         .await
     }
@@ -147,12 +153,12 @@ impl<D: Dialect> Store for SqlStore<D> {
     async fn rotate_signing_key(
         &self,
         new: &EnvKeyRecord,
-        retired_at: Timestamp,
         verify_until: Timestamp,
+        audit: &Audit,
     ) -> Result<()> {
         self.write(
             "rotate_signing_key",
-            env_keys::rotate_signing(&self.pool, new, retired_at, verify_until),
+            env_keys::rotate_signing(&self.pool, &self.event_ids, new, verify_until, audit),
         )
         .await
     }

@@ -13,8 +13,6 @@ use crate::revocations::CATCH_UP_EVERY;
 /// Revoked sessions and expired ones are kept this long after their session ended, so that a
 /// late revoke still answers `revoked: false` rather than 404.
 const SWEEP_RETENTION_SECS: i64 = 24 * 3600;
-/// How long events are kept (docs/DECISIONS.md, "Events").
-const EVENT_RETENTION_SECS: i64 = 30 * 24 * 3600;
 /// Sessions (and events) deleted per sweep batch: one short transaction each, so sweeping never holds
 /// locks that requests wait on for long.
 const SWEEP_BATCH: u32 = 1000;
@@ -103,7 +101,7 @@ impl Hallpass {
     }
 
     /// One round of upkeep: forgets revocations whose tokens have expired and deletes sessions
-    /// that ended long ago and events older than 30 days, in bounded batches. Returns the number of sessions deleted.
+    /// that ended long ago and events older than the retention (`Settings::event_retention`), in bounded batches. Returns the number of sessions deleted.
     ///
     /// # Errors
     /// [`hallpass_core::Error::StoreUnavailable`] when the store cannot be reached.
@@ -120,7 +118,8 @@ impl Hallpass {
             }
             tokio::task::yield_now().await;
         }
-        let events_cutoff = now.plus_secs(-EVENT_RETENTION_SECS);
+        let retention = i64::try_from(self.settings.event_retention.as_secs()).unwrap_or(i64::MAX);
+        let events_cutoff = now.plus_secs(-retention);
         while self.store.sweep_events(events_cutoff, SWEEP_BATCH).await? == u64::from(SWEEP_BATCH) {
             tokio::task::yield_now().await;
         }

@@ -18,7 +18,7 @@ use crate::browser::{BrowserSession, BrowserType, OwnSessions};
 use crate::changes::Changed;
 use crate::sessions::{Issued, SessionList, StartInput};
 use crate::verification::{Verified, VerifyOptions};
-use crate::{Hallpass, NewKey, NewProduct, ProductPatch};
+use crate::{EventList, EventQuery, Hallpass, NewKey, NewProduct, ProductPatch};
 
 impl Hallpass {
     // Who is calling.
@@ -188,6 +188,18 @@ impl Hallpass {
         alg: Option<&str>,
     ) -> Result<(String, Alg)> {
         self.admin.rotate_signing_key(who, product, env, alg).await
+    }
+
+    /// Recorded events the caller may read, newest first, a page at a time: any product's (and
+    /// the deployment's own) for an admin key, its product's for an access key, only its env's
+    /// for an env-scoped one.
+    ///
+    /// # Errors
+    /// [`Error::InvalidRequest`] (limit, cursor, identifier, an env without product for an
+    /// admin key), [`Error::ScopeForbidden`], [`Error::PublishableKeyForbidden`],
+    /// [`Error::ProductNotFound`].
+    pub async fn events(&self, who: &Principal, query: EventQuery) -> Result<EventList> {
+        self.admin.events(who, query).await
     }
 
     /// The env's public JWKS: asymmetric signing keys whose tokens may still be valid.

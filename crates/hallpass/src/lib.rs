@@ -75,14 +75,14 @@ mod updates;
 mod verification;
 mod verify_cache;
 
-pub use admin::{NewKey, NewProduct, ProductPatch};
+pub use admin::{EventList, EventQuery, NewKey, NewProduct, ProductPatch};
 pub use background::{ACTIVITY_FLUSH_EVERY, Background, SWEEP_EVERY};
 pub use browser::{ACTIVITY_BATCH, BrowserSession, BrowserType, OwnSessions};
 pub use changes::Changed;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use hallpass_core::events::Actor;
 pub use revocations::CATCH_UP_EVERY;
-pub use service::{Hallpass, Settings};
+pub use service::{DEFAULT_EVENT_RETENTION, Hallpass, Settings};
 pub use sessions::{Issued, SessionList, StartInput};
 pub use verification::{Verified, VerifyOptions};
 

@@ -51,7 +51,12 @@ pub struct Settings {
     pub auth_failure_refill_per_sec: f64,
     /// Verified tokens remembered (see `verify_cache.rs`); 0 verifies every token in full.
     pub verify_cache_entries: usize,
+    /// How long events are kept before the sweep deletes them.
+    pub event_retention: Duration,
 }
+
+/// How long events are kept by default: 30 days.
+pub const DEFAULT_EVENT_RETENTION: Duration = Duration::from_secs(30 * 24 * 3600);
 
 impl Default for Settings {
     fn default() -> Self {
@@ -60,6 +65,7 @@ impl Default for Settings {
             auth_failure_burst: 100,
             auth_failure_refill_per_sec: 2.0,
             verify_cache_entries: crate::verify_cache::DEFAULT_VERIFY_CACHE_ENTRIES,
+            event_retention: DEFAULT_EVENT_RETENTION,
         }
     }
 }
@@ -68,7 +74,7 @@ impl Default for Settings {
 pub struct Hallpass {
     pub(crate) store: Arc<dyn Store>,
     pub(crate) clock: Arc<dyn Clock>,
-    settings: Settings,
+    pub(crate) settings: Settings,
     pub(crate) revocations: Arc<Revocations>,
     pub(crate) access: Arc<Access>,
     pub(crate) catalog: Arc<Catalog>,

@@ -5,10 +5,8 @@
 
 use std::sync::{Arc, Mutex, PoisonError};
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hallpass_core::events::{Actor, Audit, RevokeCause};
-use hallpass_core::ids::{new_session_id, truncate_for_message};
+use hallpass_core::ids::{new_session_id, page_cursor, parse_page_cursor, truncate_for_message};
 use hallpass_core::jwe::jwe_kid;
 use hallpass_core::keys::Keyring;
 use hallpass_core::lifecycle::{is_idle, validate_amr};
@@ -576,16 +574,7 @@ impl Sessions {
                 "limit must be between 1 and {MAX_LIST_LIMIT}, got {limit}"
             )));
         }
-        let before = cursor
-            .map(|c| {
-                URL_SAFE_NO_PAD
-                    .decode(c)
-                    .ok()
-                    .and_then(|b| String::from_utf8(b).ok())
-                    .filter(|id| id.parse::<ulid::Ulid>().is_ok())
-                    .ok_or_else(|| Error::invalid("cursor is not one this server issued: pass nextCursor from the previous page unchanged"))
-            })
-            .transpose()?;
+        let before = cursor.map(|c| parse_page_cursor(c, "")).transpose()?;
         let now = self.clock.now();
         let page = self
             .store
@@ -598,7 +587,7 @@ impl Sessions {
             .await?;
         let next_cursor = page
             .has_more
-            .then(|| page.sessions.last().map(|s| URL_SAFE_NO_PAD.encode(&s.id)))
+            .then(|| page.sessions.last().map(|s| page_cursor(&s.id)))
             .flatten();
         Ok(SessionList {
             sessions: page.sessions,

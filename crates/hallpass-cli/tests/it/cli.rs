@@ -377,3 +377,61 @@ fn the_lifecycle_commands_update_reauthenticate_and_configure_limits() {
         stderr(&out)
     );
 }
+
+#[test]
+fn the_events_command_reads_the_audit_log() {
+    let dir = tempdir();
+    let server = Server::start(dir.path(), &["--dev", "--event-retention", "2h"], &[]);
+    let key = server
+        .access_key
+        .clone()
+        .expect("--dev prints an access key");
+    let data = r#"{"userId":"user-7","email":"u7@example.com","role":"viewer"}"#;
+    let started = server.cli_json(
+        &key,
+        &["sessions", "start", "--tag", "user-session", "--data", data],
+    );
+    let sid = started["sessionId"].as_str().unwrap();
+    server.cli_json(
+        &key,
+        &[
+            "sessions",
+            "revoke",
+            "--tag",
+            "user-session",
+            "--session-id",
+            sid,
+        ],
+    );
+
+    let listed = server.cli_json(&key, &["events", "list", "--session-id", sid]);
+    let types: Vec<&str> = listed["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(types, ["session.revoked", "session.started"]);
+    let page = server.cli_json(
+        &key,
+        &[
+            "events",
+            "list",
+            "--type",
+            "session.started",
+            "--limit",
+            "1",
+        ],
+    );
+    assert_eq!(page["events"][0]["data"]["identifier"], "user-7");
+
+    let human = server.cli(&key, &["events", "list", "--identifier", "user-7"]);
+    let text = String::from_utf8_lossy(&human.stdout);
+    assert!(
+        text.contains("type: session.revoked") && text.contains(r#""cause":"revoke""#),
+        "{text}"
+    );
+    let out = server.cli(&key, &["events", "list", "--type", "session.exploded"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("known types"), "{}", stderr(&out));
+}

@@ -94,6 +94,16 @@ fn connection_limits_out_of_range_stop_the_server_with_a_clear_message() {
             "max connections must be between 1 and 1000000",
         ),
         ("HALLPASS_SHUTDOWN_TIMEOUT", "soon", "invalid value 'soon'"),
+        (
+            "HALLPASS_EVENT_RETENTION",
+            "10m",
+            "event retention must be between 1 hour and 10 years",
+        ),
+        (
+            "HALLPASS_EVENT_RETENTION",
+            "a month",
+            "event retention 'a month' is not a duration",
+        ),
     ] {
         let dir = tempdir();
         let out = serve_to_exit(dir.path(), &[(variable, value)]);

@@ -4,6 +4,7 @@
 
 pub(crate) mod admin;
 pub(crate) mod browser;
+pub(crate) mod events;
 pub(crate) mod forward_auth;
 pub(crate) mod public;
 pub(crate) mod session_types;
@@ -67,6 +68,7 @@ fn others() -> OpenApiRouter<AppState> {
         .routes(routes!(admin::rotate_signing_key))
         .routes(routes!(admin::create_key, admin::list_keys))
         .routes(routes!(admin::delete_key))
+        .routes(routes!(events::list_events))
         .routes(routes!(browser::session))
         .routes(routes!(browser::refresh))
         .routes(routes!(browser::sign_out))

@@ -11,7 +11,7 @@ use crate::support::*;
 /// Every event of `shop`, oldest first.
 async fn events(app: &App) -> Vec<Event> {
     let filter = EventFilter {
-        product: "shop".into(),
+        product: Some("shop".into()),
         ..EventFilter::default()
     };
     let mut page = app.store.events(&filter, 1000).await.expect("events");

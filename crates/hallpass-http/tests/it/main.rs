@@ -11,6 +11,7 @@ mod errors_conflicts;
 mod errors_forbidden;
 mod errors_not_found;
 mod errors_validation;
+mod event_query;
 mod events;
 mod forward_auth;
 mod idle_and_limits;

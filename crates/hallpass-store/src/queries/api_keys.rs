@@ -1,16 +1,33 @@
-//! API keys, stored by the hash of their secret.
+//! API keys, stored by the hash of their secret; creating and deleting one records its event.
 
 use hallpass_core::Result;
+use hallpass_core::events::{Audit, EventIds, EventType, api_key_event};
 use hallpass_core::model::ApiKeyRecord;
 use sqlx::Pool;
 
+use super::events;
 use crate::dialect::Dialect;
 use crate::error::map_err;
 use crate::records::api_key_columns;
 use crate::sql::{Db, begin};
 
-/// Inserts a key; a duplicate id or hash is a constraint violation, hence an internal error.
-pub(crate) async fn insert(db: impl Db, key: &ApiKeyRecord) -> Result<()> {
+/// Inserts a key and its `api_key.created`, in one transaction; a duplicate id or hash is a
+/// constraint violation, hence an internal error.
+pub(crate) async fn insert<D: Dialect>(
+    pool: &Pool<D>,
+    ids: &EventIds,
+    key: &ApiKeyRecord,
+    audit: &Audit,
+) -> Result<()> {
+    let mut tx = begin(pool, D::BEGIN_WRITE).await?;
+    insert_row(&mut *tx, key).await?;
+    let created = api_key_event(ids, EventType::ApiKeyCreated, audit, key);
+    events::insert_all(&mut *tx, &[created]).await?;
+    tx.commit().await.map_err(map_err)
+}
+
+/// Inserts the key's row.
+async fn insert_row(db: impl Db, key: &ApiKeyRecord) -> Result<()> {
     db.execute(
         concat!(
             "INSERT INTO api_keys (",
@@ -72,19 +89,41 @@ pub(crate) async fn list(db: impl Db, product: Option<&str>) -> Result<Vec<ApiKe
     }
 }
 
-/// Deletes a key; false if it did not exist.
-pub(crate) async fn delete(db: impl Db, id: &str) -> Result<bool> {
-    let deleted = db
-        .execute("DELETE FROM api_keys WHERE id = $1", &[id.into()])
+/// Deletes a key and records its `api_key.deleted`, in one transaction; false (nothing
+/// written) if it did not exist.
+pub(crate) async fn delete<D: Dialect>(
+    pool: &Pool<D>,
+    ids: &EventIds,
+    id: &str,
+    audit: &Audit,
+) -> Result<bool> {
+    let mut tx = begin(pool, D::BEGIN_WRITE).await?;
+    let deleted: Option<ApiKeyRecord> = tx
+        .fetch_optional(
+            concat!(
+                "DELETE FROM api_keys WHERE id = $1 RETURNING ",
+                api_key_columns!()
+            ),
+            &[id.into()],
+        )
         .await?;
-    Ok(deleted == 1)
+    let Some(key) = deleted else {
+        tx.rollback().await.map_err(map_err)?;
+        return Ok(false);
+    };
+    let event = api_key_event(ids, EventType::ApiKeyDeleted, audit, &key);
+    events::insert_all(&mut *tx, &[event]).await?;
+    tx.commit().await.map_err(map_err)?;
+    Ok(true)
 }
 
 /// Inserts the admin key only if no admin key exists, in a write transaction that first takes
 /// the dialect's bootstrap lock, so that nodes bootstrapping at once insert one key between them.
 pub(crate) async fn insert_first_admin<D: Dialect>(
     pool: &Pool<D>,
+    ids: &EventIds,
     key: &ApiKeyRecord,
+    audit: &Audit,
 ) -> Result<bool> {
     let mut tx = begin(pool, D::BEGIN_WRITE).await?;
     if let Some(lock) = D::LOCK_BOOTSTRAP {
@@ -97,7 +136,9 @@ pub(crate) async fn insert_first_admin<D: Dialect>(
         tx.rollback().await.map_err(map_err)?;
         return Ok(false);
     }
-    insert(&mut *tx, key).await?;
+    insert_row(&mut *tx, key).await?;
+    let created = api_key_event(ids, EventType::ApiKeyCreated, audit, key);
+    events::insert_all(&mut *tx, &[created]).await?;
     tx.commit().await.map_err(map_err)?;
     Ok(true)
 }

@@ -1,9 +1,11 @@
 //! Env signing and data keys, and signing key rotation.
 
+use hallpass_core::events::{Audit, EventIds, signing_key_rotated};
 use hallpass_core::model::{EnvKeyRecord, KeyPurpose};
 use hallpass_core::{Error, Result, Timestamp};
 use sqlx::Pool;
 
+use super::events;
 use crate::dialect::Dialect;
 use crate::error::map_err;
 use crate::records::env_key_columns;
@@ -46,14 +48,16 @@ pub(crate) async fn list(db: impl Db) -> Result<Vec<EnvKeyRecord>> {
     .await
 }
 
-/// Retires the env's current signing keys and inserts `new`, in one write transaction that
-/// first takes the dialect's lock of the product, so that concurrent rotations of one env (on
-/// any node) run one at a time and leave exactly one current signing key.
+/// Retires the env's current signing keys and inserts `new`, with its `signing_key.rotated`,
+/// in one write transaction that first takes the dialect's lock of the product, so that
+/// concurrent rotations of one env (on any node) run one at a time and leave exactly one
+/// current signing key.
 pub(crate) async fn rotate_signing<D: Dialect>(
     pool: &Pool<D>,
+    ids: &EventIds,
     new: &EnvKeyRecord,
-    retired_at: Timestamp,
     verify_until: Timestamp,
+    audit: &Audit,
 ) -> Result<()> {
     if new.purpose != KeyPurpose::Signing {
         return Err(Error::Internal(format!(
@@ -66,18 +70,22 @@ pub(crate) async fn rotate_signing<D: Dialect>(
     if let Some(lock) = D::LOCK_PRODUCT {
         tx.execute(lock, &[new.product.as_str().into()]).await?;
     }
-    tx.execute(
-        "UPDATE env_keys SET retired_at = $1, verify_until = $2 \
-         WHERE product = $3 AND env = $4 AND purpose = 'signing' AND retired_at IS NULL",
-        &[
-            retired_at.into(),
-            verify_until.into(),
-            new.product.as_str().into(),
-            new.env.as_str().into(),
-        ],
-    )
-    .await?;
+    let retired: Vec<String> = tx
+        .fetch_all(
+            "UPDATE env_keys SET retired_at = $1, verify_until = $2 \
+             WHERE product = $3 AND env = $4 AND purpose = 'signing' AND retired_at IS NULL \
+             RETURNING kid",
+            &[
+                audit.at.into(),
+                verify_until.into(),
+                new.product.as_str().into(),
+                new.env.as_str().into(),
+            ],
+        )
+        .await?;
     insert(&mut *tx, new).await?;
+    let event = signing_key_rotated(ids, audit, new, &retired);
+    events::insert_all(&mut *tx, &[event]).await?;
     tx.commit().await.map_err(map_err)
 }
 

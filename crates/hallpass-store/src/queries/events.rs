@@ -21,7 +21,7 @@ pub(crate) fn event_args<'a>(e: &'a Event, data: &'a str) -> [Arg<'a>; 10] {
         e.id.as_str().into(),
         e.kind.as_str().into(),
         e.at.into(),
-        e.product.as_str().into(),
+        e.product.as_deref().into(),
         e.env.as_deref().into(),
         e.session_id.as_deref().into(),
         e.identifier.as_deref().into(),
@@ -40,13 +40,13 @@ pub(crate) async fn insert_all<C: Conn>(conn: &mut C, events: &[Event]) -> Resul
     Ok(())
 }
 
-/// One page of a product's events, newest first: up to `limit + 1` (the extra one says that
+/// One page of events (of one product, or of all), newest first: up to `limit + 1` (the extra one says that
 /// more exist). `types` is a comma-separated list of wire names (empty: every type).
 pub(crate) async fn list(db: impl Db, f: &EventFilter, limit: u32) -> Result<Vec<Event>> {
     const LIST: &str = concat!(
         "SELECT ",
         event_columns!(),
-        " FROM events WHERE product = $1 \
+        " FROM events WHERE ($1 IS NULL OR product = $1) \
          AND ($2 IS NULL OR env = $2) \
          AND ($3 = '' OR (',' || $3 || ',') LIKE ('%,' || type || ',%')) \
          AND ($4 IS NULL OR identifier = $4) \
@@ -63,7 +63,7 @@ pub(crate) async fn list(db: impl Db, f: &EventFilter, limit: u32) -> Result<Vec
     db.fetch_all(
         LIST,
         &[
-            f.product.as_str().into(),
+            f.product.as_deref().into(),
             f.env.as_deref().into(),
             types.as_str().into(),
             f.identifier.as_deref().into(),

@@ -85,7 +85,7 @@ async fn revoke_active<C: Conn>(
 
 /// A `session_type.*` event about `record`.
 fn type_event(ids: &EventIds, kind: EventType, r: &SessionTypeRecord, audit: &Audit) -> Event {
-    ids.config(kind, audit, &r.product, None, json!({"tag": r.tag}))
+    ids.config(kind, audit, Some(&r.product), None, json!({"tag": r.tag}))
 }
 
 /// The session type with this tag in the product.
@@ -200,7 +200,7 @@ pub(crate) async fn delete<D: Dialect>(
     let deleted = ids.config(
         EventType::SessionTypeDeleted,
         audit,
-        product,
+        Some(product),
         None,
         json!({"tag": tag, "revokedSessions": revoked.len()}),
     );

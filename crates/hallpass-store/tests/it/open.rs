@@ -3,6 +3,7 @@
 use hallpass_core::Error;
 use hallpass_core::Timestamp;
 use hallpass_core::model::Product;
+use hallpass_store_conformance::fixtures::{audit, now};
 use sqlx::Connection;
 
 fn shop() -> Product {
@@ -34,7 +35,7 @@ async fn open_creates_the_file_and_runs_the_migrations() {
             .fetch_all(&mut conn)
             .await
             .expect("migrations table");
-    assert_eq!(versions, vec![1, 2, 3, 4]);
+    assert_eq!(versions, vec![1, 2, 3, 4, 5]);
     let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
         .fetch_one(&mut conn)
         .await
@@ -127,7 +128,7 @@ async fn stores_on_one_file_bootstrap_exactly_one_admin_key() {
                 hash: format!("hash-admin-{n}"),
                 ..api_key(&format!("key_admin_{n}"), KeyKind::Admin, None, None, 1)
             };
-            tokio::spawn(async move { store.insert_first_admin_key(&key).await })
+            tokio::spawn(async move { store.insert_first_admin_key(&key, &audit(now())).await })
         })
         .collect();
     let mut inserted = 0;

@@ -68,9 +68,13 @@ async fn every_kind_of_change_reaches_the_other_node_on_commit() {
     );
 
     let key = api_key("key_gone", KeyKind::Access, Some("shop"), None, 1);
-    a.insert_api_key(&key).await.expect("key");
+    a.insert_api_key(&key, &audit(now())).await.expect("key");
     quiet(&mut feed).await;
-    assert!(a.delete_api_key("key_gone").await.expect("delete key"));
+    assert!(
+        a.delete_api_key("key_gone", &audit(now()))
+            .await
+            .expect("delete key")
+    );
     assert_eq!(
         next(&mut feed).await,
         Change::ApiKeyDeleted {
@@ -124,7 +128,7 @@ async fn every_kind_of_change_reaches_the_other_node_on_commit() {
     quiet(&mut feed).await;
 
     let new_key = env_key("kid-2", "shop", "dev", KeyPurpose::Signing);
-    a.rotate_signing_key(&new_key, now(), now())
+    a.rotate_signing_key(&new_key, now(), &audit(now()))
         .await
         .expect("rotate");
     assert_eq!(next(&mut feed).await, Change::EnvKeysChanged);

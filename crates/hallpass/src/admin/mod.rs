@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use hallpass_core::events::{Actor, Audit};
 use hallpass_core::ids::{new_prefixed_id, random_b64, truncate_for_message, validate_tag};
 use hallpass_core::keys::{Alg, new_env_keys, new_signing_key_record};
 use hallpass_core::model::{ApiKeyRecord, KeyKind, Principal, Product, Scope};
@@ -17,7 +18,10 @@ use crate::keys::Keys;
 use crate::revocations::Revocations;
 use crate::updates::{UPDATE_ATTEMPTS, next_updated_at, too_contended};
 
+mod events;
 mod session_types;
+
+pub use events::{EventList, EventQuery};
 
 /// Most envs a product may have.
 const MAX_ENVS: usize = 16;
@@ -190,7 +194,13 @@ impl Admin {
         // Another node may have bootstrapped meanwhile: then its key stands and this one is dropped.
         Ok(self
             .store
-            .insert_first_admin_key(&record)
+            .insert_first_admin_key(
+                &record,
+                &Audit {
+                    actor: Actor::system(),
+                    at: record.created_at,
+                },
+            )
             .await?
             .then_some(secret))
     }
@@ -344,7 +354,11 @@ impl Admin {
             hash: credential_hash(&secret),
             created_at: self.clock.now(),
         };
-        self.store.insert_api_key(&record).await?;
+        let audit = Audit {
+            actor: Actor::key(who),
+            at: record.created_at,
+        };
+        self.store.insert_api_key(&record, &audit).await?;
         Ok(NewKey { record, secret })
     }
 
@@ -365,7 +379,11 @@ impl Admin {
     /// Deletes a key the caller can see (`list_keys`); it stops working at once.
     pub(crate) async fn delete_key(&self, who: &Principal, id: &str) -> Result<()> {
         let visible = self.list_keys(who).await?;
-        if !visible.iter().any(|k| k.id == id) || !self.store.delete_api_key(id).await? {
+        let audit = Audit {
+            actor: Actor::key(who),
+            at: self.clock.now(),
+        };
+        if !visible.iter().any(|k| k.id == id) || !self.store.delete_api_key(id, &audit).await? {
             return Err(Error::KeyNotFound(truncate_for_message(id)));
         }
         self.catalog.key_deleted(id);
@@ -395,7 +413,14 @@ impl Admin {
             .max(now);
         let record = new_signing_key_record(self.keys.master(), &scope, alg, now)?;
         self.store
-            .rotate_signing_key(&record, now, verify_until)
+            .rotate_signing_key(
+                &record,
+                verify_until,
+                &Audit {
+                    actor: Actor::key(who),
+                    at: now,
+                },
+            )
             .await?;
         self.keys.reload().await?;
         Ok((record.kid, alg))

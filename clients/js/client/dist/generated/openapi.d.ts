@@ -142,6 +142,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Recorded events, newest first: any product's for an admin key, its own product's for an
+         *     access key, its own env's for an env-scoped one.
+         */
+        get: operations["list_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/forward-auth": {
         parameters: {
             query?: never;
@@ -530,6 +550,13 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description Who caused an event. */
+        ActorBody: {
+            /** @description The API key's id (admin and access keys only). */
+            keyId?: string | null;
+            /** @description `admin`, `access`, `browser` or `system`. */
+            kind: string;
+        };
         /**
          * @description EdDSA, ES256 or HS256
          * @enum {string}
@@ -653,6 +680,38 @@ export interface components {
              * @description The HTTP status.
              */
             status: number;
+        };
+        /** @description One recorded event. */
+        EventBody: {
+            /** @description Who caused it. */
+            actor: components["schemas"]["ActorBody"];
+            /**
+             * @description The details (docs/API.md §14.1 lists them per type): ids, tags, the identifier, the
+             *     device, a cause; never session data, tokens or secrets.
+             */
+            data: Record<string, never>;
+            /** @description The env; null for what belongs to every env of the product. */
+            env?: string | null;
+            /** @description `evt_` and an id that sorts in creation order. */
+            id: string;
+            /** @description The product; null for what belongs to the whole deployment (admin keys). */
+            product?: string | null;
+            /** @description When it happened. */
+            timestamp: string;
+            /** @description The event type. */
+            type: components["schemas"]["EventTypeName"];
+        };
+        /**
+         * @description an event type, e.g. session.revoked
+         * @enum {string}
+         */
+        EventTypeName: "session.started" | "session.refreshed" | "session.updated" | "session.reauthenticated" | "session.revoked" | "refresh_token.reused" | "session_type.created" | "session_type.updated" | "session_type.deleted" | "api_key.created" | "api_key.deleted" | "signing_key.rotated" | "webhook.disabled";
+        /** @description Answer of `GET /v1/events`. */
+        EventsResponse: {
+            /** @description Events, newest first. */
+            events: components["schemas"]["EventBody"][];
+            /** @description Cursor of the next (older) page, when there is one. */
+            nextCursor?: string | null;
         };
         /**
          * Format: int64
@@ -1368,6 +1427,48 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RevokeResponse"];
+                };
+            };
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_events: {
+        parameters: {
+            query?: {
+                /** @description Product (an access key's own by default; all products for an admin key without it). */
+                product?: components["schemas"]["Tag"];
+                /** @description Only this env's events. */
+                env?: components["schemas"]["Tag"];
+                /** @description Only events of these types (repeat the parameter for several). */
+                type?: components["schemas"]["EventTypeName"][];
+                /** @description Only events about this identifier's sessions. */
+                identifier?: components["schemas"]["Identifier"];
+                /** @description Only events about this session. */
+                sessionId?: string;
+                /** @description `nextCursor` of the previous page. */
+                cursor?: string;
+                /** @description Page size (default 100, max 1000). */
+                limit?: components["schemas"]["PageSize"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventsResponse"];
                 };
             };
             "4XX": {
