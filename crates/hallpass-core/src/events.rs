@@ -351,6 +351,25 @@ pub fn signing_key_rotated(
     )
 }
 
+/// The event as the API shows it, in the audit query and as a webhook's body (docs/API.md
+/// §14.1): `id`, `type`, `timestamp`, `product`, `env`, `data`, `actor`.
+pub fn event_json(e: &Event) -> Value {
+    let mut actor = Map::new();
+    actor.insert("kind".into(), json!(e.actor.kind.as_str()));
+    if let Some(key_id) = &e.actor.key_id {
+        actor.insert("keyId".into(), json!(key_id));
+    }
+    json!({
+        "id": e.id,
+        "type": e.kind.as_str(),
+        "timestamp": e.at.to_iso(),
+        "product": e.product,
+        "env": e.env,
+        "data": e.data,
+        "actor": actor,
+    })
+}
+
 /// The event's data as the JSON text stored.
 ///
 /// # Errors

@@ -25,6 +25,7 @@ pub mod session_type;
 pub mod store;
 pub mod time;
 pub mod token;
+pub mod webhooks;
 
 pub use error::{Error, Result};
 pub use time::Timestamp;

@@ -10,6 +10,7 @@ use async_trait::async_trait;
 use crate::events::{Audit, Event, EventType, RevokeCause};
 use crate::model::{ApiKeyRecord, Device, EnvKeyRecord, Product, SessionRecord};
 use crate::session_type::{SessionLimit, SessionTypeRecord};
+use crate::webhooks::{Attempt, AttemptOutcome, DueDelivery, WebhookRecord};
 use crate::{Result, Timestamp};
 
 /// A session that a revocation ended, with the time its last token expires.
@@ -396,6 +397,44 @@ pub trait Store: Send + Sync + 'static {
     async fn sweep_expired(&self, cutoff: Timestamp, batch: u32) -> Result<u64>;
     /// Up to `limit` events the filter selects, newest first.
     async fn events(&self, filter: &EventFilter, limit: u32) -> Result<EventPage>;
-    /// Deletes up to `batch` events recorded before `cutoff`; returns how many.
+    /// Deletes up to `batch` events recorded before `cutoff`, and up to `batch` webhook
+    /// attempts logged before it; returns how many events.
     async fn sweep_events(&self, cutoff: Timestamp, batch: u32) -> Result<u64>;
+
+    /// Inserts a webhook endpoint.
+    async fn insert_webhook(&self, webhook: &WebhookRecord) -> Result<()>;
+    /// The endpoint with this id.
+    async fn webhook(&self, id: &str) -> Result<Option<WebhookRecord>>;
+    /// A product's endpoints, oldest first.
+    async fn webhooks(&self, product: &str) -> Result<Vec<WebhookRecord>>;
+    /// Replaces url, events, description, enabled and `updated_at` if the stored `updated_at`
+    /// is still `previous` (enabling forgets the failing streak); false if absent or changed.
+    async fn update_webhook(&self, webhook: &WebhookRecord, previous: Timestamp) -> Result<bool>;
+    /// Deletes an endpoint with its pending deliveries and its attempts; false if absent.
+    async fn delete_webhook(&self, id: &str) -> Result<bool>;
+    /// Writes the deliveries of up to `batch` events not yet dispatched (to every enabled
+    /// endpoint, created by the event's time, that takes it) and marks them dispatched, in one
+    /// transaction; several nodes dispatch different events. Returns how many it dispatched.
+    async fn dispatch_events(&self, batch: u32) -> Result<u64>;
+    /// Claims up to `limit` deliveries due at `now` (of enabled endpoints, not under another
+    /// lease) until `lease_until`, so that each attempt is made by one node.
+    async fn claim_deliveries(
+        &self,
+        now: Timestamp,
+        lease_until: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<DueDelivery>>;
+    /// Records a claimed delivery's attempt and its outcome in one transaction, ending or
+    /// starting the endpoint's failing streak; an endpoint failing every attempt since before
+    /// `disable_if_failing_before` is disabled, with its `webhook.disabled` event. True if it was.
+    async fn finish_delivery(
+        &self,
+        attempt: &Attempt,
+        outcome: &AttemptOutcome,
+        disable_if_failing_before: Timestamp,
+    ) -> Result<bool>;
+    /// Logs an attempt that belongs to no delivery (a test).
+    async fn record_attempt(&self, attempt: &Attempt) -> Result<()>;
+    /// An endpoint's latest `limit` attempts, newest first.
+    async fn attempts(&self, webhook_id: &str, limit: u32) -> Result<Vec<Attempt>>;
 }

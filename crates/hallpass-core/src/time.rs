@@ -22,6 +22,13 @@ impl Timestamp {
         self.0
     }
 
+    /// ISO 8601 UTC with milliseconds (`2026-11-23T10:00:00.000Z`), as the API writes times.
+    pub fn to_iso(self) -> String {
+        chrono::DateTime::<chrono::Utc>::from_timestamp_millis(self.0)
+            .unwrap_or_default()
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+    }
+
     /// Whole seconds since the Unix epoch (rounded down), as JWT `iat`/`exp` use.
     pub const fn as_secs(self) -> i64 {
         self.0.div_euclid(1000)

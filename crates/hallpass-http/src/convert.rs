@@ -1,6 +1,5 @@
 //! The one place where domain types become wire types and back.
 
-use chrono::{DateTime, SecondsFormat, Utc};
 use hallpass::core::Timestamp;
 use hallpass::core::events::{Event, EventType};
 use hallpass::core::keys::Alg;
@@ -18,9 +17,7 @@ use crate::error::ApiError;
 
 /// `2026-11-23T10:00:00.000Z`.
 pub(crate) fn iso(ts: Timestamp) -> String {
-    DateTime::<Utc>::from_timestamp_millis(ts.as_millis())
-        .unwrap_or_default()
-        .to_rfc3339_opts(SecondsFormat::Millis, true)
+    ts.to_iso()
 }
 
 pub(crate) fn device(d: Option<api::DeviceBody>) -> Device {

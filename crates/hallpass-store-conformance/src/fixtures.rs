@@ -251,3 +251,21 @@ pub async fn must_get(store: &dyn hallpass_core::store::Store, id: &str) -> Sess
         .expect("read session")
         .unwrap_or_else(|| panic!("session {id} should exist"))
 }
+
+/// An enabled endpoint `wh_{name}` of product `shop` (every env) taking every event, created
+/// at `T0` (so it takes the default sessions' events).
+pub fn webhook(name: &str) -> hallpass_core::webhooks::WebhookRecord {
+    hallpass_core::webhooks::WebhookRecord {
+        id: format!("wh_{name}"),
+        product: "shop".into(),
+        env: None,
+        url: format!("https://hooks.example.com/{name}"),
+        events: hallpass_core::webhooks::EventSelection::All,
+        description: Some(format!("endpoint {name}")),
+        enabled: true,
+        sealed_secret: format!("sealed-{name}").into_bytes(),
+        created_at: T0,
+        updated_at: T0,
+        failing_since: None,
+    }
+}

@@ -24,6 +24,7 @@ mod revocation;
 mod session_types;
 mod sessions;
 mod test_database;
+mod webhooks;
 
 pub use env_keys::*;
 pub use events::*;
@@ -34,6 +35,7 @@ pub use revocation::*;
 pub use session_types::*;
 pub use sessions::*;
 pub use test_database::{DATABASE_URL_VAR, TestDatabase};
+pub use webhooks::*;
 
 /// A fresh store for one case, with whatever must live as long as it does (a temporary
 /// directory, a throwaway database), dropped when the case ends.
@@ -122,6 +124,11 @@ macro_rules! store_conformance {
             session_type_changes_record_theirs,
             the_audit_query_filters_pages_and_sweeps,
             key_changes_record_theirs,
+            webhook_insert_get_list_update_delete,
+            dispatch_writes_one_delivery_per_endpoint_that_takes_the_event,
+            concurrent_dispatchers_dispatch_each_event_once,
+            a_claimed_delivery_waits_for_its_lease,
+            attempts_reschedule_deliver_or_disable,
         );
     };
     (@cases $make:expr; $($case:ident),+ $(,)?) => {

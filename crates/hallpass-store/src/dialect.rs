@@ -35,6 +35,13 @@ pub(crate) trait Dialect: sqlx::Database<Connection: Conn> {
     /// so that concurrent limited starts of it (on any node) count one after another; `None`
     /// where [`Self::BEGIN_WRITE`] already excludes every other writer.
     const LOCK_IDENTIFIER: Option<&'static str>;
+    /// The dispatcher's select of events not yet dispatched (`select_undispatched!` of
+    /// `queries/webhooks.rs`), skipping and locking what another node's dispatcher holds where
+    /// the database locks rows; as it is where [`Self::BEGIN_WRITE`] excludes every other
+    /// writer.
+    const SELECT_UNDISPATCHED: &'static str;
+    /// The same for the claim of due deliveries (`select_due!`).
+    const SELECT_DUE: &'static str;
     /// Selects `CAST(1 AS BIGINT)` from the session type (`$1`, `$2`) if it exists, locking it
     /// until commit for its deletion where the database locks rows.
     const SESSION_TYPE_FOR_DELETE: &'static str;

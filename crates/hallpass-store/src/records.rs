@@ -11,6 +11,7 @@ use hallpass_core::model::{
 };
 use hallpass_core::session_type::SessionTypeRecord;
 use hallpass_core::store::{Revoked, SessionPage, Superseded};
+use hallpass_core::webhooks::{Attempt, DueDelivery, EventSelection, WebhookRecord};
 use hallpass_core::{Error, Result};
 
 use crate::error::corrupt;
@@ -55,6 +56,23 @@ macro_rules! event_columns {
     };
 }
 pub(crate) use event_columns;
+
+/// Columns of `webhooks`, in the order [`WebhookRecord`] is read.
+macro_rules! webhook_columns {
+    () => {
+        "id, product, env, url, events, description, enabled, sealed_secret, created_at, \
+         updated_at, failing_since"
+    };
+}
+pub(crate) use webhook_columns;
+
+/// Columns of `webhook_attempts`, in the order [`Attempt`] is read.
+macro_rules! attempt_columns {
+    () => {
+        "webhook_id, event_id, event_type, at, attempt, status, error, duration_ms"
+    };
+}
+pub(crate) use attempt_columns;
 
 /// What a revocation returns of each session it revoked, in the order [`RevokedFacts`] is read:
 /// what the revocation set needs, then what its event says.
@@ -359,4 +377,54 @@ pub(crate) fn session_page(
 /// A `COUNT(*)` as the trait's unsigned count (counts are never negative).
 pub(crate) fn count(n: i64) -> u64 {
     u64::try_from(n).unwrap_or_default()
+}
+
+impl FromSqlRow for WebhookRecord {
+    fn from_row(row: &impl SqlRow) -> Result<Self> {
+        Ok(Self {
+            id: row.text(0)?,
+            product: row.text(1)?,
+            env: row.opt_text(2)?,
+            url: row.text(3)?,
+            events: EventSelection::from_stored(&row.text(4)?),
+            description: row.opt_text(5)?,
+            enabled: row.int(6)? == 1,
+            sealed_secret: row.bytes(7)?,
+            created_at: row.timestamp(8)?,
+            updated_at: row.timestamp(9)?,
+            failing_since: row.opt_timestamp(10)?,
+        })
+    }
+}
+
+/// A claimed delivery with its endpoint's URL and secret, as the claim selects them.
+impl FromSqlRow for DueDelivery {
+    fn from_row(row: &impl SqlRow) -> Result<Self> {
+        Ok(Self {
+            webhook_id: row.text(0)?,
+            event_id: row.text(1)?,
+            payload: row.text(2)?,
+            attempts: u32::try_from(row.int(3)?).unwrap_or(u32::MAX),
+            url: row.text(4)?,
+            sealed_secret: row.bytes(5)?,
+            failing_since: row.opt_timestamp(6)?,
+        })
+    }
+}
+
+impl FromSqlRow for Attempt {
+    fn from_row(row: &impl SqlRow) -> Result<Self> {
+        Ok(Self {
+            webhook_id: row.text(0)?,
+            event_id: row.text(1)?,
+            event_type: row.text(2)?,
+            at: row.timestamp(3)?,
+            attempt: u32::try_from(row.int(4)?).unwrap_or(u32::MAX),
+            status: row
+                .opt_int(5)?
+                .map(|s| u16::try_from(s).unwrap_or(u16::MAX)),
+            error: row.opt_text(6)?,
+            duration_ms: u64::try_from(row.int(7)?).unwrap_or(0),
+        })
+    }
 }

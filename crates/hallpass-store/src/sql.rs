@@ -58,6 +58,12 @@ impl From<i64> for Arg<'_> {
     }
 }
 
+impl From<Option<i64>> for Arg<'_> {
+    fn from(value: Option<i64>) -> Self {
+        Self::Int(value)
+    }
+}
+
 impl From<Timestamp> for Arg<'_> {
     fn from(value: Timestamp) -> Self {
         Self::Int(Some(value.as_millis()))

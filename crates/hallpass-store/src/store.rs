@@ -18,12 +18,13 @@ use hallpass_core::store::{
     Rotation, SessionPage, SessionUpdate, Store, Superseded, Updated,
 };
 use hallpass_core::store::{EventFilter, EventPage, RevokeContext};
+use hallpass_core::webhooks::{Attempt, AttemptOutcome, DueDelivery, WebhookRecord};
 use hallpass_core::{Result, Timestamp};
 use sqlx::Pool;
 
 use crate::dialect::Dialect;
 use crate::queries::{
-    api_keys, env_keys, events, lifecycle, products, revocation, session_types, sessions,
+    api_keys, env_keys, events, lifecycle, products, revocation, session_types, sessions, webhooks,
 };
 use crate::records::facts;
 use crate::sql::Db as _;
@@ -380,7 +381,92 @@ impl<D: Dialect> Store for SqlStore<D> {
     }
 
     async fn sweep_events(&self, cutoff: Timestamp, batch: u32) -> Result<u64> {
+        self.write(
+            "sweep_webhook_attempts",
+            webhooks::sweep_attempts(&self.pool, cutoff, batch),
+        )
+        .await?;
         self.write("sweep_events", events::sweep(&self.pool, cutoff, batch))
             .await
+    }
+
+    async fn insert_webhook(&self, webhook: &WebhookRecord) -> Result<()> {
+        self.write("insert_webhook", webhooks::insert(&self.pool, webhook))
+            .await
+    }
+
+    async fn webhook(&self, id: &str) -> Result<Option<WebhookRecord>> {
+        self.run("webhook", webhooks::get(&self.pool, id)).await
+    }
+
+    async fn webhooks(&self, product: &str) -> Result<Vec<WebhookRecord>> {
+        self.run("webhooks", webhooks::list(&self.pool, product))
+            .await
+    }
+
+    async fn update_webhook(&self, webhook: &WebhookRecord, previous: Timestamp) -> Result<bool> {
+        self.write(
+            "update_webhook",
+            webhooks::update(&self.pool, webhook, previous),
+        )
+        .await
+    }
+
+    async fn delete_webhook(&self, id: &str) -> Result<bool> {
+        self.write("delete_webhook", webhooks::delete(&self.pool, id))
+            .await
+    }
+
+    async fn dispatch_events(&self, batch: u32) -> Result<u64> {
+        self.write("dispatch_events", webhooks::dispatch(&self.pool, batch))
+            .await
+    }
+
+    async fn claim_deliveries(
+        &self,
+        now: Timestamp,
+        lease_until: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<DueDelivery>> {
+        self.write(
+            "claim_deliveries",
+            webhooks::claim(&self.pool, now, lease_until, limit),
+        )
+        .await
+    }
+
+    async fn finish_delivery(
+        &self,
+        attempt: &Attempt,
+        outcome: &AttemptOutcome,
+        disable_if_failing_before: Timestamp,
+    ) -> Result<bool> {
+        self.write(
+            "finish_delivery",
+            webhooks::finish(
+                &self.pool,
+                &self.event_ids,
+                attempt,
+                outcome,
+                disable_if_failing_before,
+            ),
+        )
+        .await
+    }
+
+    async fn record_attempt(&self, attempt: &Attempt) -> Result<()> {
+        self.write(
+            "record_attempt",
+            webhooks::record_attempt(&self.pool, attempt),
+        )
+        .await
+    }
+
+    async fn attempts(&self, webhook_id: &str, limit: u32) -> Result<Vec<Attempt>> {
+        self.run(
+            "attempts",
+            webhooks::attempts(&self.pool, webhook_id, limit),
+        )
+        .await
     }
 }

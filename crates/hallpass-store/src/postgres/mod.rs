@@ -14,6 +14,7 @@ use tokio::sync::MutexGuard;
 
 use crate::dialect::Dialect;
 use crate::queries;
+use crate::queries::webhooks::{select_due, select_undispatched};
 use crate::store::SqlStore;
 use batched_inserts::BatchedInserts;
 
@@ -61,6 +62,10 @@ impl Dialect for Postgres {
         Some("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))");
     const SESSION_TYPE_FOR_DELETE: &'static str =
         "SELECT CAST(1 AS BIGINT) FROM session_types WHERE product = $1 AND tag = $2 FOR UPDATE";
+    /// Several nodes dispatch and deliver at once; each takes rows the others have not.
+    const SELECT_UNDISPATCHED: &'static str =
+        concat!(select_undispatched!(), " FOR UPDATE SKIP LOCKED");
+    const SELECT_DUE: &'static str = concat!(select_due!(), " FOR UPDATE OF d SKIP LOCKED");
 
     /// Writers do not queue in process: the database's locks order them, across nodes too.
     async fn writing(_: &BatchedInserts) -> Option<MutexGuard<'_, ()>> {

@@ -10,3 +10,4 @@ pub(crate) mod products;
 pub(crate) mod revocation;
 pub(crate) mod session_types;
 pub(crate) mod sessions;
+pub(crate) mod webhooks;

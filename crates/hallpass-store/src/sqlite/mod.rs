@@ -16,6 +16,7 @@ use sqlx::Sqlite;
 use tokio::sync::{Mutex, MutexGuard};
 
 use crate::dialect::Dialect;
+use crate::queries::webhooks::{select_due, select_undispatched};
 use crate::store::SqlStore;
 use group_commit::{Connections, GroupCommit};
 
@@ -71,6 +72,8 @@ impl Dialect for Sqlite {
     const LOCK_PRODUCT: Option<&'static str> = None;
     const LOCK_BOOTSTRAP: Option<&'static str> = None;
     const LOCK_IDENTIFIER: Option<&'static str> = None;
+    const SELECT_UNDISPATCHED: &'static str = select_undispatched!();
+    const SELECT_DUE: &'static str = select_due!();
     const SESSION_TYPE_FOR_DELETE: &'static str =
         "SELECT CAST(1 AS BIGINT) FROM session_types WHERE product = $1 AND tag = $2";
 
