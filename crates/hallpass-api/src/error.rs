@@ -83,6 +83,7 @@ error_codes! {
     SessionNotFound = "session_not_found", 404;
     ProductNotFound = "product_not_found", 404;
     KeyNotFound = "key_not_found", 404;
+    WebhookNotFound = "webhook_not_found", 404;
     MethodNotAllowed = "method_not_allowed", 405;
     RequestTimeout = "request_timeout", 408;
     Conflict = "conflict", 409;

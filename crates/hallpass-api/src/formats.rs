@@ -177,6 +177,12 @@ described! {
 }
 
 described! {
+    /// What a webhook takes: `*` (alone: every type) or an event type.
+    WebhookEventName => string("* (alone, for every type) or an event type")
+        .enum_values(Some(std::iter::once("*").chain(EVENT_TYPES)))
+}
+
+described! {
     /// Seconds since the user last authenticated.
     AuthAgeSecs => whole(0, MAX_LIFETIME_SECS, "0 seconds to one year (31536000)")
 }

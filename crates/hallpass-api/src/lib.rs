@@ -12,6 +12,7 @@ pub mod formats;
 pub mod object;
 mod session_types;
 mod sessions;
+mod webhooks;
 pub mod whole;
 
 pub use admin::*;
@@ -20,6 +21,7 @@ pub use error::*;
 pub use events::*;
 pub use session_types::*;
 pub use sessions::*;
+pub use webhooks::*;
 
 /// `?product=&env=` of the session-type routes.
 #[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize, utoipa::IntoParams)]

@@ -85,6 +85,10 @@ pub(crate) struct ServeArgs {
     /// How long events are kept, e.g. `30d` (the default), `12h`, `90m` or seconds.
     #[arg(long, env = "HALLPASS_EVENT_RETENTION")]
     pub event_retention: Option<String>,
+    /// Let webhook endpoints be loopback or private addresses, and plain http:// there
+    /// (development and tests; by default no webhook reaches the server's own network).
+    #[arg(long, env = "HALLPASS_ALLOW_PRIVATE_WEBHOOKS")]
+    pub allow_private_webhooks: bool,
     /// Also create a demo product, session type and keys, and print them.
     #[arg(long)]
     pub dev: bool,

@@ -163,6 +163,7 @@ pub(crate) async fn run(settings: ServeSettings) -> anyhow::Result<ExitCode> {
         Settings {
             issuer,
             event_retention: settings.event_retention,
+            allow_private_webhooks: settings.allow_private_webhooks,
             ..Settings::default()
         },
     )

@@ -29,6 +29,7 @@ struct FileSettings {
     max_connections: Option<usize>,
     shutdown_timeout: Option<u64>,
     event_retention: Option<String>,
+    allow_private_webhooks: Option<bool>,
     url: Option<String>,
     key: Option<String>,
     product: Option<String>,
@@ -57,6 +58,7 @@ pub(crate) struct ServeSettings {
     pub trusted_proxies: Vec<hallpass_http::IpNet>,
     pub limits: hallpass_http::Limits,
     pub event_retention: Duration,
+    pub allow_private_webhooks: bool,
     pub dev: bool,
     pub master_key: Option<String>,
     pub bootstrap_admin_key: Option<String>,
@@ -92,6 +94,8 @@ impl ServeSettings {
             trusted_proxies,
             limits,
             event_retention,
+            allow_private_webhooks: args.allow_private_webhooks
+                || file.allow_private_webhooks.unwrap_or(false),
             listen: args
                 .listen
                 .or(file.listen)

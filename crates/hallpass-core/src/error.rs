@@ -56,6 +56,9 @@ pub enum Error {
     /// No API key with this id (visible to the caller).
     #[error("key '{0}' does not exist")]
     KeyNotFound(String),
+    /// No webhook endpoint with this id (visible to the caller).
+    #[error("webhook '{0}' does not exist")]
+    WebhookNotFound(String),
     /// The thing already exists, or the operation conflicts with the current state.
     #[error("{0}")]
     Conflict(String),

@@ -74,24 +74,19 @@ pub enum EventSelection {
 }
 
 impl EventSelection {
-    /// Reads `events` of a request: `["*"]`, or 1 to 13 type names.
+    /// Reads `events` of a request: `["*"]` (or any list holding `*`), or type names.
     ///
     /// # Errors
-    /// [`Error::InvalidRequest`] for an empty list, `*` among names, or an unknown name.
+    /// [`Error::InvalidRequest`] for an empty list or an unknown name.
     pub fn from_request(names: &[String]) -> Result<Self> {
         if names.is_empty() {
             return Err(Error::invalid(
                 "events must name at least one event type, or be [\"*\"] for all",
             ));
         }
+        // `*` takes every type, so names beside it add nothing.
         if names.iter().any(|n| n == "*") {
-            return if names.len() == 1 {
-                Ok(Self::All)
-            } else {
-                Err(Error::invalid(
-                    "events is either [\"*\"] (every type) or a list of types, not both",
-                ))
-            };
+            return Ok(Self::All);
         }
         let mut kinds = Vec::with_capacity(names.len());
         for name in names {
@@ -378,11 +373,11 @@ mod tests {
         assert!(only.matches(EventType::SessionRevoked));
         assert!(!only.matches(EventType::SessionStarted));
         assert_eq!(EventSelection::from_stored(&only.to_stored()), only);
-        for bad in [
-            vec![],
-            vec!["*".into(), "session.revoked".into()],
-            vec!["session.x".into()],
-        ] {
+        assert_eq!(
+            EventSelection::from_request(&["session.revoked".into(), "*".into()]).unwrap(),
+            EventSelection::All
+        );
+        for bad in [vec![], vec!["session.x".into()]] {
             assert!(EventSelection::from_request(&bad).is_err(), "{bad:?}");
         }
     }

@@ -6,9 +6,10 @@ use hallpass::core::keys::Alg;
 use hallpass::core::lifecycle::idle_expires_at;
 use hallpass::core::model::{ApiKeyRecord, Device, Product, SessionRecord};
 use hallpass::core::session_type::{CookieSettings, SameSite, SessionTypeInput, SessionTypeRecord};
+use hallpass::core::webhooks::{Attempt, WebhookRecord};
 use hallpass::{
-    BrowserSession, Changed, EventList, EventQuery, Issued, NewKey, NewProduct, OwnSessions,
-    ProductPatch, SessionList, StartInput, Verified,
+    BrowserSession, Changed, EventList, EventQuery, Issued, NewKey, NewProduct, NewWebhook,
+    OwnSessions, ProductPatch, SessionList, StartInput, Verified, WebhookInput, WebhookPatch,
 };
 use hallpass_api as api;
 use serde_json::Value;
@@ -382,9 +383,92 @@ pub(crate) fn event_query(q: api::EventsQuery) -> Result<EventQuery, ApiError> {
     })
 }
 
+pub(crate) fn webhook_input(b: api::WebhookCreate) -> WebhookInput {
+    WebhookInput {
+        product: b.product,
+        env: b.env,
+        url: b.url,
+        events: b.events,
+        description: b.description,
+    }
+}
+
+pub(crate) fn webhook_patch(b: api::WebhookPatchBody) -> WebhookPatch {
+    WebhookPatch {
+        url: b.url,
+        events: b.events,
+        description: b.description,
+        enabled: b.enabled,
+    }
+}
+
+pub(crate) fn webhook(w: &WebhookRecord) -> api::WebhookResponse {
+    api::WebhookResponse {
+        id: w.id.clone(),
+        product: w.product.clone(),
+        env: w.env.clone(),
+        url: w.url.clone(),
+        events: w.events.names(),
+        description: w.description.clone(),
+        enabled: w.enabled,
+        created_at: iso(w.created_at),
+        failing_since: w.failing_since.map(iso),
+    }
+}
+
+pub(crate) fn webhook_created(new: &NewWebhook) -> api::WebhookCreated {
+    api::WebhookCreated {
+        webhook: webhook(&new.record),
+        secret: new.secret.clone(),
+    }
+}
+
+pub(crate) fn delivery_attempt(a: &Attempt) -> api::DeliveryAttempt {
+    api::DeliveryAttempt {
+        event_id: a.event_id.clone(),
+        event_type: a.event_type.clone(),
+        attempted_at: iso(a.at),
+        attempt: a.attempt,
+        delivered: a.delivered(),
+        status_code: a.status,
+        error: a.error.clone(),
+        duration_ms: a.duration_ms,
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_event_has_one_shape_in_the_audit_query_and_in_webhook_bodies() {
+        use hallpass::core::events::{Actor, ActorKind, Event, EventType, event_json};
+        let revoked = Event {
+            id: "evt_01KBD0X6P3Q9W8C2M4N7R5T1VZ".into(),
+            kind: EventType::SessionRevoked,
+            at: Timestamp::from_millis(1_800_000_000_123),
+            product: Some("shop".into()),
+            env: None,
+            session_id: Some("s".into()),
+            identifier: None,
+            data: serde_json::json!({"sessionId": "s", "cause": "revoke"}),
+            actor: Actor {
+                kind: ActorKind::Access,
+                key_id: Some("key_1".into()),
+            },
+        };
+        assert_eq!(
+            serde_json::to_string(&super::event(&revoked)).unwrap(),
+            event_json(&revoked).to_string()
+        );
+        let system = Event {
+            actor: Actor::system(),
+            ..revoked
+        };
+        assert_eq!(
+            serde_json::to_value(super::event(&system)).unwrap(),
+            event_json(&system)
+        );
+    }
 
     #[test]
     fn times_are_iso_utc_with_milliseconds() {

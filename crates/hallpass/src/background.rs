@@ -65,8 +65,8 @@ impl Drop for Background {
 
 impl Hallpass {
     /// Starts the node's background work: the change feed (when the store has one), the
-    /// revocation catch-up every [`CATCH_UP_EVERY`], the sweep every `sweep_every`, and the
-    /// writer of session activity every [`ACTIVITY_FLUSH_EVERY`].
+    /// revocation catch-up every [`CATCH_UP_EVERY`], the sweep every `sweep_every`, the
+    /// writer of session activity every [`ACTIVITY_FLUSH_EVERY`], and webhook delivery.
     pub fn spawn_background(self: &Arc<Self>, sweep_every: Duration) -> Background {
         let mut tasks = vec![
             every(
@@ -92,6 +92,7 @@ impl Hallpass {
             }),
         ];
         tasks.push(tokio::spawn(follow_changes(Arc::clone(self))));
+        tasks.push(tokio::spawn(Arc::clone(&self.webhooks).deliver_forever()));
         let stop = Arc::new(Notify::new());
         let writer = tokio::spawn(write_activity(Arc::clone(self), Arc::clone(&stop)));
         Background {

@@ -15,3 +15,17 @@ pub(crate) fn verify_cache(hit: bool) {
     let result = if hit { "hit" } else { "miss" };
     metrics::counter!("hallpass_verify_cache_lookups_total", "result" => result).increment(1);
 }
+
+/// A webhook attempt and what followed it.
+pub(crate) fn webhook_attempt(outcome: &hallpass_core::webhooks::AttemptOutcome, disabled: bool) {
+    use hallpass_core::webhooks::AttemptOutcome;
+    let outcome = match outcome {
+        AttemptOutcome::Delivered => "delivered",
+        AttemptOutcome::Retry(_) => "retry",
+        AttemptOutcome::GiveUp => "given_up",
+    };
+    metrics::counter!("hallpass_webhook_attempts_total", "outcome" => outcome).increment(1);
+    if disabled {
+        metrics::counter!("hallpass_webhooks_disabled_total").increment(1);
+    }
+}

@@ -12,12 +12,14 @@ use hallpass_core::keys::Alg;
 use hallpass_core::model::{ApiKeyRecord, Device, Principal, Product, Scope};
 use hallpass_core::session_type::{SessionType, SessionTypeInput, SessionTypeRecord};
 use hallpass_core::store::Change;
+use hallpass_core::webhooks::{Attempt, WebhookRecord};
 
 use crate::access::Access;
 use crate::browser::{BrowserSession, BrowserType, OwnSessions};
 use crate::changes::Changed;
 use crate::sessions::{Issued, SessionList, StartInput};
 use crate::verification::{Verified, VerifyOptions};
+use crate::webhooks::{NewWebhook, WebhookInput, WebhookPatch};
 use crate::{EventList, EventQuery, Hallpass, NewKey, NewProduct, ProductPatch};
 
 impl Hallpass {
@@ -200,6 +202,94 @@ impl Hallpass {
     /// [`Error::ProductNotFound`].
     pub async fn events(&self, who: &Principal, query: EventQuery) -> Result<EventList> {
         self.admin.events(who, query).await
+    }
+
+    // Webhooks (docs/API.md §14.3).
+
+    /// Creates a webhook endpoint; its secret is in the answer only.
+    ///
+    /// # Errors
+    /// [`Error::InvalidRequest`] (url, events, description, too many endpoints),
+    /// [`Error::ScopeForbidden`] (env-scoped keys), [`Error::ProductNotFound`].
+    pub async fn create_webhook(&self, who: &Principal, input: WebhookInput) -> Result<NewWebhook> {
+        self.webhooks.create(who, input).await
+    }
+
+    /// The endpoints of the caller's product, without secrets.
+    ///
+    /// # Errors
+    /// As [`Hallpass::resolve_product_wide`].
+    pub async fn list_webhooks(
+        &self,
+        who: &Principal,
+        product: Option<&str>,
+    ) -> Result<Vec<WebhookRecord>> {
+        self.webhooks.list(who, product).await
+    }
+
+    /// One endpoint the caller may manage.
+    ///
+    /// # Errors
+    /// [`Error::WebhookNotFound`] (also another product's), [`Error::ScopeForbidden`].
+    pub async fn get_webhook(&self, who: &Principal, id: &str) -> Result<WebhookRecord> {
+        self.webhooks.get(who, id).await
+    }
+
+    /// Changes an endpoint's url, events, description or enabled.
+    ///
+    /// # Errors
+    /// As [`Hallpass::get_webhook`] and [`Hallpass::create_webhook`].
+    pub async fn update_webhook(
+        &self,
+        who: &Principal,
+        id: &str,
+        patch: WebhookPatch,
+    ) -> Result<WebhookRecord> {
+        self.webhooks.update(who, id, patch).await
+    }
+
+    /// Deletes an endpoint with its pending deliveries and its log.
+    ///
+    /// # Errors
+    /// As [`Hallpass::get_webhook`].
+    pub async fn delete_webhook(&self, who: &Principal, id: &str) -> Result<()> {
+        self.webhooks.delete(who, id).await
+    }
+
+    /// Sends a `webhook.test` event to the endpoint now and answers the attempt.
+    ///
+    /// # Errors
+    /// As [`Hallpass::get_webhook`]; a failed delivery is an answer, not an error.
+    pub async fn test_webhook(&self, who: &Principal, id: &str) -> Result<Attempt> {
+        self.webhooks.test(who, id).await
+    }
+
+    /// The endpoint's latest attempts, newest first.
+    ///
+    /// # Errors
+    /// As [`Hallpass::get_webhook`]; [`Error::InvalidRequest`] for a limit out of 1 to 1000.
+    pub async fn webhook_attempts(
+        &self,
+        who: &Principal,
+        id: &str,
+        limit: Option<u32>,
+    ) -> Result<Vec<Attempt>> {
+        self.webhooks.attempts(who, id, limit).await
+    }
+
+    /// Runs one round of webhook delivery now (what the background loop does every 200 ms),
+    /// for tests driving time by hand; answers how many attempts it started.
+    ///
+    /// # Errors
+    /// [`Error::StoreUnavailable`].
+    pub async fn deliver_webhooks(self: &Arc<Self>) -> Result<usize> {
+        let slots = Arc::new(tokio::sync::Semaphore::new(crate::webhooks::MAX_IN_FLIGHT));
+        let started = self.webhooks.round(&slots).await?;
+        // Wait for the attempts started to finish, so the caller sees their outcome.
+        let _all = slots
+            .acquire_many(u32::try_from(crate::webhooks::MAX_IN_FLIGHT).unwrap_or(u32::MAX))
+            .await;
+        Ok(started)
     }
 
     /// The env's public JWKS: asymmetric signing keys whose tokens may still be valid.

@@ -74,6 +74,7 @@ mod sync;
 mod updates;
 mod verification;
 mod verify_cache;
+mod webhooks;
 
 pub use admin::{EventList, EventQuery, NewKey, NewProduct, ProductPatch};
 pub use background::{ACTIVITY_FLUSH_EVERY, Background, SWEEP_EVERY};
@@ -85,5 +86,6 @@ pub use revocations::CATCH_UP_EVERY;
 pub use service::{DEFAULT_EVENT_RETENTION, Hallpass, Settings};
 pub use sessions::{Issued, SessionList, StartInput};
 pub use verification::{Verified, VerifyOptions};
+pub use webhooks::{NewWebhook, WebhookInput, WebhookPatch};
 
 pub use hallpass_core as core;

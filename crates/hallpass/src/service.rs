@@ -15,6 +15,7 @@
 //! | `Browser` (`browser.rs`) | the slide gate | once a minute per session |
 //! | `ActivityLog` (`activity.rs`, shared by verify, sessions and browser) | activity noted, not yet written | once a minute per session |
 //! | `NodeSync` (`sync.rs`) | nothing of its own | a change is applied before the next is read |
+//! | `Webhooks` (`webhooks/`) | the HTTP client of deliveries | an attempt is made under a claim; what is pending is in the store |
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -36,6 +37,7 @@ use crate::sessions::Sessions;
 use crate::sync::NodeSync;
 use crate::verification::Verification;
 use crate::verify_cache::VerifyCache;
+use crate::webhooks::Webhooks;
 
 /// How long a readiness probe waits for the database.
 const READY_TIMEOUT: Duration = Duration::from_secs(1);
@@ -53,6 +55,9 @@ pub struct Settings {
     pub verify_cache_entries: usize,
     /// How long events are kept before the sweep deletes them.
     pub event_retention: Duration,
+    /// Whether webhook endpoints may be loopback or private addresses (and plain `http://`
+    /// there): for development and tests; off, no webhook reaches the server's own network.
+    pub allow_private_webhooks: bool,
 }
 
 /// How long events are kept by default: 30 days.
@@ -66,6 +71,7 @@ impl Default for Settings {
             auth_failure_refill_per_sec: 2.0,
             verify_cache_entries: crate::verify_cache::DEFAULT_VERIFY_CACHE_ENTRIES,
             event_retention: DEFAULT_EVENT_RETENTION,
+            allow_private_webhooks: false,
         }
     }
 }
@@ -83,6 +89,7 @@ pub struct Hallpass {
     pub(crate) admin: Admin,
     pub(crate) browser: Browser,
     pub(crate) sync: NodeSync,
+    pub(crate) webhooks: Arc<Webhooks>,
 }
 
 impl std::fmt::Debug for Hallpass {
@@ -152,6 +159,13 @@ impl Hallpass {
             Arc::clone(&clock),
             activity,
         );
+        let webhooks = Arc::new(Webhooks::new(
+            Arc::clone(&store),
+            Arc::clone(&access),
+            Arc::clone(&keys),
+            Arc::clone(&clock),
+            settings.allow_private_webhooks,
+        )?);
         let sync = NodeSync::new(
             Arc::clone(&catalog),
             keys,
@@ -170,6 +184,7 @@ impl Hallpass {
             admin,
             browser,
             sync,
+            webhooks,
         })
     }
 

@@ -9,6 +9,7 @@ pub(crate) mod forward_auth;
 pub(crate) mod public;
 pub(crate) mod session_types;
 pub(crate) mod sessions;
+pub(crate) mod webhooks;
 
 use axum::Extension;
 use axum::extract::DefaultBodyLimit;
@@ -69,6 +70,14 @@ fn others() -> OpenApiRouter<AppState> {
         .routes(routes!(admin::create_key, admin::list_keys))
         .routes(routes!(admin::delete_key))
         .routes(routes!(events::list_events))
+        .routes(routes!(webhooks::create_webhook, webhooks::list_webhooks))
+        .routes(routes!(
+            webhooks::get_webhook,
+            webhooks::update_webhook,
+            webhooks::delete_webhook
+        ))
+        .routes(routes!(webhooks::test_webhook))
+        .routes(routes!(webhooks::webhook_deliveries))
         .routes(routes!(browser::session))
         .routes(routes!(browser::refresh))
         .routes(routes!(browser::sign_out))

@@ -28,4 +28,5 @@ mod session_changes;
 mod support;
 mod verify;
 mod verify_cache;
+mod webhooks;
 mod wire_rules;

@@ -547,6 +547,77 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Lists the product's endpoints (without secrets). */
+        get: operations["list_webhooks"];
+        put?: never;
+        /** Creates a webhook endpoint; the answer holds its secret, shown only here. */
+        post: operations["create_webhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Fetches one endpoint. */
+        get: operations["get_webhook"];
+        put?: never;
+        post?: never;
+        /** Deletes an endpoint with its pending deliveries and its log. */
+        delete: operations["delete_webhook"];
+        options?: never;
+        head?: never;
+        /** Changes an endpoint's url, events, description or enabled. */
+        patch: operations["update_webhook"];
+        trace?: never;
+    };
+    "/v1/webhooks/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The endpoint's latest attempts, newest first. */
+        get: operations["webhook_deliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sends a `webhook.test` event to the endpoint now, and answers the attempt. */
+        post: operations["test_webhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -650,6 +721,39 @@ export interface components {
             /** @description Always true. */
             deleted: boolean;
         };
+        /** @description One attempt of a delivery (or a test). */
+        DeliveryAttempt: {
+            /**
+             * Format: int32
+             * @description 1 for the first attempt of the delivery.
+             */
+            attempt: number;
+            /** @description When the attempt started. */
+            attemptedAt: string;
+            /** @description Whether the endpoint answered 2xx. */
+            delivered: boolean;
+            /**
+             * Format: int64
+             * @description How long it took.
+             */
+            durationMs: number;
+            /** @description Why it is no success (no answer, a status that is no 2xx); null when delivered. */
+            error?: string | null;
+            /** @description The event delivered (`webhook-id`). */
+            eventId: string;
+            /** @description Its type (`webhook.test` for a test). */
+            eventType: string;
+            /**
+             * Format: int32
+             * @description The endpoint's HTTP status, when it answered.
+             */
+            statusCode?: number | null;
+        };
+        /** @description Answer of `GET /v1/webhooks/{id}/deliveries`. */
+        DeliveryList: {
+            /** @description The latest attempts, newest first. */
+            deliveries: components["schemas"]["DeliveryAttempt"][];
+        };
         /** @description at most 1024 characters */
         Description: string;
         /** @description Where a session was started from. */
@@ -666,7 +770,7 @@ export interface components {
          * @description A stable snake_case error code.
          * @enum {string}
          */
-        ErrorCode: "malformed_request" | "invalid_json" | "unauthorized" | "token_malformed" | "token_signature_invalid" | "token_expired" | "tag_mismatch" | "session_revoked" | "wrong_environment" | "token_superseded" | "session_idle_expired" | "reauthentication_required" | "refresh_token_invalid" | "refresh_token_expired" | "refresh_token_reused" | "publishable_key_forbidden" | "scope_forbidden" | "csrf_rejected" | "not_found" | "session_type_not_found" | "session_not_found" | "product_not_found" | "key_not_found" | "method_not_allowed" | "request_timeout" | "conflict" | "session_limit_reached" | "payload_too_large" | "uri_too_long" | "invalid_request" | "schema_violation" | "selector_unresolved" | "rate_limited" | "headers_too_large" | "internal" | "store_unavailable" | "too_many_connections";
+        ErrorCode: "malformed_request" | "invalid_json" | "unauthorized" | "token_malformed" | "token_signature_invalid" | "token_expired" | "tag_mismatch" | "session_revoked" | "wrong_environment" | "token_superseded" | "session_idle_expired" | "reauthentication_required" | "refresh_token_invalid" | "refresh_token_expired" | "refresh_token_reused" | "publishable_key_forbidden" | "scope_forbidden" | "csrf_rejected" | "not_found" | "session_type_not_found" | "session_not_found" | "product_not_found" | "key_not_found" | "webhook_not_found" | "method_not_allowed" | "request_timeout" | "conflict" | "session_limit_reached" | "payload_too_large" | "uri_too_long" | "invalid_request" | "schema_violation" | "selector_unresolved" | "rate_limited" | "headers_too_large" | "internal" | "store_unavailable" | "too_many_connections";
         /** @description One error: a stable snake_case code, a message a person can act on, and the HTTP status. */
         ErrorDetail: {
             /**
@@ -1193,6 +1297,67 @@ export interface components {
             sessionId: string;
             /** @description Session type tag. */
             tag: string;
+        };
+        /** @description `POST /v1/webhooks`. */
+        WebhookCreate: {
+            /** @description A note for people. */
+            description?: string | null;
+            env?: null | components["schemas"]["Tag"];
+            /** @description `["*"]` for every event type, or 1 to 13 type names. */
+            events: components["schemas"]["WebhookEventName"][];
+            product?: null | components["schemas"]["Tag"];
+            /**
+             * @description Where deliveries go: `https://` (loopback and private addresses, and `http://` to
+             *     them, only with `--allow-private-webhooks`).
+             */
+            url: string;
+        };
+        /** @description Answer of `POST /v1/webhooks`: the endpoint and its secret, shown only here. */
+        WebhookCreated: components["schemas"]["WebhookResponse"] & {
+            /** @description `whsec_…`: verify the `webhook-signature` of deliveries with it (Standard Webhooks). */
+            secret: string;
+        };
+        /**
+         * @description * (alone, for every type) or an event type
+         * @enum {string}
+         */
+        WebhookEventName: "*" | "session.started" | "session.refreshed" | "session.updated" | "session.reauthenticated" | "session.revoked" | "refresh_token.reused" | "session_type.created" | "session_type.updated" | "session_type.deleted" | "api_key.created" | "api_key.deleted" | "signing_key.rotated" | "webhook.disabled";
+        /** @description Answer of `GET /v1/webhooks`. */
+        WebhookList: {
+            /** @description The product's endpoints, oldest first. */
+            webhooks: components["schemas"]["WebhookResponse"][];
+        };
+        /** @description `PATCH /v1/webhooks/{id}`: the fields given are replaced. */
+        WebhookPatchBody: {
+            /** @description New description; `null` clears it. */
+            description?: string | null;
+            /** @description Enable or disable deliveries (enabling again resumes the pending ones). */
+            enabled?: boolean | null;
+            /** @description New event selection. */
+            events?: components["schemas"]["WebhookEventName"][] | null;
+            /** @description New URL. */
+            url?: string | null;
+        };
+        /** @description A webhook endpoint (never its secret). */
+        WebhookResponse: {
+            /** @description Created. */
+            createdAt: string;
+            /** @description The note. */
+            description?: string | null;
+            /** @description Whether deliveries are made. */
+            enabled: boolean;
+            /** @description Only this env's events; null for every env's. */
+            env?: string | null;
+            /** @description `["*"]` or the event types it takes. */
+            events: string[];
+            /** @description Since when every attempt has failed; null while deliveries succeed. */
+            failingSince?: string | null;
+            /** @description `wh_…`. */
+            id: string;
+            /** @description Product. */
+            product: string;
+            /** @description Where deliveries go. */
+            url: string;
         };
     };
     responses: never;
@@ -2554,6 +2719,224 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["VerifyResponse"];
+                };
+            };
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_webhooks: {
+        parameters: {
+            query?: {
+                /** @description Product (defaults to the key's; required with an admin key). */
+                product?: components["schemas"]["Tag"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookList"];
+                };
+            };
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create_webhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookCreate"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookCreated"];
+                };
+            };
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_webhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description webhook id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookResponse"];
+                };
+            };
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_webhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description webhook id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Deleted"];
+                };
+            };
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    update_webhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description webhook id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookPatchBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookResponse"];
+                };
+            };
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    webhook_deliveries: {
+        parameters: {
+            query?: {
+                /** @description How many attempts (default 100, max 1000). */
+                limit?: components["schemas"]["PageSize"];
+            };
+            header?: never;
+            path: {
+                /** @description webhook id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryList"];
+                };
+            };
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    test_webhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description webhook id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryAttempt"];
                 };
             };
             "4XX": {

@@ -17,6 +17,7 @@ use serde_json::{Value, json};
 use tower::ServiceExt as _;
 
 pub mod browser;
+pub mod receiver;
 
 /// 2026-11-23T10:00:00.000Z: where every test's clock starts.
 pub const T0_MS: i64 = 1_795_428_000_000;
@@ -96,22 +97,17 @@ fn bearer(key: &str) -> Option<String> {
 }
 
 impl App {
-    /// A fresh service with only the bootstrap admin key.
-    pub async fn new() -> Self {
+    /// A fresh service with these settings and only the bootstrap admin key.
+    pub async fn with_settings(settings: Settings) -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
         let store = hallpass_store::open(&format!("sqlite://{}/t.db", dir.path().display()))
             .await
             .expect("store");
         let master = MasterKey::from_base64(&MasterKey::generate_base64()).expect("master key");
         let clock = Arc::new(ManualClock::new(Timestamp::from_millis(T0_MS)));
-        let service = Hallpass::open(
-            Arc::clone(&store),
-            master,
-            clock.clone(),
-            Settings::default(),
-        )
-        .await
-        .expect("service");
+        let service = Hallpass::open(Arc::clone(&store), master, clock.clone(), settings)
+            .await
+            .expect("service");
         let admin = service
             .bootstrap_admin(None)
             .await
@@ -273,7 +269,12 @@ impl App {
 /// `app.product_key`, and session type
 /// `user-session` (schema `{userId, email}`, selector `$Session{userId}`, expiry 1 hour).
 pub async fn setup() -> App {
-    let mut app = App::new().await;
+    setup_with(Settings::default()).await
+}
+
+/// As [`setup`], with these settings.
+pub async fn setup_with(settings: Settings) -> App {
+    let mut app = App::with_settings(settings).await;
     let (s, b) = app
         .post(
             "/v1/products",
