@@ -19,3 +19,4 @@ mod refresh_race;
 mod seal;
 mod serve;
 mod support;
+mod webhook_delivery;

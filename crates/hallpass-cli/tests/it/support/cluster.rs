@@ -28,9 +28,14 @@ pub struct Cluster {
 impl Cluster {
     /// `n` nodes started at once on a fresh database; `None` (skipped) without PostgreSQL.
     pub async fn start(test: &str, n: usize) -> Option<Self> {
+        Self::start_with(test, n, &[]).await
+    }
+
+    /// As [`Cluster::start`], with `extra` arguments of every node's `serve`.
+    pub async fn start_with(test: &str, n: usize, extra: &[&str]) -> Option<Self> {
         let db = TestDatabase::create(test).await?;
         let dir = crate::support::tempdir();
-        let nodes = Server::start_nodes(dir.path(), db.url(), n);
+        let nodes = Server::start_nodes_with(dir.path(), db.url(), n, extra);
         let admin: Vec<Api> = nodes.iter().map(|s| s.api(ADMIN_KEY)).collect();
         let key = set_up_shop(&admin[0]).await;
         let api = nodes.iter().map(|s| s.api(&key)).collect();

@@ -9,6 +9,9 @@ use std::time::{Duration, Instant};
 
 mod api;
 pub mod cluster;
+/// The webhook receiver of the HTTP layer's tests, shared rather than written twice.
+#[path = "../../../../hallpass-http/tests/it/support/receiver.rs"]
+pub mod receiver;
 mod server;
 
 pub use api::{Api, Reply, set_up_shop};

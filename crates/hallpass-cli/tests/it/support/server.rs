@@ -118,10 +118,15 @@ impl Server {
     /// Starts a node of a deployment on `database_url` (SQLite or PostgreSQL), with the
     /// deployment's [`MASTER_KEY`] and [`ADMIN_KEY`] as every node of it has.
     pub fn start_node(dir: &Path, database_url: &str) -> Self {
+        Self::start_node_with(dir, database_url, &[])
+    }
+
+    /// As [`Server::start_node`], with `extra` arguments of `serve`.
+    pub fn start_node_with(dir: &Path, database_url: &str, extra: &[&str]) -> Self {
         Self::start_on(
             dir,
             database_url,
-            &[],
+            extra,
             &[
                 ("HALLPASS_MASTER_KEY", MASTER_KEY),
                 ("HALLPASS_BOOTSTRAP_ADMIN_KEY", ADMIN_KEY),
@@ -132,7 +137,12 @@ impl Server {
     /// Starts `n` nodes on `database_url` at once (concurrent migrations and bootstrap), in
     /// the order they were asked for.
     pub fn start_nodes(dir: &Path, database_url: &str, n: usize) -> Vec<Self> {
-        start_together(n, || Self::start_node(dir, database_url))
+        Self::start_nodes_with(dir, database_url, n, &[])
+    }
+
+    /// As [`Server::start_nodes`], with `extra` arguments of `serve`.
+    pub fn start_nodes_with(dir: &Path, database_url: &str, n: usize, extra: &[&str]) -> Vec<Self> {
+        start_together(n, || Self::start_node_with(dir, database_url, extra))
     }
 
     /// What the server wrote to stderr so far.

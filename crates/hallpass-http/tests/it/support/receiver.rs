@@ -35,7 +35,11 @@ impl Receiver {
             post(move |headers: HeaderMap, body: Bytes| {
                 let (g, sc) = (Arc::clone(&g), Arc::clone(&sc));
                 async move {
-                    let answered = sc.lock().expect("receiver state").pop_front().unwrap_or(204);
+                    let answered = sc
+                        .lock()
+                        .expect("receiver state")
+                        .pop_front()
+                        .unwrap_or(204);
                     g.lock().expect("receiver state").push(Received {
                         headers,
                         body: serde_json::from_slice(&body).expect("a JSON body"),
