@@ -33,7 +33,7 @@ cargo build --locked -q -p hallpass-cli
 cargo build --locked -q -p hallpass-sealed-session --example h3_session_app
 export HALLPASS_BIN="$PWD/target/debug/hallpass"
 export H3_SESSION_APP_BIN="$PWD/target/debug/examples/h3_session_app"
-for suite in jose iron h3 browser; do
+for suite in jose iron h3 webhooks browser; do
   (cd "interop/$suite" && npm ci --no-audit --no-fund --silent && node --test test.mjs)
 done
 # The OpenAPI document against the server: schemathesis with an access and an admin key.

@@ -9,9 +9,9 @@ import { createServer } from "node:http";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 
-/** Starts `hallpass serve --dev` in `work`; resolves with its URL, its demo/dev access key, the key of every env (`typesKey`) and the process. */
-export async function startHallpass(bin, work) {
-  const child = spawn(bin, ["serve", "--dev", "--listen", "127.0.0.1:0", "--database-url", `sqlite://${join(work, "h.db")}`], {
+/** Starts `hallpass serve --dev` in `work` (with `extra` arguments); resolves with its URL, its demo/dev access key, the key of every env (`typesKey`) and the process. */
+export async function startHallpass(bin, work, extra = []) {
+  const child = spawn(bin, ["serve", "--dev", "--listen", "127.0.0.1:0", "--database-url", `sqlite://${join(work, "h.db")}`, ...extra], {
     cwd: work,
     stdio: ["ignore", "pipe", "inherit"],
   });
