@@ -418,6 +418,12 @@ impl<D: Dialect> Store for SqlStore<D> {
     }
 
     async fn dispatch_events(&self, batch: u32) -> Result<u64> {
+        if !self
+            .run("any_undispatched", webhooks::any_undispatched(&self.pool))
+            .await?
+        {
+            return Ok(0);
+        }
         self.write("dispatch_events", webhooks::dispatch(&self.pool, batch))
             .await
     }
@@ -428,6 +434,12 @@ impl<D: Dialect> Store for SqlStore<D> {
         lease_until: Timestamp,
         limit: u32,
     ) -> Result<Vec<DueDelivery>> {
+        if !self
+            .run("any_due_delivery", webhooks::any_due(&self.pool, now))
+            .await?
+        {
+            return Ok(Vec::new());
+        }
         self.write(
             "claim_deliveries",
             webhooks::claim(&self.pool, now, lease_until, limit),

@@ -45,6 +45,32 @@ const MARK_CHUNK: usize = 16;
 const MARK_DISPATCHED: &str = "UPDATE events SET dispatched = 1 WHERE id IN \
      ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)";
 
+/// Whether any event waits for the dispatcher: a read through the partial index, so an idle
+/// node does not take a write transaction (SQLite's one writer) every round.
+pub(crate) async fn any_undispatched(db: impl Db) -> Result<bool> {
+    let found: Option<i64> = db
+        .fetch_optional(
+            "SELECT CAST(1 AS BIGINT) FROM events WHERE dispatched = 0 LIMIT 1",
+            &[],
+        )
+        .await?;
+    Ok(found.is_some())
+}
+
+/// Whether any delivery is due at `now` and free to claim (as [`any_undispatched`], a read
+/// before the write).
+pub(crate) async fn any_due(db: impl Db, now: Timestamp) -> Result<bool> {
+    let found: Option<i64> = db
+        .fetch_optional(
+            "SELECT CAST(1 AS BIGINT) FROM webhook_deliveries d JOIN webhooks w \
+             ON w.id = d.webhook_id WHERE w.enabled = 1 AND d.next_attempt_at <= $1 \
+             AND (d.claimed_until IS NULL OR d.claimed_until <= $1) LIMIT 1",
+            &[now.into()],
+        )
+        .await?;
+    Ok(found.is_some())
+}
+
 /// Inserts an endpoint.
 pub(crate) async fn insert(db: impl Db, w: &WebhookRecord) -> Result<()> {
     let events = w.events.to_stored();
