@@ -137,6 +137,58 @@ pub(crate) enum ClientCommand {
     /// Read the audit log.
     #[command(subcommand)]
     Events(EventsCommand),
+    /// Manage webhook endpoints (admin key, or an access key of every env).
+    #[command(subcommand)]
+    Webhooks(WebhooksCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum WebhooksCommand {
+    /// Create an endpoint; prints its secret, shown only once.
+    Create {
+        /// Where to deliver (https://…); `--url` is the server's.
+        #[arg(long)]
+        endpoint: String,
+        /// An event type to deliver (repeat for several); `*` for every type.
+        #[arg(long = "event", required = true)]
+        events: Vec<String>,
+        /// A note for people.
+        #[arg(long)]
+        description: Option<String>,
+    },
+    /// List the product's endpoints.
+    List,
+    /// Show one endpoint.
+    Get(IdArg),
+    /// Change an endpoint.
+    Update {
+        #[command(flatten)]
+        id: IdArg,
+        /// New endpoint URL.
+        #[arg(long)]
+        endpoint: Option<String>,
+        /// New event types (repeat for several; replaces the list).
+        #[arg(long = "event")]
+        events: Vec<String>,
+        /// New description.
+        #[arg(long)]
+        description: Option<String>,
+        /// Enable (true) or disable (false) deliveries.
+        #[arg(long)]
+        enabled: Option<bool>,
+    },
+    /// Delete an endpoint with its pending deliveries.
+    Delete(IdArg),
+    /// Send a webhook.test event now and print the attempt.
+    Test(IdArg),
+    /// The latest delivery attempts, newest first.
+    Deliveries {
+        #[command(flatten)]
+        id: IdArg,
+        /// How many (default 100, max 1000).
+        #[arg(long)]
+        limit: Option<u32>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::args::{
     ClientCommand, EventsCommand, KeysCommand, ProductsCommand, SessionsCommand, TypeFields,
-    TypesCommand,
+    TypesCommand, WebhooksCommand,
 };
 use crate::output;
 use crate::settings::ClientSettings;
@@ -124,6 +124,7 @@ pub(crate) async fn run(s: ClientSettings, cmd: ClientCommand) -> anyhow::Result
             json,
         ),
         ClientCommand::Sessions(cmd) => sessions(&client, product, env, json, cmd).await,
+        ClientCommand::Webhooks(cmd) => webhooks(&client, product, env, json, cmd).await,
         ClientCommand::Events(EventsCommand::List {
             types,
             identifier,
@@ -290,5 +291,57 @@ async fn sessions(
                 .await?,
             json,
         ),
+    }
+}
+
+async fn webhooks(
+    client: &Client,
+    product: Option<String>,
+    env: Option<String>,
+    json: bool,
+    cmd: WebhooksCommand,
+) -> anyhow::Result<ExitCode> {
+    match cmd {
+        WebhooksCommand::Create {
+            endpoint,
+            events,
+            description,
+        } => {
+            let created = client
+                .create_webhook(&api::WebhookCreate {
+                    product,
+                    env,
+                    url: endpoint,
+                    events,
+                    description,
+                })
+                .await?;
+            if !json {
+                eprintln!("store this secret now: it is not shown again");
+            }
+            show(&created, json)
+        }
+        WebhooksCommand::List => show(&client.webhooks(product.as_deref()).await?, json),
+        WebhooksCommand::Get(id) => show(&client.webhook(&id.value()).await?, json),
+        WebhooksCommand::Update {
+            id,
+            endpoint,
+            events,
+            description,
+            enabled,
+        } => {
+            let patch = api::WebhookPatchBody {
+                url: endpoint,
+                events: non_empty(events),
+                description: description.map(Some),
+                enabled,
+            };
+            show(&client.update_webhook(&id.value(), &patch).await?, json)
+        }
+        WebhooksCommand::Delete(id) => show(&client.delete_webhook(&id.value()).await?, json),
+        WebhooksCommand::Test(id) => show(&client.test_webhook(&id.value()).await?, json),
+        WebhooksCommand::Deliveries { id, limit } => {
+            show(&client.webhook_deliveries(&id.value(), limit).await?, json)
+        }
     }
 }

@@ -430,6 +430,90 @@ impl Client {
         self.get(&format!("/v1/events{query}")).await
     }
 
+    /// `POST /v1/webhooks`: the answer holds the endpoint's secret, shown only here.
+    ///
+    /// # Errors
+    /// [`ClientError`].
+    pub async fn create_webhook(
+        &self,
+        body: &api::WebhookCreate,
+    ) -> Result<api::WebhookCreated, ClientError> {
+        self.post("/v1/webhooks", body).await
+    }
+
+    /// `GET /v1/webhooks`.
+    ///
+    /// # Errors
+    /// [`ClientError`].
+    pub async fn webhooks(&self, product: Option<&str>) -> Result<api::WebhookList, ClientError> {
+        self.get(&format!("/v1/webhooks{}", Self::scope_query(product)))
+            .await
+    }
+
+    /// `GET /v1/webhooks/{id}`.
+    ///
+    /// # Errors
+    /// [`ClientError`].
+    pub async fn webhook(&self, id: &str) -> Result<api::WebhookResponse, ClientError> {
+        self.get(&format!("/v1/webhooks/{}", encode(id))).await
+    }
+
+    /// `PATCH /v1/webhooks/{id}`.
+    ///
+    /// # Errors
+    /// [`ClientError`].
+    pub async fn update_webhook(
+        &self,
+        id: &str,
+        patch: &api::WebhookPatchBody,
+    ) -> Result<api::WebhookResponse, ClientError> {
+        self.call(
+            Method::PATCH,
+            &format!("/v1/webhooks/{}", encode(id)),
+            Some(patch),
+        )
+        .await
+    }
+
+    /// `DELETE /v1/webhooks/{id}`.
+    ///
+    /// # Errors
+    /// [`ClientError`].
+    pub async fn delete_webhook(&self, id: &str) -> Result<api::Deleted, ClientError> {
+        self.call::<(), _>(
+            Method::DELETE,
+            &format!("/v1/webhooks/{}", encode(id)),
+            None,
+        )
+        .await
+    }
+
+    /// `POST /v1/webhooks/{id}/test`.
+    ///
+    /// # Errors
+    /// [`ClientError`].
+    pub async fn test_webhook(&self, id: &str) -> Result<api::DeliveryAttempt, ClientError> {
+        self.post(
+            &format!("/v1/webhooks/{}/test", encode(id)),
+            &serde_json::json!({}),
+        )
+        .await
+    }
+
+    /// `GET /v1/webhooks/{id}/deliveries`.
+    ///
+    /// # Errors
+    /// [`ClientError`].
+    pub async fn webhook_deliveries(
+        &self,
+        id: &str,
+        limit: Option<u32>,
+    ) -> Result<api::DeliveryList, ClientError> {
+        let query = limit.map_or_else(String::new, |l| format!("?limit={l}"));
+        self.get(&format!("/v1/webhooks/{}/deliveries{query}", encode(id)))
+            .await
+    }
+
     /// `GET /v1/jwks/{product}/{env}`.
     ///
     /// # Errors

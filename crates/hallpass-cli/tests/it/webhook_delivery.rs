@@ -128,3 +128,66 @@ async fn with_two_nodes_each_event_is_delivered_once() {
         .collect();
     assert_eq!(sessions, started);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_webhook_commands_manage_test_and_show_deliveries() {
+    let dir = tempdir();
+    let receiver = Receiver::start(&[]).await;
+    let server = Server::start(dir.path(), &["--dev", "--allow-private-webhooks"], &[]);
+    let admin = server.admin_key.clone().expect("first start prints it");
+    let demo = ["--product", "demo"];
+    let created = server.cli_json(
+        &admin,
+        &[
+            &demo[..],
+            &[
+                "webhooks",
+                "create",
+                "--endpoint",
+                &receiver.url,
+                "--event",
+                "*",
+            ],
+        ]
+        .concat(),
+    );
+    let id = created["id"].as_str().expect("id").to_owned();
+    assert!(
+        created["secret"]
+            .as_str()
+            .expect("secret")
+            .starts_with("whsec_")
+    );
+    let listed = server.cli_json(&admin, &[&demo[..], &["webhooks", "list"]].concat());
+    assert_eq!(listed["webhooks"][0]["id"], id.as_str());
+    let tested = server.cli_json(&admin, &["webhooks", "test", &id]);
+    assert_eq!(
+        (&tested["delivered"], &tested["statusCode"]),
+        (&json!(true), &json!(204))
+    );
+    let updated = server.cli_json(
+        &admin,
+        &[
+            "webhooks",
+            "update",
+            &id,
+            "--event",
+            "session.revoked",
+            "--enabled",
+            "false",
+        ],
+    );
+    assert_eq!(
+        (&updated["events"], &updated["enabled"]),
+        (&json!(["session.revoked"]), &json!(false))
+    );
+    let log = server.cli_json(&admin, &["webhooks", "deliveries", &id, "--limit", "5"]);
+    assert_eq!(log["deliveries"][0]["eventType"], "webhook.test");
+    let human = server.cli(&admin, &["webhooks", "get", &id]);
+    assert!(String::from_utf8_lossy(&human.stdout).contains("enabled: false"));
+    let deleted = server.cli_json(&admin, &["webhooks", "delete", &id]);
+    assert_eq!(deleted["deleted"], true);
+    let out = server.cli(&admin, &["webhooks", "get", &id]);
+    assert!(crate::support::stderr(&out).contains("webhook_not_found"));
+    assert_eq!(receiver.received().len(), 1, "the test only");
+}
