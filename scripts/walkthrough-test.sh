@@ -24,4 +24,5 @@ check '"updatedCount": 1'
 check '"token_superseded"'
 check '"plan": "pro"'
 check '"code": "session_revoked"'
+check '"session.refreshed"'
 echo "walkthrough: 1 passed, 0 failed"
