@@ -9,7 +9,6 @@ use std::time::Duration;
 
 use hallpass_core::webhooks::{
     ATTEMPT_TIMEOUT, Attempt, AttemptOutcome, DISABLE_AFTER, DueDelivery, next_attempt_at,
-    secret_key,
 };
 use hallpass_core::{Error, Result};
 use tokio::sync::Semaphore;
@@ -70,18 +69,10 @@ impl Webhooks {
     /// Makes one attempt of a claimed delivery and records what follows from it.
     async fn attempt(&self, d: DueDelivery) -> Result<()> {
         let at = self.clock.now();
-        let secret = self.keys.master().open(&d.webhook_id, &d.sealed_secret)?;
-        let secret = String::from_utf8(secret)
-            .map_err(|_| Error::Internal("a stored webhook secret is not text".into()))?;
+        let key = self.signing_key(&d.webhook_id, &d.sealed_secret)?;
         let sent = self
             .sender
-            .send(
-                &d.url,
-                &secret_key(&secret)?,
-                &d.event_id,
-                &d.payload,
-                at.as_secs(),
-            )
+            .send(&d.url, &key, &d.event_id, &d.payload, at.as_secs())
             .await;
         let attempt = Attempt {
             event_type: event_type(&d.payload),

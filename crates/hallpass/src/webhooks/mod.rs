@@ -255,18 +255,10 @@ impl Webhooks {
             "actor": actor_json,
         })
         .to_string();
-        let secret = self.keys.master().open(&record.id, &record.sealed_secret)?;
-        let secret = String::from_utf8(secret)
-            .map_err(|_| Error::Internal("a stored webhook secret is not text".into()))?;
+        let key = self.signing_key(&record.id, &record.sealed_secret)?;
         let sent = self
             .sender
-            .send(
-                &record.url,
-                &secret_key(&secret)?,
-                &event_id,
-                &payload,
-                at.as_secs(),
-            )
+            .send(&record.url, &key, &event_id, &payload, at.as_secs())
             .await;
         let attempt = Attempt {
             webhook_id: record.id,
@@ -280,6 +272,14 @@ impl Webhooks {
         };
         self.store.record_attempt(&attempt).await?;
         Ok(attempt)
+    }
+
+    /// The key an endpoint's deliveries are signed with, from its sealed secret.
+    fn signing_key(&self, id: &str, sealed_secret: &[u8]) -> Result<Vec<u8>> {
+        let secret = self.keys.master().open(id, sealed_secret)?;
+        let secret = String::from_utf8(secret)
+            .map_err(|_| Error::Internal("a stored webhook secret is not text".into()))?;
+        secret_key(&secret)
     }
 
     /// The endpoint's latest attempts, newest first.
