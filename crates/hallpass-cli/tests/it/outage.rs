@@ -129,6 +129,11 @@ async fn a_database_outage_keeps_verify_working_fails_writes_fast_and_heals_by_i
     a.start("carol").await.expect_status(200);
     a.refresh(&ann.str("refreshToken")).await.expect_status(200);
     assert!(a.list_all("carol").await.len() == 1, "one start of carol");
+    assert_eq!(
+        event_types(&a, "identifier=carol").await,
+        ["session.started"],
+        "the start refused during the outage recorded no event"
+    );
 
     // A revocation made on the other node after the outage reaches this one within a second,
     // once this node follows changes again.
@@ -144,6 +149,11 @@ async fn a_database_outage_keeps_verify_working_fails_writes_fast_and_heals_by_i
     )
     .await;
     println!("after the outage, a revocation on node B reached node A in {delay:?}");
+    assert_eq!(
+        event_types(&a, &format!("sessionId={}", bob.str("sessionId"))).await,
+        ["session.revoked", "session.started"],
+        "the revoke refused during the outage recorded no event; the one after it did"
+    );
     follow_changes_again(&a, &b).await;
 }
 
@@ -178,6 +188,20 @@ async fn follow_changes_again(a: &Api, b: &Api) {
         },
     )
     .await;
+}
+
+/// The types of the events `GET /v1/events?{query}` answers, newest first.
+async fn event_types(api: &Api, query: &str) -> Vec<String> {
+    let reply = api
+        .get(&format!("/v1/events?{query}"))
+        .await
+        .expect_status(200);
+    reply.body["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .map(|e| e["type"].as_str().expect("type").to_owned())
+        .collect()
 }
 
 async fn timed(reply: impl Future<Output = Reply>) -> (Reply, Duration) {
