@@ -10,6 +10,7 @@ mod error;
 mod events;
 pub mod formats;
 pub mod object;
+mod revocations;
 mod session_types;
 mod sessions;
 pub mod whole;
@@ -18,6 +19,7 @@ pub use admin::*;
 pub use browser::*;
 pub use error::*;
 pub use events::*;
+pub use revocations::*;
 pub use session_types::*;
 pub use sessions::*;
 

@@ -7,6 +7,7 @@ pub(crate) mod browser;
 pub(crate) mod events;
 pub(crate) mod forward_auth;
 pub(crate) mod public;
+pub(crate) mod revocation_feed;
 pub(crate) mod session_types;
 pub(crate) mod sessions;
 
@@ -69,6 +70,7 @@ fn others() -> OpenApiRouter<AppState> {
         .routes(routes!(admin::create_key, admin::list_keys))
         .routes(routes!(admin::delete_key))
         .routes(routes!(events::list_events))
+        .routes(routes!(revocation_feed::revocation_feed))
         .routes(routes!(browser::session))
         .routes(routes!(browser::refresh))
         .routes(routes!(browser::sign_out))

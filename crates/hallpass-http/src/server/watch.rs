@@ -3,7 +3,10 @@
 //!
 //! A connection is always in one of three phases:
 //! - **busy**: a request is being served (its body read, its handler run). No deadline here:
-//!   reading the body has its own timeout, and handlers are bounded by the store's.
+//!   reading the body has its own timeout, and handlers are bounded by the store's. A response
+//!   that streams (the revocation feed's `text/event-stream`) keeps its connection busy until
+//!   its body ends, but counts as between requests at shutdown: a stream never ends by itself,
+//!   so waiting for it would only hold shutdown for the drain timeout.
 //! - **head**: bytes of a request arrived while nothing was being served, and the request's
 //!   head is not complete yet: it must be within the header-read timeout of its first byte.
 //! - **idle**: nothing is being served and nothing arrived since. A connection that has
@@ -38,6 +41,8 @@ impl Cut {
 pub(crate) struct Watch {
     origin: Instant,
     in_flight: AtomicU32,
+    /// Of those, responses streaming their body.
+    streams: AtomicU32,
     /// Bytes of a request arrived while nothing was in flight.
     head: AtomicBool,
     /// At least one request was served.
@@ -51,6 +56,7 @@ impl Watch {
         Self {
             origin: Instant::now(),
             in_flight: AtomicU32::new(0),
+            streams: AtomicU32::new(0),
             head: AtomicBool::new(false),
             served: AtomicBool::new(false),
             since_ms: AtomicU64::new(0),
@@ -79,7 +85,7 @@ impl Watch {
     /// Whether nothing is being served (idle, or a head is arriving): such a connection may
     /// be closed at shutdown without losing a request the service has seen.
     pub(crate) fn is_between_requests(&self) -> bool {
-        self.in_flight.load(Ordering::Relaxed) == 0
+        self.in_flight.load(Ordering::Relaxed) == self.streams.load(Ordering::Relaxed)
     }
 
     /// Whether the connection has outlived its phase's deadline at this moment.
@@ -104,6 +110,24 @@ impl Watch {
 /// A request being served; dropping it (answer ready, or request abandoned) ends it.
 pub(crate) struct InFlight(std::sync::Arc<Watch>);
 
+impl InFlight {
+    /// The answer streams its body: the request stays in flight until the body ends (or the
+    /// connection closes), as a stream.
+    pub(crate) fn streaming(self) -> Streaming {
+        self.0.streams.fetch_add(1, Ordering::Relaxed);
+        Streaming(self)
+    }
+}
+
+/// A streaming answer whose body has not ended; dropping it ends the request.
+pub(crate) struct Streaming(InFlight);
+
+impl Drop for Streaming {
+    fn drop(&mut self) {
+        self.0.0.streams.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
 impl Drop for InFlight {
     fn drop(&mut self) {
         let watch = &self.0;
@@ -127,6 +151,31 @@ mod tests {
             idle_timeout: Duration::from_secs(3600),
             ..Limits::default()
         }
+    }
+
+    #[test]
+    fn a_streaming_answer_has_no_deadline_but_does_not_hold_shutdown() {
+        let watch = Arc::new(Watch::new());
+        let zero = Limits {
+            idle_timeout: Duration::ZERO,
+            ..limits()
+        };
+        let stream = watch.request_started().streaming();
+        assert_eq!(watch.expired(&zero), None, "busy while it streams");
+        assert!(watch.is_between_requests(), "closed at once at shutdown");
+        let other = watch.request_started();
+        assert!(
+            !watch.is_between_requests(),
+            "an ordinary request holds shutdown"
+        );
+        drop(other);
+        drop(stream);
+        assert!(watch.is_between_requests());
+        assert_eq!(
+            watch.expired(&zero),
+            Some(Cut::IdleTimeout),
+            "idle once it ended"
+        );
     }
 
     #[test]

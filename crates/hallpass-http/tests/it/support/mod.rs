@@ -98,20 +98,20 @@ fn bearer(key: &str) -> Option<String> {
 impl App {
     /// A fresh service with only the bootstrap admin key.
     pub async fn new() -> Self {
+        Self::with_settings(Settings::default()).await
+    }
+
+    /// As [`App::new`], with these service settings.
+    pub async fn with_settings(settings: Settings) -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
         let store = hallpass_store::open(&format!("sqlite://{}/t.db", dir.path().display()))
             .await
             .expect("store");
         let master = MasterKey::from_base64(&MasterKey::generate_base64()).expect("master key");
         let clock = Arc::new(ManualClock::new(Timestamp::from_millis(T0_MS)));
-        let service = Hallpass::open(
-            Arc::clone(&store),
-            master,
-            clock.clone(),
-            Settings::default(),
-        )
-        .await
-        .expect("service");
+        let service = Hallpass::open(Arc::clone(&store), master, clock.clone(), settings)
+            .await
+            .expect("service");
         let admin = service
             .bootstrap_admin(None)
             .await
@@ -273,7 +273,15 @@ impl App {
 /// `app.product_key`, and session type
 /// `user-session` (schema `{userId, email}`, selector `$Session{userId}`, expiry 1 hour).
 pub async fn setup() -> App {
-    let mut app = App::new().await;
+    set_up(App::new().await).await
+}
+
+/// As [`setup`], with these service settings.
+pub async fn setup_with(settings: Settings) -> App {
+    set_up(App::with_settings(settings).await).await
+}
+
+async fn set_up(mut app: App) -> App {
     let (s, b) = app
         .post(
             "/v1/products",
