@@ -47,12 +47,7 @@ pub(crate) async fn run(
                 }
                 // The connection stays busy while the stream lasts (no idle deadline).
                 let streaming = in_flight.streaming();
-                Ok(response.map(|body| {
-                    Body::new(Guarded {
-                        body,
-                        _streaming: streaming,
-                    })
-                }))
+                Ok(response.map(|body| Body::new(Guarded { body, streaming })))
             }
         })
     };
@@ -104,7 +99,7 @@ fn is_event_stream(response: &axum::response::Response) -> bool {
 /// A body that holds its request's [`Streaming`] mark until it ends or is dropped.
 struct Guarded {
     body: Body,
-    _streaming: Streaming,
+    streaming: Streaming,
 }
 
 impl http_body::Body for Guarded {
@@ -115,6 +110,7 @@ impl http_body::Body for Guarded {
         mut self: std::pin::Pin<&mut Self>,
         cx: &mut std::task::Context<'_>,
     ) -> std::task::Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        self.streaming.polled();
         std::pin::Pin::new(&mut self.body).poll_frame(cx)
     }
 

@@ -6,7 +6,9 @@
 //!   reading the body has its own timeout, and handlers are bounded by the store's. A response
 //!   that streams (the revocation feed's `text/event-stream`) keeps its connection busy until
 //!   its body ends, but counts as between requests at shutdown: a stream never ends by itself,
-//!   so waiting for it would only hold shutdown for the drain timeout.
+//!   so waiting for it would only hold shutdown for the drain timeout. Its deadline is the idle
+//!   timeout since hyper last asked the body for more: a client that stopped reading leaves
+//!   the socket full and hyper waiting, and is cut.
 //! - **head**: bytes of a request arrived while nothing was being served, and the request's
 //!   head is not complete yet: it must be within the header-read timeout of its first byte.
 //! - **idle**: nothing is being served and nothing arrived since. A connection that has
@@ -25,6 +27,10 @@ pub(crate) enum Cut {
     HeaderTimeout,
     /// No next request within the idle timeout.
     IdleTimeout,
+    /// A streaming answer's body was not asked for more within the idle timeout: its client
+    /// stopped reading (a stream sends at least a heartbeat every 15 s, so a reading client's
+    /// connection always asks again sooner).
+    StreamStalled,
 }
 
 impl Cut {
@@ -33,6 +39,7 @@ impl Cut {
         match self {
             Self::HeaderTimeout => "header_timeout",
             Self::IdleTimeout => "idle_timeout",
+            Self::StreamStalled => "stream_stalled",
         }
     }
 }
@@ -49,6 +56,8 @@ pub(crate) struct Watch {
     served: AtomicBool,
     /// When the current phase began, in milliseconds since `origin`.
     since_ms: AtomicU64,
+    /// When a streaming body was last asked for its next frame.
+    stream_polled_ms: AtomicU64,
 }
 
 impl Watch {
@@ -60,6 +69,7 @@ impl Watch {
             head: AtomicBool::new(false),
             served: AtomicBool::new(false),
             since_ms: AtomicU64::new(0),
+            stream_polled_ms: AtomicU64::new(0),
         }
     }
 
@@ -90,8 +100,15 @@ impl Watch {
 
     /// Whether the connection has outlived its phase's deadline at this moment.
     pub(crate) fn expired(&self, limits: &Limits) -> Option<Cut> {
-        if self.in_flight.load(Ordering::Relaxed) > 0 {
-            return None;
+        let in_flight = self.in_flight.load(Ordering::Relaxed);
+        if in_flight > 0 {
+            // Only streams in flight: cut when hyper has not asked for more for too long,
+            // which happens only when the socket does not take what was written.
+            let streams = self.streams.load(Ordering::Relaxed);
+            let polled = self.stream_polled_ms.load(Ordering::Relaxed);
+            let stalled = Duration::from_millis(self.now_ms().saturating_sub(polled));
+            return (streams == in_flight && stalled >= limits.idle_timeout)
+                .then_some(Cut::StreamStalled);
         }
         let elapsed = Duration::from_millis(
             self.now_ms()
@@ -115,12 +132,24 @@ impl InFlight {
     /// connection closes), as a stream.
     pub(crate) fn streaming(self) -> Streaming {
         self.0.streams.fetch_add(1, Ordering::Relaxed);
-        Streaming(self)
+        let streaming = Streaming(self);
+        streaming.polled();
+        streaming
     }
 }
 
 /// A streaming answer whose body has not ended; dropping it ends the request.
 pub(crate) struct Streaming(InFlight);
+
+impl Streaming {
+    /// The connection asked the body for its next frame: its client is reading.
+    pub(crate) fn polled(&self) {
+        let watch = &self.0.0;
+        watch
+            .stream_polled_ms
+            .store(watch.now_ms(), Ordering::Relaxed);
+    }
+}
 
 impl Drop for Streaming {
     fn drop(&mut self) {
@@ -161,7 +190,12 @@ mod tests {
             ..limits()
         };
         let stream = watch.request_started().streaming();
-        assert_eq!(watch.expired(&zero), None, "busy while it streams");
+        assert_eq!(watch.expired(&limits()), None, "busy while it streams");
+        assert_eq!(
+            watch.expired(&zero),
+            Some(Cut::StreamStalled),
+            "a stream not asked for more within the idle timeout is cut"
+        );
         assert!(watch.is_between_requests(), "closed at once at shutdown");
         let other = watch.request_started();
         assert!(
