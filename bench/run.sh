@@ -3,7 +3,7 @@
 # docs/BENCHMARKS.md.
 #
 #   bash bench/run.sh                      # everything (about 8 minutes on 2 cores, once built)
-#   bash bench/run.sh propagation list     # some parts: propagation, http, list, verify, memory
+#   bash bench/run.sh propagation list     # some parts: propagation, http, list, verify, memory, feed
 #
 # propagation  two nodes on one PostgreSQL database: delay from a revoke's answer on node A to
 #              the first 401 session_revoked of verify on node B, then from an update's answer
@@ -22,6 +22,10 @@
 #              cache filled by 50,000 unique tokens; then of a node holding 100,000
 #              supersessions (sessions started and updated once over HTTP); bytes per entry of
 #              each
+# feed         the revocation feed: 1,000 subscribers on node B of two on PostgreSQL, 100
+#              sessions revoked one after another on node A; the delay from each revoke's
+#              answer to each subscriber's event (p99, goal <= 50 ms), and node B's resident
+#              size before and with the subscribers
 # seal         iron "Fe26.2" seal and unseal per second on one core, hallpass against the npm
 #              package iron-webcrypto in Node (bench/peers/iron-webcrypto), at 1 and 8192
 #              PBKDF2 iterations, as ratios
@@ -38,6 +42,7 @@
 # BENCH_LIST_IDENTIFIERS (10000), BENCH_LIST_REQUESTS (5000), BENCH_VERIFY_TOKENS (150000),
 # BENCH_VERIFY_UNIQUE_DURATION (s, 4), BENCH_MEMORY_REVOCATIONS (100000),
 # BENCH_MEMORY_CACHE_TOKENS (50000), BENCH_MEMORY_SUPERSESSIONS (100000), BENCH_SEAL_SECONDS (3),
+# BENCH_FEED_SUBSCRIBERS (1000), BENCH_FEED_REVOCATIONS (100),
 # BENCH_KEEP=1 keeps the logs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -58,12 +63,14 @@ MEMORY_REVOCATIONS=${BENCH_MEMORY_REVOCATIONS:-100000}
 MEMORY_CACHE_TOKENS=${BENCH_MEMORY_CACHE_TOKENS:-50000}
 MEMORY_SUPERSESSIONS=${BENCH_MEMORY_SUPERSESSIONS:-100000}
 SEAL_SECONDS=${BENCH_SEAL_SECONDS:-3}
+FEED_SUBSCRIBERS=${BENCH_FEED_SUBSCRIBERS:-1000}
+FEED_REVOCATIONS=${BENCH_FEED_REVOCATIONS:-100}
 PARTS=("$@")
-[ ${#PARTS[@]} -gt 0 ] || PARTS=(propagation http list verify memory seal)
+[ ${#PARTS[@]} -gt 0 ] || PARTS=(propagation http list verify memory seal feed)
 for part in "${PARTS[@]}"; do
   case $part in
-    propagation | http | list | verify | memory | seal) ;;
-    *) echo "unknown part '$part': choose among propagation, http, list, verify, memory, seal" >&2; exit 2 ;;
+    propagation | http | list | verify | memory | seal | feed) ;;
+    *) echo "unknown part '$part': choose among propagation, http, list, verify, memory, seal, feed" >&2; exit 2 ;;
   esac
 done
 
@@ -213,6 +220,22 @@ run_propagation() {
     measure "propagation-$change" "$BENCH" propagation --a "$a_url" --b "$b_url" --key "$KEY" \
       --backend postgres --change "$change" --sessions "$PROPAGATION_SESSIONS"
   done
+  stop_node "$a_pid"
+  stop_node "$b_pid"
+}
+
+run_feed() {
+  echo
+  echo "== revocation feed: $FEED_SUBSCRIBERS subscribers on node B, $FEED_REVOCATIONS revocations on node A (PostgreSQL)"
+  new_pg_db feed
+  start_node feed-a "$DB_URL" --dev
+  local a_pid=$NODE_PID a_url=$NODE_URL
+  start_node feed-b "$DB_URL"
+  local b_pid=$NODE_PID b_url=$NODE_URL
+  # One descriptor per subscriber in the measuring process too.
+  (ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+    measure feed "$BENCH" feed --a "$a_url" --b "$b_url" --b-pid "$b_pid" --key "$KEY" \
+      --backend postgres --subscribers "$FEED_SUBSCRIBERS" --revocations "$FEED_REVOCATIONS")
   stop_node "$a_pid"
   stop_node "$b_pid"
 }
@@ -447,6 +470,7 @@ for part in "${PARTS[@]}"; do
     verify) run_verify ;;
     memory) run_memory ;;
     seal) run_seal ;;
+    feed) run_feed ;;
   esac
 done
 

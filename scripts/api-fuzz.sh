@@ -6,7 +6,9 @@
 # accepted", undeclared status, response that differs from its schema, or server error: where
 # the OpenAPI document and the server disagree. interop/schemathesis/hooks.py gives the
 # generator the few rules that join fields or depend on what is stored (docs/API.md states
-# them); it names each one. Part of scripts/test.sh.
+# them); it names each one. The revocation feed (`GET /v1/revocations/{product}/{env}`) is left
+# out: its answer is a stream that does not end, which no generated call can wait for; its
+# tests are crates/hallpass-http/tests/it/revocation_feed.rs. Part of scripts/test.sh.
 #
 #   scripts/api-fuzz.sh [examples per operation, default 10]    # HALLPASS_FUZZ_SEED=n for another seed
 #
@@ -41,6 +43,7 @@ for kind in access admin; do
   # and each run here starts from none.
   if ! (cd "$work" && HALLPASS_FUZZ_KEY=$kind PYTHONPATH="$root/interop/schemathesis" SCHEMATHESIS_HOOKS=hooks \
     "$root/$venv/bin/schemathesis" run "http://127.0.0.1:$port/v1/openapi.json" --checks all \
+    --exclude-path '/v1/revocations/{product}/{env}' \
     --max-examples "$examples" --seed "${HALLPASS_FUZZ_SEED:-1}" --no-color -H "Authorization: Bearer $key"); then
     status=1
   fi

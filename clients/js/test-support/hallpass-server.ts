@@ -29,22 +29,46 @@ export interface RunningHallpass {
   publishableKey: string;
   /** Access key of every env of demo: what creates and changes session types, which all envs share. */
   productKey: string;
+  /** The directory of its files. */
+  dir: string;
   /** Stops the server and deletes its files. */
   stop(): Promise<void>;
 }
 
-/** Starts a fresh server; resolves once it listens. */
-export async function startHallpass(): Promise<RunningHallpass> {
+/** Where and on what a server runs; by default a fresh SQLite file on a free port. */
+export interface StartOptions {
+  /** The directory of its files (default: a new temporary one, deleted by `stop`). */
+  dir?: string;
+  /** The listen address (default `127.0.0.1:0`): the address of a stopped server restarts it there. */
+  listen?: string;
+  /** The database (default: `hallpass.db` in `dir`); a PostgreSQL URL runs a node of a deployment. */
+  databaseUrl?: string;
+  /** The admin key, when the database already has one (it is printed only by the first start). */
+  adminKey?: string;
+  /** Keep `dir` when stopping (to start again on the same files). */
+  keepFiles?: boolean;
+  /** `HALLPASS_MASTER_KEY` (needed on PostgreSQL, the same on every node). */
+  masterKey?: string;
+}
+
+/** Starts a server (a fresh one by default); resolves once it listens. */
+export async function startHallpass(options: StartOptions = {}): Promise<RunningHallpass> {
   if (!existsSync(HALLPASS_BIN)) {
     throw new Error(`hallpass binary not found at ${HALLPASS_BIN}: run \`cargo build -p hallpass-cli\` or set HALLPASS_BIN`);
   }
-  const dir = mkdtempSync(join(tmpdir(), "hallpass-js-"));
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), "hallpass-js-"));
+  const databaseUrl = options.databaseUrl ?? `sqlite://${join(dir, "hallpass.db")}`;
   const child: ChildProcess = spawn(
     HALLPASS_BIN,
-    ["serve", "--dev", "--listen", "127.0.0.1:0", "--database-url", `sqlite://${join(dir, "hallpass.db")}`],
-    { cwd: dir, stdio: ["ignore", "pipe", "inherit"] },
+    ["serve", "--dev", "--listen", options.listen ?? "127.0.0.1:0", "--database-url", databaseUrl],
+    {
+      cwd: dir,
+      stdio: ["ignore", "pipe", "inherit"],
+      env: options.masterKey ? { ...process.env, HALLPASS_MASTER_KEY: options.masterKey } : process.env,
+    },
   );
   const found: Partial<Record<"url" | "adminKey" | "accessKey" | "publishableKey" | "productKey", string>> = {};
+  if (options.adminKey) found.adminKey = options.adminKey;
   await new Promise<void>((done, fail) => {
     child.once("exit", (code) => fail(new Error(`hallpass exited with code ${code} before it listened`)));
     createInterface({ input: child.stdout! }).on("line", (line) => {
@@ -67,6 +91,7 @@ export async function startHallpass(): Promise<RunningHallpass> {
     accessKey: found.accessKey!,
     publishableKey: found.publishableKey!,
     productKey: found.productKey!,
+    dir,
     async stop() {
       child.removeAllListeners("exit");
       if (child.exitCode === null) {
@@ -75,7 +100,7 @@ export async function startHallpass(): Promise<RunningHallpass> {
           child.kill();
         });
       }
-      rmSync(dir, { recursive: true, force: true });
+      if (!options.keepFiles) rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -10,6 +10,7 @@ mod api;
 mod db;
 mod echo;
 mod eddsa;
+mod feed;
 mod list;
 mod propagation;
 mod seal;
@@ -67,6 +68,33 @@ enum Command {
         /// Pause between two verify polls on B, in microseconds (0: back to back).
         #[arg(long, default_value_t = 1000)]
         poll_interval_us: u64,
+    },
+    /// The revocation feed: many subscribers on node B, revocations on node A, the delay from
+    /// each revoke's answer to each subscriber's event, and B's memory with the subscribers.
+    Feed {
+        /// Base URL of node A (where sessions are revoked).
+        #[arg(long)]
+        a: String,
+        /// Base URL of node B (where the subscribers listen; may be A).
+        #[arg(long)]
+        b: String,
+        /// Process id of node B, to read its resident size.
+        #[arg(long)]
+        b_pid: Option<u32>,
+        #[command(flatten)]
+        common: Common,
+        /// The product and env of the feed (the `--dev` ones by default).
+        #[arg(long, default_value = "demo")]
+        product: String,
+        /// The env of the feed.
+        #[arg(long, default_value = "dev")]
+        env: String,
+        /// Subscribers to connect to B.
+        #[arg(long, default_value_t = 1000)]
+        subscribers: usize,
+        /// Sessions to start and revoke on A, one after another.
+        #[arg(long, default_value_t = 100)]
+        revocations: usize,
     },
     /// Bulk-insert sessions (copies of one real session with new ids) straight into the database.
     Fill {
@@ -219,6 +247,29 @@ async fn run(args: Args) -> anyhow::Result<()> {
             let a = api::Api::new(&a, &common.key, &common.tag)?;
             let b = api::Api::new(&b, &common.key, &common.tag)?;
             propagation::run(&a, &b, change, &common.backend, sessions, poll_interval_us).await
+        }
+        Command::Feed {
+            a,
+            b,
+            b_pid,
+            common,
+            product,
+            env,
+            subscribers,
+            revocations,
+        } => {
+            let a = api::Api::new(&a, &common.key, &common.tag)?;
+            let setup = feed::FeedSetup {
+                a: &a,
+                b_url: &b,
+                key: &common.key,
+                product: &product,
+                env: &env,
+                b_pid,
+                subscribers,
+                revocations,
+            };
+            feed::run(&setup, &common.backend).await
         }
         Command::Fill {
             url,

@@ -10,6 +10,7 @@
 
 pub mod error;
 pub mod events;
+pub mod feed;
 pub mod ids;
 pub mod jwe;
 pub mod keys;

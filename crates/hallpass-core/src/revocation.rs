@@ -4,26 +4,122 @@
 //! An entry is kept until the last token it refuses has expired: after that, the token fails on
 //! its own `exp`, so the entry is no longer needed and memory stays bounded by the number of
 //! sessions revoked (or updated) within one token lifetime.
+//!
+//! Each entry also points at its session's (product, env), interned once per scope, so that the
+//! revocation feed (docs/API.md §14.4) can answer a scope's entries from memory: eight bytes per
+//! entry rather than two strings.
 
 use std::collections::HashMap;
-use std::sync::{PoisonError, RwLock};
+use std::sync::{Arc, PoisonError, RwLock};
 
 use crate::Timestamp;
+use crate::model::Scope;
+
+/// The (product, env) pairs entries point at, one shared `Arc` per pair.
+#[derive(Debug, Default)]
+pub struct Scopes {
+    known: RwLock<HashMap<String, HashMap<String, Arc<Scope>>>>,
+}
+
+impl Scopes {
+    /// An empty interner.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The one shared scope of `product` and `env`.
+    pub fn intern(&self, product: &str, env: &str) -> Arc<Scope> {
+        if let Some(scope) = self
+            .known
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(product)
+            .and_then(|envs| envs.get(env))
+        {
+            return Arc::clone(scope);
+        }
+        let mut known = self.known.write().unwrap_or_else(PoisonError::into_inner);
+        let scope = known
+            .entry(product.to_owned())
+            .or_default()
+            .entry(env.to_owned())
+            .or_insert_with(|| {
+                Arc::new(Scope {
+                    product: product.to_owned(),
+                    env: env.to_owned(),
+                })
+            });
+        Arc::clone(scope)
+    }
+
+    /// Forgets the scopes no entry (and nobody else) points at any more.
+    pub fn forget_unused(&self) {
+        let mut known = self.known.write().unwrap_or_else(PoisonError::into_inner);
+        for envs in known.values_mut() {
+            envs.retain(|_, scope| Arc::strong_count(scope) > 1);
+        }
+        known.retain(|_, envs| !envs.is_empty());
+    }
+
+    /// Number of scopes held.
+    pub fn len(&self) -> usize {
+        self.known
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .values()
+            .map(HashMap::len)
+            .sum()
+    }
+
+    /// Whether no scope is held.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// One entry: the value, when it may be forgotten, and the session's scope.
+#[derive(Debug)]
+struct Entry<V> {
+    value: V,
+    forget_after: Timestamp,
+    scope: Arc<Scope>,
+}
 
 /// Session ids, each with a value that only grows and the time after which it can be forgotten.
 #[derive(Debug, Default)]
 struct ExpiringMap<V> {
-    entries: RwLock<HashMap<String, (V, Timestamp)>>,
+    entries: RwLock<HashMap<String, Entry<V>>>,
 }
 
 impl<V: Copy + Ord> ExpiringMap<V> {
-    fn insert(&self, session_id: &str, value: V, forget_after: Timestamp) {
+    /// Keeps the larger value and the later expiry; answers whether the entry is new or changed.
+    fn insert(
+        &self,
+        session_id: &str,
+        scope: &Arc<Scope>,
+        value: V,
+        forget_after: Timestamp,
+    ) -> bool {
         let mut entries = self.entries.write().unwrap_or_else(PoisonError::into_inner);
-        let entry = entries
-            .entry(session_id.to_owned())
-            .or_insert((value, forget_after));
-        entry.0 = entry.0.max(value);
-        entry.1 = entry.1.max(forget_after);
+        match entries.get_mut(session_id) {
+            Some(entry) => {
+                let before = (entry.value, entry.forget_after);
+                entry.value = entry.value.max(value);
+                entry.forget_after = entry.forget_after.max(forget_after);
+                before != (entry.value, entry.forget_after)
+            }
+            None => {
+                entries.insert(
+                    session_id.to_owned(),
+                    Entry {
+                        value,
+                        forget_after,
+                        scope: Arc::clone(scope),
+                    },
+                );
+                true
+            }
+        }
     }
 
     fn get(&self, session_id: &str) -> Option<V> {
@@ -31,13 +127,27 @@ impl<V: Copy + Ord> ExpiringMap<V> {
             .read()
             .unwrap_or_else(PoisonError::into_inner)
             .get(session_id)
-            .map(|(value, _)| *value)
+            .map(|entry| entry.value)
+    }
+
+    /// The entries of `scope` not yet expired at `now`, sorted by session id.
+    fn live_in(&self, scope: &Scope, now: Timestamp) -> Vec<(String, V, Timestamp)> {
+        let mut live: Vec<_> = self
+            .entries
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+            .filter(|(_, e)| e.forget_after > now && *e.scope == *scope)
+            .map(|(id, e)| (id.clone(), e.value, e.forget_after))
+            .collect();
+        live.sort_by(|a, b| a.0.cmp(&b.0));
+        live
     }
 
     fn purge(&self, now: Timestamp) -> usize {
         let mut entries = self.entries.write().unwrap_or_else(PoisonError::into_inner);
         let before = entries.len();
-        entries.retain(|_, (_, forget_after)| *forget_after > now);
+        entries.retain(|_, entry| entry.forget_after > now);
         before - entries.len()
     }
 
@@ -47,6 +157,28 @@ impl<V: Copy + Ord> ExpiringMap<V> {
             .unwrap_or_else(PoisonError::into_inner)
             .len()
     }
+}
+
+/// A revoked session as the revocation feed gives it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RevokedEntry {
+    /// The session id.
+    pub session_id: String,
+    /// When its last token expires: the entry may be forgotten then.
+    pub until: Timestamp,
+}
+
+/// A session with superseded tokens as the revocation feed gives it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SupersededEntry {
+    /// The session id.
+    pub session_id: String,
+    /// Its current data version: tokens with a lower `ver` are superseded.
+    pub version: i64,
+    /// When the data version moved (tokens issued before it are superseded).
+    pub before: Timestamp,
+    /// When the last superseded token expires: the entry may be forgotten then.
+    pub until: Timestamp,
 }
 
 /// Revoked session ids, each with the time after which it can be forgotten.
@@ -61,14 +193,24 @@ impl RevocationSet {
         Self::default()
     }
 
-    /// Records that `session_id` is revoked; its tokens all expire by `forget_after`.
-    pub fn insert(&self, session_id: &str, forget_after: Timestamp) {
-        self.map.insert(session_id, (), forget_after);
+    /// Records that `session_id` (of `scope`) is revoked; its tokens all expire by
+    /// `forget_after`. Answers whether that is news: a new entry or a later expiry.
+    pub fn insert(&self, session_id: &str, scope: &Arc<Scope>, forget_after: Timestamp) -> bool {
+        self.map.insert(session_id, scope, (), forget_after)
     }
 
     /// Whether `session_id` is revoked.
     pub fn contains(&self, session_id: &str) -> bool {
         self.map.get(session_id).is_some()
+    }
+
+    /// The revoked sessions of `scope` whose tokens may still be unexpired at `now`, by id.
+    pub fn live_in(&self, scope: &Scope, now: Timestamp) -> Vec<RevokedEntry> {
+        self.map
+            .live_in(scope, now)
+            .into_iter()
+            .map(|(session_id, (), until)| RevokedEntry { session_id, until })
+            .collect()
     }
 
     /// Forgets entries whose tokens have all expired at `now`; returns how many were dropped.
@@ -92,7 +234,8 @@ impl RevocationSet {
 /// and the catch-up query race) leave the newest.
 #[derive(Debug, Default)]
 pub struct SupersededSet {
-    map: ExpiringMap<i64>,
+    /// The version, with the time it was reached (ordered by version first).
+    map: ExpiringMap<(i64, Timestamp)>,
 }
 
 impl SupersededSet {
@@ -101,17 +244,39 @@ impl SupersededSet {
         Self::default()
     }
 
-    /// Records that tokens of `session_id` older than `version` are superseded; they all
-    /// expire by `forget_after`.
-    pub fn insert(&self, session_id: &str, version: i64, forget_after: Timestamp) {
-        self.map.insert(session_id, version, forget_after);
+    /// Records that tokens of `session_id` (of `scope`) older than `version`, reached at `at`,
+    /// are superseded; they all expire by `forget_after`. Answers whether that is news.
+    pub fn insert(
+        &self,
+        session_id: &str,
+        scope: &Arc<Scope>,
+        version: i64,
+        at: Timestamp,
+        forget_after: Timestamp,
+    ) -> bool {
+        self.map
+            .insert(session_id, scope, (version, at), forget_after)
     }
 
     /// Whether a token of `session_id` carrying data `version` is superseded.
     pub fn supersedes(&self, session_id: &str, version: i64) -> bool {
         self.map
             .get(session_id)
-            .is_some_and(|current| version < current)
+            .is_some_and(|(current, _)| version < current)
+    }
+
+    /// The sessions of `scope` with superseded tokens still unexpired at `now`, by id.
+    pub fn live_in(&self, scope: &Scope, now: Timestamp) -> Vec<SupersededEntry> {
+        self.map
+            .live_in(scope, now)
+            .into_iter()
+            .map(|(session_id, (version, before), until)| SupersededEntry {
+                session_id,
+                version,
+                before,
+                until,
+            })
+            .collect()
     }
 
     /// Forgets entries whose superseded tokens have all expired at `now`; returns how many.
@@ -134,12 +299,20 @@ impl SupersededSet {
 mod tests {
     use super::*;
 
+    fn scopes() -> (Scopes, Arc<Scope>, Arc<Scope>) {
+        let scopes = Scopes::new();
+        let prd = scopes.intern("shop", "prd");
+        let dev = scopes.intern("shop", "dev");
+        (scopes, prd, dev)
+    }
+
     #[test]
     fn entries_are_forgotten_once_their_tokens_expired() {
+        let (_, s, _) = scopes();
         let set = RevocationSet::new();
         let t0 = Timestamp::from_secs(100);
-        set.insert("a", t0.plus_secs(10));
-        set.insert("b", t0.plus_secs(60));
+        assert!(set.insert("a", &s, t0.plus_secs(10)));
+        assert!(set.insert("b", &s, t0.plus_secs(60)));
         assert!(set.contains("a") && set.contains("b") && !set.contains("c"));
         assert_eq!(set.purge(t0.plus_secs(10)), 1);
         assert!(!set.contains("a") && set.contains("b"));
@@ -147,24 +320,82 @@ mod tests {
     }
 
     #[test]
-    fn a_later_expiry_extends_an_entry() {
+    fn a_later_expiry_extends_an_entry_and_only_news_is_news() {
+        let (_, s, _) = scopes();
         let set = RevocationSet::new();
         let t0 = Timestamp::from_secs(100);
-        set.insert("a", t0.plus_secs(60));
-        set.insert("a", t0.plus_secs(10));
+        assert!(set.insert("a", &s, t0.plus_secs(60)));
+        assert!(
+            !set.insert("a", &s, t0.plus_secs(10)),
+            "an earlier expiry changes nothing"
+        );
+        assert!(
+            !set.insert("a", &s, t0.plus_secs(60)),
+            "the same again is no news"
+        );
+        assert!(set.insert("a", &s, t0.plus_secs(61)));
         assert_eq!(set.purge(t0.plus_secs(30)), 0);
     }
 
     #[test]
     fn older_versions_are_superseded_and_versions_never_go_back() {
+        let (_, s, _) = scopes();
         let set = SupersededSet::new();
         let t0 = Timestamp::from_secs(100);
-        set.insert("a", 2, t0.plus_secs(60));
-        set.insert("a", 1, t0.plus_secs(30));
+        assert!(set.insert("a", &s, 2, t0, t0.plus_secs(60)));
+        assert!(
+            !set.insert("a", &s, 1, t0, t0.plus_secs(30)),
+            "an older version is no news"
+        );
         assert!(set.supersedes("a", 0) && set.supersedes("a", 1));
         assert!(!set.supersedes("a", 2) && !set.supersedes("b", 0));
         assert_eq!(set.purge(t0.plus_secs(59)), 0, "the later expiry is kept");
         assert_eq!(set.purge(t0.plus_secs(60)), 1);
         assert!(set.is_empty());
+    }
+
+    #[test]
+    fn a_scope_lists_only_its_own_live_entries_by_id() {
+        let (_, prd, dev) = scopes();
+        let t0 = Timestamp::from_secs(100);
+        let revoked = RevocationSet::new();
+        revoked.insert("b", &prd, t0.plus_secs(60));
+        revoked.insert("a", &prd, t0.plus_secs(60));
+        revoked.insert("c", &prd, t0.plus_secs(5));
+        revoked.insert("d", &dev, t0.plus_secs(60));
+        let ids: Vec<_> = revoked
+            .live_in(&prd, t0.plus_secs(5))
+            .into_iter()
+            .map(|e| e.session_id)
+            .collect();
+        assert_eq!(ids, ["a", "b"], "c has expired, d is of another env");
+
+        let superseded = SupersededSet::new();
+        superseded.insert("a", &dev, 1, t0, t0.plus_secs(60));
+        superseded.insert("a", &dev, 3, t0.plus_secs(2), t0.plus_secs(70));
+        assert_eq!(
+            superseded.live_in(&dev, t0),
+            [SupersededEntry {
+                session_id: "a".into(),
+                version: 3,
+                before: t0.plus_secs(2),
+                until: t0.plus_secs(70),
+            }]
+        );
+        assert!(superseded.live_in(&prd, t0).is_empty());
+    }
+
+    #[test]
+    fn scopes_are_shared_and_forgotten_when_unused() {
+        let (scopes, prd, dev) = scopes();
+        assert!(Arc::ptr_eq(&prd, &scopes.intern("shop", "prd")));
+        assert!(!Arc::ptr_eq(&prd, &dev));
+        assert_eq!(scopes.len(), 2);
+        drop(dev);
+        scopes.forget_unused();
+        assert_eq!(scopes.len(), 1, "prd is still held");
+        drop(prd);
+        scopes.forget_unused();
+        assert!(scopes.is_empty());
     }
 }

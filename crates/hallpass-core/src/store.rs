@@ -18,6 +18,10 @@ use crate::{Result, Timestamp};
 pub struct Revoked {
     /// The session id.
     pub session_id: String,
+    /// Its product (the revocation feed is per product and env).
+    pub product: String,
+    /// Its env.
+    pub env: String,
     /// When its last token expires; the revocation set may forget it then.
     pub forget_after: Timestamp,
 }
@@ -64,8 +68,14 @@ pub struct EventPage {
 pub struct Superseded {
     /// The session id.
     pub session_id: String,
+    /// Its product (the revocation feed is per product and env).
+    pub product: String,
+    /// Its env.
+    pub env: String,
     /// The current data version; tokens carrying an older one are refused.
     pub version: i64,
+    /// When the data version moved to `version` (for verifiers that only read `iat`).
+    pub at: Timestamp,
     /// When the last token of an older version expires; the set may forget it then.
     pub forget_after: Timestamp,
 }

@@ -1,10 +1,12 @@
 //! The one place where domain types become wire types and back.
 
+use hallpass::FeedSnapshot;
 use hallpass::core::Timestamp;
 use hallpass::core::events::{Event, EventType};
 use hallpass::core::keys::Alg;
 use hallpass::core::lifecycle::idle_expires_at;
 use hallpass::core::model::{ApiKeyRecord, Device, Product, SessionRecord};
+use hallpass::core::revocation::{RevokedEntry, SupersededEntry};
 use hallpass::core::session_type::{CookieSettings, SameSite, SessionTypeInput, SessionTypeRecord};
 use hallpass::core::webhooks::{Attempt, WebhookRecord};
 use hallpass::{
@@ -435,6 +437,33 @@ pub(crate) fn delivery_attempt(a: &Attempt) -> api::DeliveryAttempt {
         duration_ms: a.duration_ms,
     }
 }
+
+/// A revoked session as the revocation feed sends it.
+pub(crate) fn revoked_session(e: &RevokedEntry) -> api::RevokedSession {
+    api::RevokedSession {
+        session_id: e.session_id.clone(),
+        until: iso(e.until),
+    }
+}
+
+/// A session with superseded tokens as the revocation feed sends it.
+pub(crate) fn superseded_session(e: &SupersededEntry) -> api::SupersededSession {
+    api::SupersededSession {
+        session_id: e.session_id.clone(),
+        version: e.version,
+        before: iso(e.before),
+        until: iso(e.until),
+    }
+}
+
+/// The data of a feed's `snapshot` event.
+pub(crate) fn revocation_snapshot(s: &FeedSnapshot) -> api::RevocationSnapshot {
+    api::RevocationSnapshot {
+        revoked: s.revoked.iter().map(revoked_session).collect(),
+        superseded: s.superseded.iter().map(superseded_session).collect(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

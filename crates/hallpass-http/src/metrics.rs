@@ -82,6 +82,14 @@ fn describe() {
         "hallpass_superseded_set_size",
         "Sessions whose data changed while tokens of the older data may still be presented, held in memory."
     );
+    describe_gauge!(
+        "hallpass_feed_subscribers",
+        "Revocation feed subscribers connected to this node."
+    );
+    describe_counter!(
+        "hallpass_feed_subscribers_cut_total",
+        "Revocation feed subscribers cut off for falling more than the buffer behind."
+    );
     describe_histogram!(
         "hallpass_store_operation_duration_seconds",
         Unit::Seconds,

@@ -7,6 +7,13 @@ use utoipa::{Modify, OpenApi};
 #[derive(OpenApi)]
 #[openapi(
     info(title = "hallpass", description = "Session service API v1: start, verify, refresh, list and revoke sessions."),
+    // The data of the revocation feed's events: the route answers `text/event-stream`, whose
+    // events no response schema can describe, so their JSON is named here for clients.
+    components(schemas(
+        hallpass_api::RevocationSnapshot,
+        hallpass_api::RevokedSession,
+        hallpass_api::SupersededSession
+    )),
     modifiers(&BearerAuth)
 )]
 struct ApiDoc;

@@ -1,9 +1,14 @@
 //! What every handler reaches.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use hallpass::Hallpass;
 use ipnet::IpNet;
+
+/// The revocation feed's heartbeat: well within the 60 s idle timeout common proxies and load
+/// balancers apply to a response that sends nothing.
+pub const FEED_HEARTBEAT: Duration = Duration::from_secs(15);
 
 /// The state of the router: the service, the proxies it trusts, and the API's description.
 #[derive(Clone, Debug)]
@@ -12,6 +17,8 @@ pub struct AppState {
     pub hallpass: Arc<Hallpass>,
     /// Proxies whose `X-Forwarded-For` names the client (browser devices); none by default.
     pub trusted_proxies: Arc<[IpNet]>,
+    /// How often the revocation feed sends a comment line, so proxies keep it open.
+    pub feed_heartbeat: Duration,
     /// The OpenAPI document of the router this state serves, as JSON (set when the router is
     /// built).
     pub(crate) openapi: axum::body::Bytes,
@@ -23,6 +30,7 @@ impl AppState {
         Self {
             hallpass,
             trusted_proxies: Arc::new([]),
+            feed_heartbeat: FEED_HEARTBEAT,
             openapi: axum::body::Bytes::from_static(b"{}"),
         }
     }
@@ -33,6 +41,15 @@ impl AppState {
     pub fn with_trusted_proxies(self, proxies: Vec<IpNet>) -> Self {
         Self {
             trusted_proxies: proxies.into(),
+            ..self
+        }
+    }
+
+    /// The same state with another feed heartbeat.
+    #[must_use]
+    pub fn with_feed_heartbeat(self, every: Duration) -> Self {
+        Self {
+            feed_heartbeat: every,
             ..self
         }
     }

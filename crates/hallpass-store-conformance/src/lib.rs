@@ -110,6 +110,7 @@ macro_rules! store_conformance {
             list_sessions_excludes_inactive_and_others,
             live_revocations_until_last_token_expires,
             revocations_since_finds_what_was_revoked_from_then,
+            revocations_and_supersessions_name_their_scope,
             sweep_expired_respects_batch_and_cutoff,
             update_sessions_applies_at_the_expected_version,
             update_sessions_at_the_same_version_supersedes_nothing,

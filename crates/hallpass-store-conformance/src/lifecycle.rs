@@ -52,7 +52,10 @@ pub async fn update_sessions_applies_at_the_expected_version(store: Arc<dyn Stor
             session_id: s.id.clone(),
             superseded: Some(Superseded {
                 session_id: s.id.clone(),
+                product: s.product.clone(),
+                env: s.env.clone(),
                 version: 1,
+                at: now(),
                 forget_after: s.token_expires_at,
             }),
         }]
@@ -134,7 +137,10 @@ pub async fn supersessions_live_until_older_tokens_expire(store: Arc<dyn Store>)
         .expect("first update");
     let first = Superseded {
         session_id: s.id.clone(),
+        product: s.product.clone(),
+        env: s.env.clone(),
         version: 1,
+        at: now(),
         forget_after: s.token_expires_at,
     };
     assert_eq!(
@@ -177,7 +183,10 @@ pub async fn supersessions_live_until_older_tokens_expire(store: Arc<dyn Store>)
         store.live_supersessions(now()).await.expect("live"),
         vec![Superseded {
             session_id: s.id.clone(),
+            product: s.product.clone(),
+            env: s.env.clone(),
             version: 2,
+            at: at(120),
             forget_after: v1.token_expires_at,
         }]
     );
@@ -278,6 +287,8 @@ pub async fn insert_session_limited_refuses_or_revokes_the_least_recently_active
         made_room,
         LimitedStart::Started(vec![Revoked {
             session_id: sid(4),
+            product: oldest.product.clone(),
+            env: oldest.env.clone(),
             forget_after: oldest.token_expires_at,
         }]),
         "session 4 was active least recently"

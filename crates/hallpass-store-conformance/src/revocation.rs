@@ -15,6 +15,8 @@ use super::fixtures::{
 fn revoked(s: &SessionRecord) -> Revoked {
     Revoked {
         session_id: s.id.clone(),
+        product: s.product.clone(),
+        env: s.env.clone(),
         forget_after: s.token_expires_at,
     }
 }
@@ -305,4 +307,78 @@ pub async fn sweep_expired_respects_batch_and_cutoff(store: Arc<dyn Store>) {
             .await
             .expect("a swept hash can be registered again");
     }
+}
+
+/// Every query that answers revocations or supersessions names each session's own product and
+/// env (the revocation feed is kept per product/env), and a supersession says when it moved.
+pub async fn revocations_and_supersessions_name_their_scope(store: Arc<dyn Store>) {
+    let dev = session(1);
+    let prd = SessionRecord {
+        product: "blog".into(),
+        env: "prd".into(),
+        ..session(2)
+    };
+    insert_sessions(&*store, &[dev.clone(), prd.clone()]).await;
+    let mut revoked_now = Vec::new();
+    for s in [&dev, &prd] {
+        let r = store
+            .revoke_session(&s.id, &revoking(now()))
+            .await
+            .expect("revoke")
+            .expect("active");
+        assert_eq!(
+            (r.product.as_str(), r.env.as_str()),
+            (s.product.as_str(), s.env.as_str())
+        );
+        revoked_now.push(r);
+    }
+    assert_eq!(
+        store.live_revocations(now()).await.expect("live"),
+        revoked_now
+    );
+    assert_eq!(
+        store.revocations_since(now(), now()).await.expect("since"),
+        revoked_now
+    );
+
+    let updated = SessionRecord {
+        product: "blog".into(),
+        env: "stg".into(),
+        ..session(3)
+    };
+    insert_sessions(&*store, std::slice::from_ref(&updated)).await;
+    let change = hallpass_core::store::SessionUpdate {
+        session_id: updated.id.clone(),
+        expected_version: 0,
+        data_jwe: "jwe-v1".into(),
+        version: 1,
+        auth_time: updated.auth_time,
+        amr: None,
+        token: None,
+        at: at(7),
+    };
+    let applied = store
+        .update_sessions(&[change], &audit(at(7)))
+        .await
+        .expect("update");
+    let superseded = applied[0].superseded.clone().expect("the version moved");
+    assert_eq!(
+        (
+            superseded.product.as_str(),
+            superseded.env.as_str(),
+            superseded.at
+        ),
+        ("blog", "stg", at(7))
+    );
+    assert_eq!(
+        store.live_supersessions(now()).await.expect("live"),
+        vec![superseded.clone()]
+    );
+    assert_eq!(
+        store
+            .supersessions_since(at(7), now())
+            .await
+            .expect("since"),
+        vec![superseded]
+    );
 }

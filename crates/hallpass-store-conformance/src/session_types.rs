@@ -212,6 +212,8 @@ pub async fn delete_session_type_force_revokes_and_reuse_keeps_them_revoked(stor
         .iter()
         .map(|s| Revoked {
             session_id: s.id.clone(),
+            product: s.product.clone(),
+            env: s.env.clone(),
             forget_after: s.token_expires_at,
         })
         .collect();
@@ -293,6 +295,8 @@ pub async fn reusing_a_tag_revokes_sessions_left_from_the_old_type(store: Arc<dy
         revoked,
         Some(vec![Revoked {
             session_id: left_over.id.clone(),
+            product: left_over.product.clone(),
+            env: left_over.env.clone(),
             forget_after: left_over.token_expires_at,
         }])
     );

@@ -224,13 +224,24 @@ fn amr_from_text(text: &str) -> Vec<String> {
     text.split(' ').map(str::to_owned).collect()
 }
 
-/// A superseded session as `RETURNING id, data_version, superseded_until` gives it.
+/// Columns of a superseded session, in the order [`Superseded`] is read.
+macro_rules! superseded_columns {
+    () => {
+        "id, product, env, data_version, superseded_at, superseded_until"
+    };
+}
+pub(crate) use superseded_columns;
+
+/// A superseded session as [`superseded_columns!`] gives it.
 impl FromSqlRow for Superseded {
     fn from_row(row: &impl SqlRow) -> Result<Self> {
         Ok(Self {
             session_id: row.text(0)?,
-            version: row.int(1)?,
-            forget_after: row.timestamp(2)?,
+            product: row.text(1)?,
+            env: row.text(2)?,
+            version: row.int(3)?,
+            at: row.timestamp(4)?,
+            forget_after: row.timestamp(5)?,
         })
     }
 }
@@ -263,12 +274,22 @@ impl FromSqlRow for Event {
     }
 }
 
-/// A revoked session's id and last token expiry, as `RETURNING id, token_expires_at` gives it.
+/// Columns of a revoked session, in the order [`Revoked`] is read.
+macro_rules! revoked_columns {
+    () => {
+        "id, product, env, token_expires_at"
+    };
+}
+pub(crate) use revoked_columns;
+
+/// A revoked session as [`revoked_columns!`] gives it.
 impl FromSqlRow for Revoked {
     fn from_row(row: &impl SqlRow) -> Result<Self> {
         Ok(Self {
             session_id: row.text(0)?,
-            forget_after: row.timestamp(1)?,
+            product: row.text(1)?,
+            env: row.text(2)?,
+            forget_after: row.timestamp(3)?,
         })
     }
 }
@@ -346,6 +367,8 @@ impl FromSqlRow for RevokedFacts {
         Ok(Self {
             revoked: Revoked {
                 session_id: facts.id.clone(),
+                product: facts.product.clone(),
+                env: facts.env.clone(),
                 forget_after: row.timestamp(0)?,
             },
             facts,

@@ -29,3 +29,13 @@ pub(crate) fn webhook_attempt(outcome: &hallpass_core::webhooks::AttemptOutcome,
         metrics::counter!("hallpass_webhooks_disabled_total").increment(1);
     }
 }
+
+/// Moves the gauge of revocation feed subscribers connected to this node.
+pub(crate) fn feed_subscribers(delta: f64) {
+    metrics::gauge!("hallpass_feed_subscribers").increment(delta);
+}
+
+/// A feed subscriber fell too far behind and was cut off.
+pub(crate) fn feed_subscriber_cut() {
+    metrics::counter!("hallpass_feed_subscribers_cut_total").increment(1);
+}

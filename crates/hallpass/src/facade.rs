@@ -17,6 +17,7 @@ use hallpass_core::webhooks::{Attempt, WebhookRecord};
 use crate::access::Access;
 use crate::browser::{BrowserSession, BrowserType, OwnSessions};
 use crate::changes::Changed;
+use crate::feed::FeedSubscription;
 use crate::sessions::{Issued, SessionList, StartInput};
 use crate::verification::{Verified, VerifyOptions};
 use crate::webhooks::{NewWebhook, WebhookInput, WebhookPatch};
@@ -658,6 +659,14 @@ impl Hallpass {
     /// fails; the caches are already cleared then, so nothing stale is served.
     pub async fn apply_change(&self, change: Change) -> Result<()> {
         self.sync.apply(change).await
+    }
+
+    /// Subscribes to the revocation feed of a scope (resolve it with
+    /// [`Hallpass::resolve_scope`]): a snapshot of this node's sets, or, when `last_event_id` is
+    /// recent enough for this node's log, the events since shortly before it; then every change
+    /// this node learns. Reads no database.
+    pub fn revocation_feed(&self, scope: &Scope, last_event_id: Option<&str>) -> FeedSubscription {
+        self.revocations.subscribe(scope, last_event_id)
     }
 
     /// Adds to the revocation set every session revoked (by any node) since shortly before the

@@ -10,13 +10,24 @@
 //! Supersessions (a session's data changed, so its older tokens are refused) take the same
 //! doors: [`Revocations::record_superseded`], [`Revocations::learn_superseded`] and the same
 //! catch-up.
+//!
+//! Every door also publishes what is news to the sets (a new entry, a newer version) to the
+//! revocation feed (`feed.rs`), so subscribers hear of exactly what verify refuses, once: the
+//! catch-up re-reads the last seconds every round, and those repeats are not news.
 
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use hallpass_core::revocation::{RevocationSet, SupersededSet};
+use hallpass_core::feed::FeedChange;
+use hallpass_core::model::Scope;
+use hallpass_core::revocation::{
+    RevocationSet, RevokedEntry, Scopes, SupersededEntry, SupersededSet,
+};
 use hallpass_core::store::{Revoked, Store, Superseded};
 use hallpass_core::{Result, Timestamp};
+
+use crate::clock::Clock;
+use crate::feed::{Feed, FeedSubscription};
 
 /// How often a node asks the store for revocations it may have missed: half the one-second
 /// bound within which every node must reject a revoked session.
@@ -57,26 +68,51 @@ impl Cause {
 /// superseded, and where the next catch-up starts.
 pub(crate) struct Revocations {
     store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    scopes: Scopes,
     set: RevocationSet,
     superseded: SupersededSet,
+    feed: Feed,
     caught_up_to: Mutex<Timestamp>,
 }
 
+/// How the node's feed is sized (`Settings::feed_buffer`, `Settings::feed_log_entries`).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct FeedSizes {
+    pub(crate) buffer: usize,
+    pub(crate) log_entries: usize,
+}
+
 impl Revocations {
-    /// Loads the revocations and supersessions whose tokens have not yet expired at `now`.
-    pub(crate) async fn load(store: Arc<dyn Store>, now: Timestamp) -> Result<Self> {
+    /// Loads the revocations and supersessions whose tokens have not yet expired now; the feed
+    /// starts empty (what was loaded is in every snapshot).
+    pub(crate) async fn load(
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+        sizes: FeedSizes,
+    ) -> Result<Self> {
+        let now = clock.now();
+        let scopes = Scopes::new();
         let set = RevocationSet::new();
-        for revoked in store.live_revocations(now).await? {
-            set.insert(&revoked.session_id, revoked.forget_after);
+        for r in store.live_revocations(now).await? {
+            set.insert(
+                &r.session_id,
+                &scopes.intern(&r.product, &r.env),
+                r.forget_after,
+            );
         }
         let superseded = SupersededSet::new();
         for s in store.live_supersessions(now).await? {
-            superseded.insert(&s.session_id, s.version, s.forget_after);
+            let scope = scopes.intern(&s.product, &s.env);
+            superseded.insert(&s.session_id, &scope, s.version, s.at, s.forget_after);
         }
         Ok(Self {
             store,
+            clock,
+            scopes,
             set,
             superseded,
+            feed: Feed::new(now, sizes.buffer, sizes.log_entries),
             caught_up_to: Mutex::new(overlap_before(now)),
         })
     }
@@ -91,8 +127,33 @@ impl Revocations {
 
     /// A supersession another node committed (from the change feed).
     pub(crate) fn learn_superseded(&self, s: &Superseded) {
-        self.superseded
-            .insert(&s.session_id, s.version, s.forget_after);
+        let scope = self.scopes.intern(&s.product, &s.env);
+        if self
+            .superseded
+            .insert(&s.session_id, &scope, s.version, s.at, s.forget_after)
+        {
+            let entry = SupersededEntry {
+                session_id: s.session_id.clone(),
+                version: s.version,
+                before: s.at,
+                until: s.forget_after,
+            };
+            self.feed
+                .publish(&scope, [FeedChange::Superseded(entry)], self.clock.now());
+        }
+    }
+
+    /// Subscribes to the feed of `scope`: a replay after `last_event_id` when this node's log
+    /// reaches back far enough, else a snapshot of the sets.
+    pub(crate) fn subscribe(&self, scope: &Scope, last_event_id: Option<&str>) -> FeedSubscription {
+        let now = self.clock.now();
+        let scope = self.scopes.intern(&scope.product, &scope.env);
+        self.feed.subscribe(&scope, last_event_id, now, || {
+            (
+                self.set.live_in(&scope, now),
+                self.superseded.live_in(&scope, now),
+            )
+        })
     }
 
     /// Whether a token of the session carrying data `version` is superseded.
@@ -109,7 +170,7 @@ impl Revocations {
     /// the store), and counted.
     pub(crate) fn record(&self, revoked: &[Revoked], cause: Cause) {
         for r in revoked {
-            self.set.insert(&r.session_id, r.forget_after);
+            self.learn(r);
         }
         metrics::counter!("hallpass_sessions_revoked_total", "cause" => cause.label())
             .increment(revoked.len() as u64);
@@ -117,7 +178,18 @@ impl Revocations {
 
     /// A revocation another node committed (from the change feed).
     pub(crate) fn learn(&self, revoked: &Revoked) {
-        self.set.insert(&revoked.session_id, revoked.forget_after);
+        let scope = self.scopes.intern(&revoked.product, &revoked.env);
+        if self
+            .set
+            .insert(&revoked.session_id, &scope, revoked.forget_after)
+        {
+            let entry = RevokedEntry {
+                session_id: revoked.session_id.clone(),
+                until: revoked.forget_after,
+            };
+            self.feed
+                .publish(&scope, [FeedChange::Revoked(entry)], self.clock.now());
+        }
     }
 
     /// Adds every session revoked or updated (by any node) since shortly before the previous
@@ -158,6 +230,7 @@ impl Revocations {
     pub(crate) fn purge(&self, now: Timestamp) {
         self.set.purge(now);
         self.superseded.purge(now);
+        self.scopes.forget_unused();
     }
 }
 

@@ -8,6 +8,7 @@
 //! | `Keys` (`keys.rs`) | the decrypted keyring | swapped whole; a miss reloads at most once per 50 ms |
 //! | `Catalog` (`catalog.rs`) | caches of products, types, API keys | a fill older than an invalidation is dropped |
 //! | `Revocations` (`revocations.rs`) | the revocation set, the catch-up position | the only way into the set |
+//! | `Feed` (`feed.rs`, inside `Revocations`) | a channel and a log of recent events per product/env | every change to the sets is published, once |
 //! | `Access` (`access.rs`) | the failed-authentication limiter | a known key is never limited |
 //! | `Verification` (`verification.rs`) | the verification cache | verify reads no database |
 //! | `Sessions` (`sessions.rs`, `changes.rs`) | session id order | every revocation and supersession it causes is recorded |
@@ -32,7 +33,7 @@ use crate::catalog::Catalog;
 use crate::clock::Clock;
 use crate::keys::Keys;
 use crate::rate_limit::FailureLimiter;
-use crate::revocations::Revocations;
+use crate::revocations::{FeedSizes, Revocations};
 use crate::sessions::Sessions;
 use crate::sync::NodeSync;
 use crate::verification::Verification;
@@ -58,6 +59,10 @@ pub struct Settings {
     /// Whether webhook endpoints may be loopback or private addresses (and plain `http://`
     /// there): for development and tests; off, no webhook reaches the server's own network.
     pub allow_private_webhooks: bool,
+    /// Revocation feed events a subscriber may be behind before it is cut off.
+    pub feed_buffer: usize,
+    /// Most recent events of one product/env kept to answer a feed's resume.
+    pub feed_log_entries: usize,
 }
 
 /// How long events are kept by default: 30 days.
@@ -72,6 +77,8 @@ impl Default for Settings {
             verify_cache_entries: crate::verify_cache::DEFAULT_VERIFY_CACHE_ENTRIES,
             event_retention: DEFAULT_EVENT_RETENTION,
             allow_private_webhooks: false,
+            feed_buffer: crate::feed::DEFAULT_FEED_BUFFER,
+            feed_log_entries: hallpass_core::feed::DEFAULT_LOG_ENTRIES,
         }
     }
 }
@@ -114,7 +121,12 @@ impl Hallpass {
         settings: Settings,
     ) -> Result<Self> {
         let keys = Arc::new(Keys::load(Arc::clone(&store), master).await?);
-        let revocations = Arc::new(Revocations::load(Arc::clone(&store), clock.now()).await?);
+        let sizes = FeedSizes {
+            buffer: settings.feed_buffer,
+            log_entries: settings.feed_log_entries,
+        };
+        let revocations =
+            Arc::new(Revocations::load(Arc::clone(&store), Arc::clone(&clock), sizes).await?);
         let catalog = Arc::new(Catalog::new(Arc::clone(&store)));
         let activity = Arc::new(ActivityLog::default());
         let access = Arc::new(Access::new(

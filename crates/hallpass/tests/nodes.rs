@@ -442,3 +442,70 @@ async fn postgres_supersession_reaches_the_other_node_within_a_second() {
 async fn sqlite_supersession_reaches_the_other_node_by_catch_up() {
     supersession_reaches_the_other_node(Cluster::sqlite()).await;
 }
+
+/// The revocation feed of a node is fed by every door into its sets: its own revocations, and
+/// the other node's through the catch-up (SQLite) or the change feed (PostgreSQL); the catch-up
+/// reading the same revocation again publishes nothing.
+async fn feed_hears_of_the_other_nodes_revocations(cluster: Cluster, follow: bool) {
+    let a = cluster.idle_node().await;
+    let (b, background) = if follow {
+        let (b, background) = cluster.node().await;
+        (b, Some(background))
+    } else {
+        (cluster.idle_node().await, None)
+    };
+    set_up(&a).await;
+    let mut feed = b.revocation_feed(&scope(), None);
+    let hallpass::FeedStart::Snapshot(snapshot) = &feed.start else {
+        panic!("a new subscriber starts with a snapshot");
+    };
+    assert!(snapshot.revoked.is_empty() && snapshot.superseded.is_empty());
+    let issued = start(&a, "u1").await;
+    assert!(
+        a.revoke(&scope(), &Actor::system(), "user", &issued.session.id)
+            .await
+            .expect("revoke")
+    );
+    if !follow {
+        assert!(b.catch_up().await.expect("catch up") >= 1);
+    }
+    let event = tokio::time::timeout(Duration::from_secs(1), feed.next())
+        .await
+        .expect("within a second")
+        .expect("an event");
+    match &event.change {
+        hallpass::core::feed::FeedChange::Revoked(r) => assert_eq!(r.session_id, issued.session.id),
+        other => panic!("expected a revocation, got {other:?}"),
+    }
+    // Read again by the next catch-up: no news, no event. B's own revocation is one.
+    b.catch_up().await.expect("catch up again");
+    let own = start(&b, "u2").await;
+    assert!(
+        b.revoke(&scope(), &Actor::system(), "user", &own.session.id)
+            .await
+            .expect("revoke on b")
+    );
+    let next = tokio::time::timeout(Duration::from_secs(1), feed.next())
+        .await
+        .expect("within a second")
+        .expect("an event");
+    match &next.change {
+        hallpass::core::feed::FeedChange::Revoked(r) => assert_eq!(r.session_id, own.session.id),
+        other => panic!("expected b's own revocation next, got {other:?}"),
+    }
+    if let Some(background) = background {
+        background.stop(Duration::from_secs(1)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_feed_hears_of_the_other_nodes_revocations_by_catch_up() {
+    feed_hears_of_the_other_nodes_revocations(Cluster::sqlite(), false).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_feed_hears_of_the_other_nodes_revocations_by_the_change_feed() {
+    if let Some(cluster) = Cluster::postgres("in-process nodes: revocation feed").await {
+        feed_hears_of_the_other_nodes_revocations(cluster, true).await;
+    }
+}

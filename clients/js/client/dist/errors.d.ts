@@ -8,7 +8,9 @@ import type { HallpassErrorCode, ISessionRefreshResult } from "./types.js";
  * - `network_error` (status 0): the server could not be reached;
  * - `timeout` (status 0): no answer within `timeoutMs`;
  * - `http_error`: an error status whose body is not hallpass's JSON error (a proxy's page);
- * - `invalid_response`: a success status whose body is not JSON.
+ * - `invalid_response`: a success status whose body is not JSON;
+ * - `feed_unavailable` (503): `@hallpass/client/verifier` has no revocation feed snapshot yet
+ *   (or was closed), so it accepts no token.
  */
 export declare class HallpassError extends Error {
     readonly name = "HallpassError";

@@ -164,7 +164,7 @@ export type ServerErrorCode = Schemas["ErrorCode"];
  * (`publishable_key_forbidden` before sending, `invalid_options`, `network_error`, `timeout`,
  * `http_error`, `invalid_response`). Other strings are possible from newer servers.
  */
-export type HallpassErrorCode = ServerErrorCode | "invalid_options" | "network_error" | "timeout" | "http_error" | "invalid_response" | (string & {});
+export type HallpassErrorCode = ServerErrorCode | "invalid_options" | "network_error" | "timeout" | "http_error" | "invalid_response" | "feed_unavailable" | (string & {});
 export type SessionStartInput<TData extends object = SessionData> = ISessionStartInput<TData>;
 export type SessionStartResult = ISessionStartResult;
 export type SessionVerifyInput = ISessionVerifyInput;

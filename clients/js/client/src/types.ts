@@ -250,6 +250,7 @@ export type HallpassErrorCode =
   | "timeout"
   | "http_error"
   | "invalid_response"
+  | "feed_unavailable"
   | (string & {});
 
 // ---------------------------------------------------------------------------------------------

@@ -366,3 +366,42 @@ fn requests_hyper_refuses_get_the_json_error_shape() {
     }
     assert_eq!(healthz(&server), 200);
 }
+
+/// A revocation feed is a response that never ends: its connection is not idle while it
+/// streams (the idle timeout does not cut it), and SIGTERM closes it at once instead of
+/// waiting the drain timeout for it.
+#[cfg(unix)]
+#[test]
+fn a_revocation_feed_outlives_the_idle_timeout_and_does_not_hold_shutdown() {
+    let dir = tempdir();
+    let (mut server, key) = start(
+        dir.path(),
+        &[
+            "--header-read-timeout",
+            "1",
+            "--idle-timeout",
+            "1",
+            "--shutdown-timeout",
+            "30",
+        ],
+    );
+    let request = format!(
+        "GET /v1/revocations/demo/dev HTTP/1.1\r\nHost: hallpass\r\nAuthorization: Bearer {key}\r\n\r\n"
+    );
+    let mut stream = open(&server, request.as_bytes());
+    let (got, closed) = read_until_closed(&mut stream, Duration::from_millis(2500));
+    assert!(got.starts_with("HTTP/1.1 200"), "{got}");
+    assert!(
+        got.contains("text/event-stream") && got.contains("event: snapshot"),
+        "{got}"
+    );
+    assert!(!closed, "the feed was cut by the idle timeout");
+    let began = Instant::now();
+    let status = server
+        .terminate(Duration::from_secs(5))
+        .expect("exits well within the 30 s drain timeout");
+    assert!(status.success(), "{status:?}");
+    assert!(began.elapsed() < Duration::from_secs(5));
+    let (_, closed) = read_until_closed(&mut stream, Duration::from_secs(1));
+    assert!(closed, "the feed's connection was closed");
+}

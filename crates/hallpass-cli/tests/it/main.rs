@@ -3,6 +3,7 @@
 
 mod cli;
 mod cluster_access_keys;
+mod cluster_feed;
 mod cluster_lifecycle;
 mod cluster_revocation;
 mod cluster_session_types;

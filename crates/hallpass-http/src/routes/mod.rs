@@ -7,6 +7,7 @@ pub(crate) mod browser;
 pub(crate) mod events;
 pub(crate) mod forward_auth;
 pub(crate) mod public;
+pub(crate) mod revocation_feed;
 pub(crate) mod session_types;
 pub(crate) mod sessions;
 pub(crate) mod webhooks;
@@ -78,6 +79,7 @@ fn others() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(webhooks::test_webhook))
         .routes(routes!(webhooks::webhook_deliveries))
+        .routes(routes!(revocation_feed::revocation_feed))
         .routes(routes!(browser::session))
         .routes(routes!(browser::refresh))
         .routes(routes!(browser::sign_out))

@@ -14,7 +14,7 @@ use tokio::net::TcpStream;
 use tokio::sync::{OwnedSemaphorePermit, watch};
 use tower::ServiceExt as _;
 
-use super::watch::Watch;
+use super::watch::{Streaming, Watch};
 use super::watched_io::WatchedIo;
 use super::{Shared, count_cut};
 use crate::extract::BodyReadTimeout;
@@ -40,8 +40,14 @@ pub(crate) async fn run(
             req.extensions_mut().insert(body_read_timeout);
             let router: Router = router.clone();
             async move {
-                let _in_flight = in_flight;
-                router.oneshot(req.map(Body::new)).await
+                let response = router.oneshot(req.map(Body::new)).await?;
+                if !is_event_stream(&response) {
+                    drop(in_flight);
+                    return Ok::<_, std::convert::Infallible>(response);
+                }
+                // The connection stays busy while the stream lasts (no idle deadline).
+                let streaming = in_flight.streaming();
+                Ok(response.map(|body| Body::new(Guarded { body, streaming })))
             }
         })
     };
@@ -78,6 +84,42 @@ pub(crate) async fn run(
                 }
             }
         }
+    }
+}
+
+/// Whether the answer is a stream of server-sent events (the revocation feed), whose body
+/// lasts as long as its client listens.
+fn is_event_stream(response: &axum::response::Response) -> bool {
+    response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/event-stream"))
+}
+
+/// A body that holds its request's [`Streaming`] mark until it ends or is dropped.
+struct Guarded {
+    body: Body,
+    streaming: Streaming,
+}
+
+impl http_body::Body for Guarded {
+    type Data = axum::body::Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        self.streaming.polled();
+        std::pin::Pin::new(&mut self.body).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.body.size_hint()
     }
 }
 

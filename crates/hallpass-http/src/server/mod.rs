@@ -181,6 +181,8 @@ fn count_cut(shared: &Shared, cut: Cut, peer: SocketAddr) {
     match cut {
         // Routine: keep-alive connections end this way.
         Cut::IdleTimeout => tracing::debug!(%peer, "closed an idle connection"),
+        // A revocation feed subscriber that stopped reading; it reconnects if it is alive.
+        Cut::StreamStalled => tracing::info!(%peer, "closed a stream whose client stopped reading"),
         Cut::HeaderTimeout => shared.cut.note(|n| {
             tracing::warn!(
                 cut = n,

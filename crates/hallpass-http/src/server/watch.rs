@@ -3,7 +3,12 @@
 //!
 //! A connection is always in one of three phases:
 //! - **busy**: a request is being served (its body read, its handler run). No deadline here:
-//!   reading the body has its own timeout, and handlers are bounded by the store's.
+//!   reading the body has its own timeout, and handlers are bounded by the store's. A response
+//!   that streams (the revocation feed's `text/event-stream`) keeps its connection busy until
+//!   its body ends, but counts as between requests at shutdown: a stream never ends by itself,
+//!   so waiting for it would only hold shutdown for the drain timeout. Its deadline is the idle
+//!   timeout since hyper last asked the body for more: a client that stopped reading leaves
+//!   the socket full and hyper waiting, and is cut.
 //! - **head**: bytes of a request arrived while nothing was being served, and the request's
 //!   head is not complete yet: it must be within the header-read timeout of its first byte.
 //! - **idle**: nothing is being served and nothing arrived since. A connection that has
@@ -22,6 +27,10 @@ pub(crate) enum Cut {
     HeaderTimeout,
     /// No next request within the idle timeout.
     IdleTimeout,
+    /// A streaming answer's body was not asked for more within the idle timeout: its client
+    /// stopped reading (a stream sends at least a heartbeat every 15 s, so a reading client's
+    /// connection always asks again sooner).
+    StreamStalled,
 }
 
 impl Cut {
@@ -30,6 +39,7 @@ impl Cut {
         match self {
             Self::HeaderTimeout => "header_timeout",
             Self::IdleTimeout => "idle_timeout",
+            Self::StreamStalled => "stream_stalled",
         }
     }
 }
@@ -38,12 +48,16 @@ impl Cut {
 pub(crate) struct Watch {
     origin: Instant,
     in_flight: AtomicU32,
+    /// Of those, responses streaming their body.
+    streams: AtomicU32,
     /// Bytes of a request arrived while nothing was in flight.
     head: AtomicBool,
     /// At least one request was served.
     served: AtomicBool,
     /// When the current phase began, in milliseconds since `origin`.
     since_ms: AtomicU64,
+    /// When a streaming body was last asked for its next frame.
+    stream_polled_ms: AtomicU64,
 }
 
 impl Watch {
@@ -51,9 +65,11 @@ impl Watch {
         Self {
             origin: Instant::now(),
             in_flight: AtomicU32::new(0),
+            streams: AtomicU32::new(0),
             head: AtomicBool::new(false),
             served: AtomicBool::new(false),
             since_ms: AtomicU64::new(0),
+            stream_polled_ms: AtomicU64::new(0),
         }
     }
 
@@ -79,13 +95,20 @@ impl Watch {
     /// Whether nothing is being served (idle, or a head is arriving): such a connection may
     /// be closed at shutdown without losing a request the service has seen.
     pub(crate) fn is_between_requests(&self) -> bool {
-        self.in_flight.load(Ordering::Relaxed) == 0
+        self.in_flight.load(Ordering::Relaxed) == self.streams.load(Ordering::Relaxed)
     }
 
     /// Whether the connection has outlived its phase's deadline at this moment.
     pub(crate) fn expired(&self, limits: &Limits) -> Option<Cut> {
-        if self.in_flight.load(Ordering::Relaxed) > 0 {
-            return None;
+        let in_flight = self.in_flight.load(Ordering::Relaxed);
+        if in_flight > 0 {
+            // Only streams in flight: cut when hyper has not asked for more for too long,
+            // which happens only when the socket does not take what was written.
+            let streams = self.streams.load(Ordering::Relaxed);
+            let polled = self.stream_polled_ms.load(Ordering::Relaxed);
+            let stalled = Duration::from_millis(self.now_ms().saturating_sub(polled));
+            return (streams == in_flight && stalled >= limits.idle_timeout)
+                .then_some(Cut::StreamStalled);
         }
         let elapsed = Duration::from_millis(
             self.now_ms()
@@ -103,6 +126,36 @@ impl Watch {
 
 /// A request being served; dropping it (answer ready, or request abandoned) ends it.
 pub(crate) struct InFlight(std::sync::Arc<Watch>);
+
+impl InFlight {
+    /// The answer streams its body: the request stays in flight until the body ends (or the
+    /// connection closes), as a stream.
+    pub(crate) fn streaming(self) -> Streaming {
+        self.0.streams.fetch_add(1, Ordering::Relaxed);
+        let streaming = Streaming(self);
+        streaming.polled();
+        streaming
+    }
+}
+
+/// A streaming answer whose body has not ended; dropping it ends the request.
+pub(crate) struct Streaming(InFlight);
+
+impl Streaming {
+    /// The connection asked the body for its next frame: its client is reading.
+    pub(crate) fn polled(&self) {
+        let watch = &self.0.0;
+        watch
+            .stream_polled_ms
+            .store(watch.now_ms(), Ordering::Relaxed);
+    }
+}
+
+impl Drop for Streaming {
+    fn drop(&mut self) {
+        self.0.0.streams.fetch_sub(1, Ordering::Relaxed);
+    }
+}
 
 impl Drop for InFlight {
     fn drop(&mut self) {
@@ -127,6 +180,36 @@ mod tests {
             idle_timeout: Duration::from_secs(3600),
             ..Limits::default()
         }
+    }
+
+    #[test]
+    fn a_streaming_answer_has_no_deadline_but_does_not_hold_shutdown() {
+        let watch = Arc::new(Watch::new());
+        let zero = Limits {
+            idle_timeout: Duration::ZERO,
+            ..limits()
+        };
+        let stream = watch.request_started().streaming();
+        assert_eq!(watch.expired(&limits()), None, "busy while it streams");
+        assert_eq!(
+            watch.expired(&zero),
+            Some(Cut::StreamStalled),
+            "a stream not asked for more within the idle timeout is cut"
+        );
+        assert!(watch.is_between_requests(), "closed at once at shutdown");
+        let other = watch.request_started();
+        assert!(
+            !watch.is_between_requests(),
+            "an ordinary request holds shutdown"
+        );
+        drop(other);
+        drop(stream);
+        assert!(watch.is_between_requests());
+        assert_eq!(
+            watch.expired(&zero),
+            Some(Cut::IdleTimeout),
+            "idle once it ended"
+        );
     }
 
     #[test]

@@ -19,6 +19,7 @@ mod key_scopes;
 mod lifecycle;
 mod metrics;
 mod refresh;
+mod revocation_feed;
 mod routes_products_and_keys;
 mod routes_public;
 mod routes_session_types;

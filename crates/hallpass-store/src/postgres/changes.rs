@@ -139,14 +139,21 @@ fn parse(payload: &str) -> Option<Change> {
     let kind = fields.next()?;
     let mut field = || fields.next().filter(|f| !f.is_empty()).map(str::to_owned);
     let change = match kind {
+        // The order of the triggers' fields (migration 0006): what the sets need first, then
+        // the product and env the revocation feed is kept by.
         "revoked" => Change::Revoked(Revoked {
             session_id: field()?,
             forget_after: Timestamp::from_millis(field()?.parse().ok()?),
+            product: field()?,
+            env: field()?,
         }),
         "superseded" => Change::Superseded(Superseded {
             session_id: field()?,
             version: field()?.parse().ok()?,
             forget_after: Timestamp::from_millis(field()?.parse().ok()?),
+            product: field()?,
+            env: field()?,
+            at: Timestamp::from_millis(field()?.parse().ok()?),
         }),
         "api_key_deleted" => Change::ApiKeyDeleted { id: field()? },
         "product" => Change::ProductChanged { tag: field()? },
@@ -167,17 +174,22 @@ mod tests {
     #[test]
     fn payloads_of_every_trigger_parse() {
         assert_eq!(
-            parse("revoked 01J0000000000000000000000A 1700000000123"),
+            parse("revoked 01J0000000000000000000000A 1700000000123 shop prd"),
             Some(Change::Revoked(Revoked {
                 session_id: "01J0000000000000000000000A".into(),
+                product: "shop".into(),
+                env: "prd".into(),
                 forget_after: Timestamp::from_millis(1_700_000_000_123),
             }))
         );
         assert_eq!(
-            parse("superseded 01J0000000000000000000000A 3 1700000000123"),
+            parse("superseded 01J0000000000000000000000A 3 1700000000123 shop prd 1699999000000"),
             Some(Change::Superseded(Superseded {
                 session_id: "01J0000000000000000000000A".into(),
+                product: "shop".into(),
+                env: "prd".into(),
                 version: 3,
+                at: Timestamp::from_millis(1_699_999_000_000),
                 forget_after: Timestamp::from_millis(1_700_000_000_123),
             }))
         );
@@ -208,9 +220,13 @@ mod tests {
             "revoked",
             "revoked id",
             "revoked id not-a-number",
-            "revoked id 1 extra",
+            "revoked id 1",
+            "revoked id 1 shop",
+            "revoked id 1 shop prd extra",
             "superseded id 1",
-            "superseded id x 1",
+            "superseded id x 1 shop prd 1",
+            "superseded id 1 1 shop prd",
+            "superseded id 1 1 shop prd x",
             "session_type shop",
             "product ",
             "env_keys extra",

@@ -14,7 +14,9 @@ use super::revocation::record_revoked;
 use super::sessions::{active_of_identifier, identifier_args, session_args};
 use crate::dialect::Dialect;
 use crate::error::map_err;
-use crate::records::{Facts, amr_text, count, facts, revoked_returning, session_columns};
+use crate::records::{
+    Facts, amr_text, count, facts, revoked_returning, session_columns, superseded_columns,
+};
 use crate::sql::{Db, FromSqlRow, SqlRow, begin};
 
 /// Stores `session` unless its identifier is at the limit: counts the identifier's active
@@ -94,10 +96,12 @@ pub(crate) async fn insert_limited<D: Dialect>(
     Ok(LimitedStart::Started(revoked))
 }
 
-/// What an applied update's `RETURNING <facts>, data_version, superseded_until` gives.
+/// What an applied update's `RETURNING <facts>, data_version, superseded_at,
+/// superseded_until` gives.
 struct Applied {
     facts: Facts,
     version: i64,
+    superseded_at: Option<Timestamp>,
     superseded_until: Option<Timestamp>,
 }
 
@@ -106,7 +110,8 @@ impl FromSqlRow for Applied {
         Ok(Self {
             facts: Facts::from_row(row)?,
             version: row.int(7)?,
-            superseded_until: row.opt_timestamp(8)?,
+            superseded_at: row.opt_timestamp(8)?,
+            superseded_until: row.opt_timestamp(9)?,
         })
     }
 }
@@ -132,7 +137,7 @@ pub(crate) async fn update<D: Dialect>(
         last_active_at = CASE WHEN $7 > last_active_at THEN $7 ELSE last_active_at END \
         WHERE id = $8 AND data_version = $9 AND revoked_at IS NULL AND refresh_expires_at > $7 \
         RETURNING id, product, env, tag, identifier, device_ip, device_user_agent, \
-        data_version, superseded_until";
+        data_version, superseded_at, superseded_until";
     let mut tx = begin(pool, D::BEGIN_WRITE).await?;
     let mut applied = Vec::with_capacity(updates.len());
     let mut recorded = Vec::with_capacity(updates.len());
@@ -168,11 +173,14 @@ pub(crate) async fn update<D: Dialect>(
                 )
             });
             let superseded = moved
-                .then_some(row.superseded_until)
+                .then_some(row.superseded_at.zip(row.superseded_until))
                 .flatten()
-                .map(|forget_after| Superseded {
+                .map(|(at, forget_after)| Superseded {
                     session_id: row.facts.id.clone(),
+                    product: row.facts.product.clone(),
+                    env: row.facts.env.clone(),
                     version: row.version,
+                    at,
                     forget_after,
                 });
             applied.push(Updated {
@@ -191,8 +199,11 @@ pub(crate) async fn update<D: Dialect>(
 pub(crate) async fn live(db: impl Db, now: Timestamp) -> Result<Vec<Superseded>> {
     let superseded = db
         .fetch_all(
-            "SELECT id, data_version, superseded_until FROM sessions \
-             WHERE superseded_until > $1",
+            concat!(
+                "SELECT ",
+                superseded_columns!(),
+                " FROM sessions WHERE superseded_until > $1"
+            ),
             &[now.into()],
         )
         .await?;
@@ -207,8 +218,11 @@ pub(crate) async fn since(
 ) -> Result<Vec<Superseded>> {
     let superseded = db
         .fetch_all(
-            "SELECT id, data_version, superseded_until FROM sessions \
-             WHERE superseded_at >= $1 AND superseded_until > $2",
+            concat!(
+                "SELECT ",
+                superseded_columns!(),
+                " FROM sessions WHERE superseded_at >= $1 AND superseded_until > $2"
+            ),
             &[since.into(), now.into()],
         )
         .await?;

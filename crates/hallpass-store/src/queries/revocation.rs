@@ -9,7 +9,7 @@ use super::events;
 use super::sessions::{active_of_identifier, identifier_args};
 use crate::dialect::Dialect;
 use crate::error::map_err;
-use crate::records::{RevokedFacts, by_id, revoked_returning};
+use crate::records::{RevokedFacts, by_id, revoked_columns, revoked_returning};
 use crate::sql::{Conn, Db, begin};
 
 /// Revokes the session if it is active at the context's time, in one conditional UPDATE, and
@@ -101,8 +101,11 @@ pub(crate) async fn record_revoked<C: Conn>(
 pub(crate) async fn live(db: impl Db, now: Timestamp) -> Result<Vec<Revoked>> {
     let revoked = db
         .fetch_all(
-            "SELECT id, token_expires_at FROM sessions \
-             WHERE revoked_at IS NOT NULL AND token_expires_at > $1",
+            concat!(
+                "SELECT ",
+                revoked_columns!(),
+                " FROM sessions WHERE revoked_at IS NOT NULL AND token_expires_at > $1"
+            ),
             &[now.into()],
         )
         .await?;
@@ -114,8 +117,11 @@ pub(crate) async fn live(db: impl Db, now: Timestamp) -> Result<Vec<Revoked>> {
 pub(crate) async fn since(db: impl Db, since: Timestamp, now: Timestamp) -> Result<Vec<Revoked>> {
     let revoked = db
         .fetch_all(
-            "SELECT id, token_expires_at FROM sessions \
-             WHERE revoked_at >= $1 AND token_expires_at > $2",
+            concat!(
+                "SELECT ",
+                revoked_columns!(),
+                " FROM sessions WHERE revoked_at >= $1 AND token_expires_at > $2"
+            ),
             &[since.into(), now.into()],
         )
         .await?;

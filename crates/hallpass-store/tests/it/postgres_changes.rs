@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use hallpass_core::model::{KeyKind, KeyPurpose};
-use hallpass_core::store::{Change, ChangeFeed, Revoked, Store};
+use hallpass_core::store::{Change, ChangeFeed, Revoked, SessionUpdate, Store, Superseded};
 use hallpass_store_conformance::TestDatabase;
 use hallpass_store_conformance::fixtures::{
     api_key, audit, env_key, first_keys, now, product, revoking, session, session_type,
@@ -115,6 +115,8 @@ async fn every_kind_of_change_reaches_the_other_node_on_commit() {
         next(&mut feed).await,
         Change::Revoked(Revoked {
             session_id: s.id.clone(),
+            product: "shop".into(),
+            env: "dev".into(),
             forget_after: s.token_expires_at
         })
     );
@@ -126,6 +128,36 @@ async fn every_kind_of_change_reaches_the_other_node_on_commit() {
             .is_none()
     );
     quiet(&mut feed).await;
+
+    // A data change says the new version, when it moved and the session's product and env.
+    let updated = session(2);
+    a.insert_session(&updated, &audit(now()))
+        .await
+        .expect("session");
+    let change = SessionUpdate {
+        session_id: updated.id.clone(),
+        expected_version: 0,
+        data_jwe: "jwe-v1".into(),
+        version: 1,
+        auth_time: updated.auth_time,
+        amr: None,
+        token: None,
+        at: now().plus_secs(5),
+    };
+    a.update_sessions(&[change], &audit(now().plus_secs(5)))
+        .await
+        .expect("update");
+    assert_eq!(
+        next(&mut feed).await,
+        Change::Superseded(Superseded {
+            session_id: updated.id.clone(),
+            product: "shop".into(),
+            env: "dev".into(),
+            version: 1,
+            at: now().plus_secs(5),
+            forget_after: updated.token_expires_at,
+        })
+    );
 
     let new_key = env_key("kid-2", "shop", "dev", KeyPurpose::Signing);
     a.rotate_signing_key(&new_key, now(), &audit(now()))
@@ -181,6 +213,8 @@ async fn a_lost_listening_connection_is_a_gap_then_the_feed_recovers() {
         change.expect("within five seconds").expect("feed answers"),
         Change::Revoked(Revoked {
             session_id: s.id.clone(),
+            product: "shop".into(),
+            env: "dev".into(),
             forget_after: s.token_expires_at
         })
     );

@@ -357,6 +357,28 @@ export interface paths {
         patch: operations["update_product"];
         trace?: never;
     };
+    "/v1/revocations/{product}/{env}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Revoked and superseded sessions of the env, as `text/event-stream`: one `snapshot` event,
+         *     then one `revoked` or `superseded` event per change, each with an id to resume from
+         *     (`Last-Event-ID`). A comment line every 15 s keeps proxies from closing it. Served from the
+         *     node's memory.
+         */
+        get: operations["revocation_feed"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/session-types": {
         parameters: {
             query?: never;
@@ -1019,6 +1041,13 @@ export interface components {
             /** @description Session type tag. */
             tag: components["schemas"]["Tag"];
         };
+        /** @description Data of the `snapshot` event that starts a feed: everything to refuse now. */
+        RevocationSnapshot: {
+            /** @description Revoked sessions whose tokens may still be unexpired. */
+            revoked: components["schemas"]["RevokedSession"][];
+            /** @description Sessions with superseded tokens still unexpired. */
+            superseded: components["schemas"]["SupersededSession"][];
+        };
         /** @description `POST /v1/sessions/revoke-all`. */
         RevokeAllRequest: {
             env?: null | components["schemas"]["Tag"];
@@ -1051,6 +1080,16 @@ export interface components {
         RevokeResponse: {
             /** @description True if the session was active, false if it had already ended. */
             revoked: boolean;
+        };
+        /**
+         * @description A revoked session: refuse every token whose `sid` is `sessionId` (data of a `revoked`
+         *     event, and an entry of a snapshot's `revoked`).
+         */
+        RevokedSession: {
+            /** @description The session id (the tokens' `sid`). */
+            sessionId: string;
+            /** @description When its last token expires: the entry may be forgotten then. */
+            until: string;
         };
         /** @description `POST /v1/products/{product}/envs/{env}/signing-keys/rotate`. */
         RotateRequest: {
@@ -1203,6 +1242,26 @@ export interface components {
             product?: null | components["schemas"]["Tag"];
             /** @description Session type tag. */
             tag: components["schemas"]["Tag"];
+        };
+        /**
+         * @description A session whose data changed: refuse its tokens whose `ver` (0 when absent) is below
+         *     `version` (data of a `superseded` event, and an entry of a snapshot's `superseded`).
+         */
+        SupersededSession: {
+            /**
+             * @description When the data changed: tokens issued before it carry older data (for verifiers that
+             *     read only `iat`, which is whole seconds: a token issued in the same second is ambiguous).
+             */
+            before: string;
+            /** @description The session id (the tokens' `sid`). */
+            sessionId: string;
+            /** @description When the last superseded token expires: the entry may be forgotten then. */
+            until: string;
+            /**
+             * Format: int64
+             * @description The current data version: tokens with a lower `ver` are superseded.
+             */
+            version: number;
         };
         /**
          * @description 1 to 64 characters of a-z, 0-9, '_' and '-', starting with a letter or digit
@@ -2261,6 +2320,42 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ProductResponse"];
+                };
+            };
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    revocation_feed: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description the id of the last event received, to resume after it */
+                "Last-Event-ID"?: string | null;
+            };
+            path: {
+                /** @description product tag */
+                product: components["schemas"]["Tag"];
+                /** @description env tag */
+                env: components["schemas"]["Tag"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Server-sent events: `snapshot` (data: RevocationSnapshot), `revoked` (data: RevokedSession), `superseded` (data: SupersededSession) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
                 };
             };
             "4XX": {

@@ -97,7 +97,12 @@ fn bearer(key: &str) -> Option<String> {
 }
 
 impl App {
-    /// A fresh service with these settings and only the bootstrap admin key.
+    /// A fresh service with only the bootstrap admin key.
+    pub async fn new() -> Self {
+        Self::with_settings(Settings::default()).await
+    }
+
+    /// As [`App::new`], with these service settings.
     pub async fn with_settings(settings: Settings) -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
         let store = hallpass_store::open(&format!("sqlite://{}/t.db", dir.path().display()))
@@ -269,12 +274,15 @@ impl App {
 /// `app.product_key`, and session type
 /// `user-session` (schema `{userId, email}`, selector `$Session{userId}`, expiry 1 hour).
 pub async fn setup() -> App {
-    setup_with(Settings::default()).await
+    set_up(App::new().await).await
 }
 
-/// As [`setup`], with these settings.
+/// As [`setup`], with these service settings.
 pub async fn setup_with(settings: Settings) -> App {
-    let mut app = App::with_settings(settings).await;
+    set_up(App::with_settings(settings).await).await
+}
+
+async fn set_up(mut app: App) -> App {
     let (s, b) = app
         .post(
             "/v1/products",
