@@ -107,12 +107,22 @@ pub async fn dispatch_writes_one_delivery_per_endpoint_that_takes_the_event(stor
     for w in [&all, &revoked_dev, &prd, &off, &later] {
         store.insert_webhook(w).await.expect("insert");
     }
-    insert_sessions(&*store, &[session(1)]).await;
+    // An event of a product without an enabled endpoint is recorded as dispatched already:
+    // the dispatcher never rewrites it.
+    let blog = hallpass_core::model::SessionRecord {
+        product: "blog".into(),
+        ..session(2)
+    };
+    insert_sessions(&*store, &[session(1), blog]).await;
     store
         .revoke_session(&sid(1), &revoking(now()))
         .await
         .expect("revoke");
-    assert_eq!(store.dispatch_events(100).await.expect("dispatch"), 2);
+    assert_eq!(
+        store.dispatch_events(100).await.expect("dispatch"),
+        2,
+        "shop's start and revocation; not blog's start"
+    );
     assert_eq!(store.dispatch_events(100).await.expect("again"), 0);
     let expected: BTreeSet<(String, String)> = [
         ("wh_all", "session.started"),

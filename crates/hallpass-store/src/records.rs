@@ -57,6 +57,29 @@ macro_rules! event_columns {
 }
 pub(crate) use event_columns;
 
+/// The columns an event is inserted with: [`event_columns!`] and `dispatched`.
+macro_rules! event_insert_columns {
+    () => {
+        concat!(crate::records::event_columns!(), ", dispatched")
+    };
+}
+pub(crate) use event_insert_columns;
+
+/// The `dispatched` an event is inserted with, `$product` being its product: 0 (for the
+/// webhook dispatcher to take) when an enabled endpoint of the product exists, else 1, so that
+/// a deployment without webhooks writes each event once and never into the partial index of
+/// undispatched events. A webhook takes the events recorded after its creation committed.
+macro_rules! dispatched_value {
+    ($product:literal) => {
+        concat!(
+            "CASE WHEN EXISTS (SELECT 1 FROM webhooks WHERE enabled = 1 AND product = ",
+            $product,
+            ") THEN 0 ELSE 1 END"
+        )
+    };
+}
+pub(crate) use dispatched_value;
+
 /// Columns of `webhooks`, in the order [`WebhookRecord`] is read.
 macro_rules! webhook_columns {
     () => {

@@ -20,7 +20,7 @@ use tokio::sync::{Semaphore, mpsc, oneshot};
 
 use super::sessions;
 use crate::error::map_err;
-use crate::records::{amr_text, event_columns, session_columns};
+use crate::records::{amr_text, dispatched_value, event_insert_columns, session_columns};
 
 /// Most rows in one statement.
 const MAX_BATCH: usize = 128;
@@ -118,9 +118,12 @@ async fn insert_many(pool: &PgPool, s: &[&SessionRecord], e: &[&Event]) -> Resul
          unnest(ARRAY[inserted.refresh_hash, inserted.previous_refresh_hash]) AS hash \
          WHERE hash IS NOT NULL) \
          INSERT INTO events (",
-        event_columns!(),
-        ") SELECT * FROM UNNEST($23::text[], $24::text[], $25::int8[], $26::text[], $27::text[], \
-         $28::text[], $29::text[], $30::text[], $31::text[], $32::text[])"
+        event_insert_columns!(),
+        ") SELECT e.*, ",
+        dispatched_value!("e.product"),
+        " FROM UNNEST($23::text[], $24::text[], $25::int8[], $26::text[], $27::text[], \
+         $28::text[], $29::text[], $30::text[], $31::text[], $32::text[]) \
+         AS e (id, type, at, product, env, session_id, identifier, data, actor_kind, actor_key_id)"
     ))
     .bind(column(s, |r| r.id.clone()))
     .bind(column(s, |r| r.product.clone()))

@@ -10,7 +10,7 @@ use sqlx::PgPool;
 use crate::error::map_err;
 use crate::queries::events::event_args;
 use crate::queries::sessions::{rotation_args, session_args};
-use crate::records::{amr_text, event_columns, session_columns};
+use crate::records::{amr_text, dispatched_value, event_insert_columns, session_columns};
 use crate::sql::Arg;
 use crate::sql::Db as _;
 
@@ -33,8 +33,10 @@ pub(super) async fn insert(pool: &PgPool, s: &SessionRecord, event: &Event) -> R
              SELECT hash, inserted.id FROM inserted, unnest(ARRAY[$16, $17]) AS hash \
              WHERE hash IS NOT NULL) \
              INSERT INTO events (",
-            event_columns!(),
-            ") SELECT $23, $24, $25, $26, $27, $28, $29, $30, $31, $32 FROM inserted"
+            event_insert_columns!(),
+            ") SELECT $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, ",
+            dispatched_value!("$26"),
+            " FROM inserted"
         ),
         &args,
     )
@@ -70,8 +72,10 @@ pub(super) async fn rotate_refresh(
              RETURNING id), \
              registered AS (INSERT INTO refresh_tokens (hash, session_id) SELECT $1, id FROM rotated) \
              INSERT INTO events (",
-            event_columns!(),
-            ") SELECT $10, $11, $12, $13, $14, $15, $16, $17, $18, $19 FROM rotated"
+            event_insert_columns!(),
+            ") SELECT $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, ",
+            dispatched_value!("$13"),
+            " FROM rotated"
             ),
             &args,
         )

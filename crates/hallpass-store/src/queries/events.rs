@@ -5,14 +5,16 @@ use hallpass_core::events::{Event, data_json};
 use hallpass_core::store::EventFilter;
 use hallpass_core::{Result, Timestamp};
 
-use crate::records::event_columns;
+use crate::records::{dispatched_value, event_columns, event_insert_columns};
 use crate::sql::{Arg, Conn, Db};
 
 /// Inserts an event (`$1` to `$10` in [`event_columns!`] order); rusqlite runs the same text.
 pub(crate) const INSERT: &str = concat!(
     "INSERT INTO events (",
-    event_columns!(),
-    ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+    event_insert_columns!(),
+    ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, ",
+    dispatched_value!("$4"),
+    ")"
 );
 
 /// The values of [`INSERT`]; `data` is the event's data as [`data_json`] encodes it.
@@ -75,12 +77,16 @@ pub(crate) async fn list(db: impl Db, f: &EventFilter, limit: u32) -> Result<Vec
     .await
 }
 
-/// Deletes up to `batch` events older than `cutoff`, oldest first; returns how many.
+/// Deletes up to `batch` events older than `cutoff`, oldest first; returns how many. Ids are
+/// `evt_` and a ULID, whose text sorts by its time: every id made before `cutoff` is below the
+/// smallest ULID of that millisecond, so the primary key finds them.
 pub(crate) async fn sweep(db: impl Db, cutoff: Timestamp, batch: u32) -> Result<u64> {
+    let ms = u64::try_from(cutoff.as_millis()).unwrap_or(0);
+    let first_kept = format!("evt_{}", ulid::Ulid::from_parts(ms, 0));
     db.execute(
         "DELETE FROM events WHERE id IN (\
-         SELECT id FROM events WHERE at < $1 ORDER BY at LIMIT $2)",
-        &[cutoff.into(), i64::from(batch).into()],
+         SELECT id FROM events WHERE id < $1 ORDER BY id LIMIT $2)",
+        &[first_kept.as_str().into(), i64::from(batch).into()],
     )
     .await
 }

@@ -30,8 +30,15 @@ impl Webhooks {
     pub(crate) async fn deliver_forever(self: Arc<Self>) {
         let slots = Arc::new(Semaphore::new(MAX_IN_FLIGHT));
         loop {
-            if let Err(e) = self.round(&slots).await {
-                tracing::warn!(error = %e, "webhook delivery round failed; retrying");
+            match self.round(&slots).await {
+                // Every slot is busy, so more may be due: go on as soon as one frees, rather
+                // than cap delivery at one round of slots per poll.
+                Ok(started) if started > 0 && slots.available_permits() == 0 => {
+                    drop(slots.acquire().await);
+                    continue;
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "webhook delivery round failed; retrying"),
             }
             tokio::time::sleep(POLL_EVERY).await;
         }
