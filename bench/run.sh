@@ -3,13 +3,18 @@
 # docs/BENCHMARKS.md.
 #
 #   bash bench/run.sh                      # everything (about 8 minutes on 2 cores, once built)
-#   bash bench/run.sh propagation list     # some parts: propagation, http, list, verify, memory
+#   bash bench/run.sh propagation list     # some parts: propagation, http, list, verify, memory,
+#                                          # seal, webhooks
+#   BENCH_HALLPASS_BIN=/elsewhere/target/release/hallpass bash bench/run.sh http
+#                                          # this script and its tools against another build
 #
 # propagation  two nodes on one PostgreSQL database: delay from a revoke's answer on node A to
 #              the first 401 session_revoked of verify on node B, then from an update's answer
 #              on A (the session's data changed) to the first 401 token_superseded of verify of
 #              the session's earlier token on B
-# http         start and refresh throughput with wrk, on SQLite and on PostgreSQL
+# http         start, refresh and revoke throughput with wrk, on SQLite and on PostgreSQL
+#              (BENCH_HTTP_BACKENDS); each refresh uses a refresh token never used before, each
+#              revoke ends a session still active (`hallpass-bench pool` makes them)
 # list         list latency for one identifier among 10,000 holding 1,000,000 sessions, on
 #              PostgreSQL and on SQLite
 # verify       verify over HTTP with one token (the verification cache) and with tokens never
@@ -25,6 +30,12 @@
 # seal         iron "Fe26.2" seal and unseal per second on one core, hallpass against the npm
 #              package iron-webcrypto in Node (bench/peers/iron-webcrypto), at 1 and 8192
 #              PBKDF2 iterations, as ratios
+# webhooks     webhook delivery to a receiver in hallpass-bench (answers 204, notes each
+#              receipt), from a node with --dev --allow-private-webhooks and one endpoint taking
+#              session.started: latency from the answer of a start to the receipt of its
+#              delivery, BENCH_WEBHOOK_SESSIONS sessions one at a time; then the delivery rate
+#              and latencies of a burst of BENCH_WEBHOOK_BURST starts (BENCH_CONNECTIONS at
+#              once); on SQLite and on PostgreSQL (BENCH_HTTP_BACKENDS)
 #
 # Needs PostgreSQL (13 or later) reachable at BENCH_PG_URL (default
 # postgres://postgres@127.0.0.1:5432/postgres: a URL naming an existing database, of a role
@@ -38,7 +49,12 @@
 # BENCH_LIST_IDENTIFIERS (10000), BENCH_LIST_REQUESTS (5000), BENCH_VERIFY_TOKENS (150000),
 # BENCH_VERIFY_UNIQUE_DURATION (s, 4), BENCH_MEMORY_REVOCATIONS (100000),
 # BENCH_MEMORY_CACHE_TOKENS (50000), BENCH_MEMORY_SUPERSESSIONS (100000), BENCH_SEAL_SECONDS (3),
-# BENCH_KEEP=1 keeps the logs.
+# BENCH_HTTP_BACKENDS (the backends of http and webhooks, "sqlite postgres"),
+# BENCH_WEBHOOK_SESSIONS (200), BENCH_WEBHOOK_BURST (2000), BENCH_KEEP=1 keeps the logs.
+# BENCH_HALLPASS_BIN runs the nodes from that hallpass binary instead of this tree's build
+# (hallpass-bench and the wrk scripts stay this tree's; the API they call must be the same):
+# before and after runs of a change, each build measured by the same script.
+# CARGO_TARGET_DIR is honoured.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -58,12 +74,21 @@ MEMORY_REVOCATIONS=${BENCH_MEMORY_REVOCATIONS:-100000}
 MEMORY_CACHE_TOKENS=${BENCH_MEMORY_CACHE_TOKENS:-50000}
 MEMORY_SUPERSESSIONS=${BENCH_MEMORY_SUPERSESSIONS:-100000}
 SEAL_SECONDS=${BENCH_SEAL_SECONDS:-3}
+read -r -a HTTP_BACKENDS <<<"${BENCH_HTTP_BACKENDS:-sqlite postgres}"
+WEBHOOK_SESSIONS=${BENCH_WEBHOOK_SESSIONS:-200}
+WEBHOOK_BURST=${BENCH_WEBHOOK_BURST:-2000}
 PARTS=("$@")
-[ ${#PARTS[@]} -gt 0 ] || PARTS=(propagation http list verify memory seal)
+[ ${#PARTS[@]} -gt 0 ] || PARTS=(propagation http list verify memory seal webhooks)
 for part in "${PARTS[@]}"; do
   case $part in
-    propagation | http | list | verify | memory | seal) ;;
-    *) echo "unknown part '$part': choose among propagation, http, list, verify, memory, seal" >&2; exit 2 ;;
+    propagation | http | list | verify | memory | seal | webhooks) ;;
+    *) echo "unknown part '$part': choose among propagation, http, list, verify, memory, seal, webhooks" >&2; exit 2 ;;
+  esac
+done
+for backend in "${HTTP_BACKENDS[@]}"; do
+  case $backend in
+    sqlite | postgres) ;;
+    *) echo "unknown backend '$backend' in BENCH_HTTP_BACKENDS: sqlite, postgres" >&2; exit 2 ;;
   esac
 done
 
@@ -74,14 +99,22 @@ if ! command -v wrk >/dev/null 2>&1; then
     { $SUDO apt-get update -qq && $SUDO apt-get install -y -qq wrk >/dev/null; }
 fi
 
-echo "building (release)"
-cargo build --release -q -p hallpass-cli -p hallpass-bench
-HALLPASS=$ROOT/target/release/hallpass
-BENCH=$ROOT/target/release/hallpass-bench
+TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
 revision=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 if [ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ]; then
   revision="$revision with uncommitted changes"
 fi
+echo "building (release)"
+if [ -n "${BENCH_HALLPASS_BIN:-}" ]; then
+  [ -x "$BENCH_HALLPASS_BIN" ] || { echo "BENCH_HALLPASS_BIN: no executable at $BENCH_HALLPASS_BIN" >&2; exit 2; }
+  cargo build --release -q -p hallpass-bench
+  HALLPASS=$(cd "$(dirname "$BENCH_HALLPASS_BIN")" && pwd)/$(basename "$BENCH_HALLPASS_BIN")
+  revision="$HALLPASS ($("$HALLPASS" --version 2>/dev/null || echo 'no --version')), measured by bench/ of $revision"
+else
+  cargo build --release -q -p hallpass-cli -p hallpass-bench
+  HALLPASS=$TARGET/release/hallpass
+fi
+BENCH=$TARGET/release/hallpass-bench
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/hallpass-bench.XXXXXX")
 SUMMARY=$TMP/summary
@@ -220,7 +253,7 @@ run_propagation() {
 run_http() {
   local backend=$1
   echo
-  echo "== start and refresh throughput ($backend, wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s)"
+  echo "== start, refresh and revoke throughput ($backend, wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s)"
   fresh_db "$backend" http
   # The end of a wrk run drops the requests in flight, and a request dropped while the store
   # begins a transaction can leave a pooled connection inside it (docs/BENCHMARKS.md). So
@@ -241,6 +274,28 @@ run_http() {
   warm_up
   wrk_run refresh "$backend" /v1/sessions/refresh bench/wrk/refresh.lua \
     "$TMP/refresh-$backend.txt" "$THREADS"
+  stop_node "$NODE_PID"
+
+  # Sessions to revoke, each once: twice as many as start managed in the same time (should
+  # they run out, the summary says how many revokes found their session already ended).
+  start_node "http-$backend-revoke" "$DB_URL" --dev
+  step "$BENCH" pool --url "$NODE_URL" --key "$KEY" --count $((rate * DURATION * 2 + 1000)) \
+    --session-ids --out "$TMP/revoke-$backend.txt"
+  warm_up
+  wrk_run revoke "$backend" /v1/sessions/revoke bench/wrk/revoke.lua \
+    "$TMP/revoke-$backend.txt" "$THREADS"
+  stop_node "$NODE_PID"
+}
+
+run_webhooks() {
+  local backend=$1
+  echo
+  echo "== webhook delivery: latency and rate ($backend)"
+  fresh_db "$backend" webhooks
+  start_node "webhooks-$backend" "$DB_URL" --dev --allow-private-webhooks
+  measure "webhooks-$backend" "$BENCH" webhooks --url "$NODE_URL" --key "$KEY" \
+    --admin-key "$HALLPASS_BOOTSTRAP_ADMIN_KEY" --product demo --backend "$backend" \
+    --sessions "$WEBHOOK_SESSIONS" --burst "$WEBHOOK_BURST" --concurrency "$CONNECTIONS"
   stop_node "$NODE_PID"
 }
 
@@ -442,11 +497,12 @@ run_memory() {
 for part in "${PARTS[@]}"; do
   case $part in
     propagation) run_propagation ;;
-    http) for backend in sqlite postgres; do run_http $backend; done ;;
+    http) for backend in "${HTTP_BACKENDS[@]}"; do run_http "$backend"; done ;;
     list) for backend in postgres sqlite; do run_list $backend; done ;;
     verify) run_verify ;;
     memory) run_memory ;;
     seal) run_seal ;;
+    webhooks) for backend in "${HTTP_BACKENDS[@]}"; do run_webhooks "$backend"; done ;;
   esac
 done
 
