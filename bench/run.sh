@@ -107,7 +107,9 @@ fi
 echo "building (release)"
 if [ -n "${BENCH_HALLPASS_BIN:-}" ]; then
   [ -x "$BENCH_HALLPASS_BIN" ] || { echo "BENCH_HALLPASS_BIN: no executable at $BENCH_HALLPASS_BIN" >&2; exit 2; }
-  cargo build --release -q -p hallpass-bench
+  # (Both packages, as below: building hallpass-bench alone unifies other features and
+  # rebuilds much of the workspace.)
+  cargo build --release -q -p hallpass-cli -p hallpass-bench
   HALLPASS=$(cd "$(dirname "$BENCH_HALLPASS_BIN")" && pwd)/$(basename "$BENCH_HALLPASS_BIN")
   revision="$HALLPASS ($("$HALLPASS" --version 2>/dev/null || echo 'no --version')), measured by bench/ of $revision"
 else

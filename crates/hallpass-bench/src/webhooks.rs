@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use anyhow::{Context as _, bail, ensure};
+use anyhow::{Context as _, ensure};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -122,16 +122,15 @@ pub(crate) async fn run(
     for i in 0..setup.sessions {
         let started = api.start(&format!("hook-{}", i % 1000)).await?;
         let answered = Instant::now();
-        let receipt = loop {
-            let r = tokio::time::timeout(Duration::from_secs(10), receipts.recv())
-                .await
-                .with_context(|| format!("no delivery of session {} in 10 s", started.session_id))?
-                .context("the receiver stopped")?;
-            if r.session_id == started.session_id {
-                break r;
-            }
-            bail!("a delivery of another session came first: {}", r.session_id);
-        };
+        let receipt = tokio::time::timeout(Duration::from_secs(10), receipts.recv())
+            .await
+            .with_context(|| format!("no delivery of session {} in 10 s", started.session_id))?
+            .context("the receiver stopped")?;
+        ensure!(
+            receipt.session_id == started.session_id,
+            "a delivery of another session came first: {}",
+            receipt.session_id
+        );
         latencies.push(receipt.at.saturating_duration_since(answered));
         let pause = rand::random::<u64>() % (setup.max_pause_ms + 1);
         tokio::time::sleep(Duration::from_millis(pause)).await;
