@@ -15,6 +15,8 @@
 # http         start, refresh and revoke throughput with wrk, on SQLite and on PostgreSQL
 #              (BENCH_HTTP_BACKENDS); each refresh uses a refresh token never used before, each
 #              revoke ends a session still active (`hallpass-bench pool` makes them)
+#              and, after each wrk run, the CPU time per request of the node (and, on
+#              PostgreSQL, of the server processes on its database)
 # list         list latency for one identifier among 10,000 holding 1,000,000 sessions, on
 #              PostgreSQL and on SQLite
 # verify       verify over HTTP with one token (the verification cache) and with tokens never
@@ -160,6 +162,7 @@ new_pg_db() {
   "$BENCH" drop-db --admin-url "$PG_ADMIN_URL" --name "$name"
   "$BENCH" create-db --admin-url "$PG_ADMIN_URL" --name "$name"
   DBS+=("$name")
+  DB_NAME=$name
   DB_URL=${base%/*}/$name$query
 }
 
@@ -198,6 +201,7 @@ stop_node() {
 fresh_db() {
   if [ "$1" = sqlite ]; then
     DB_URL=sqlite://$TMP/$2.db
+    DB_NAME=
   else
     new_pg_db "$2"
   fi
@@ -223,12 +227,37 @@ measure() {
 }
 
 # wrk_run NAME BACKEND PATH SCRIPT [SCRIPT ARGS...]: one measured wrk run against NODE_URL.
+# cpu_ticks: user and system CPU time, in clock ticks, of the node (NODE_PID) and, on
+# PostgreSQL, of the server processes connected to its database (DB_NAME).
+cpu_ticks() {
+  local pid total=0 pids=("$NODE_PID")
+  [ -z "${DB_NAME:-}" ] || mapfile -t -O 1 pids < <(pgrep -f "^postgres: .* $DB_NAME " || true)
+  for pid in "${pids[@]}"; do
+    if [ -r "/proc/$pid/stat" ]; then
+      # Fields 14 and 15 (utime, stime), counted after the ")" that ends the command name.
+      total=$((total + $(sed 's/.*) //' "/proc/$pid/stat" | awk '{ print $12 + $13 }')))
+    fi
+  done
+  echo "$total"
+}
+
+# wrk_run NAME BACKEND PATH SCRIPT [SCRIPT ARGS...]: one measured wrk run against NODE_URL, and
+# the CPU time it cost the node (and PostgreSQL) per request: a figure that contention for
+# the cores moves much less than the rate.
 wrk_run() {
   local name=$1 backend=$2 path=$3 script=$4
   shift 4
+  local before after
+  before=$(cpu_ticks)
   measure "wrk-$name-$backend" env BENCH_NAME="$name" BENCH_BACKEND="$backend" HALLPASS_KEY="$KEY" \
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$script" \
     "$NODE_URL$path" ${1+-- "$@"}
+  after=$(cpu_ticks)
+  awk -F'|' -v ticks=$((after - before)) -v hz="$(getconf CLK_TCK)" -v name="$name" \
+    -v backend="$backend" -v pg="${DB_NAME:+ and PostgreSQL}" '$1 == "SUMMARY" {
+      split($4, r, " ")
+      if (r[1] > 0) printf "SUMMARY|%s: CPU per request|%s|%d requests|-|%.0f us|-|-|the node%s, %.2f s of CPU\n", name, backend, r[1], ticks * 1e6 / hz / r[1], pg, ticks / hz
+    }' "$TMP/wrk-$name-$backend.txt" | tee -a "$SUMMARY"
 }
 
 warm_up() {
