@@ -3,13 +3,20 @@
 # docs/BENCHMARKS.md.
 #
 #   bash bench/run.sh                      # everything (about 8 minutes on 2 cores, once built)
-#   bash bench/run.sh propagation list     # some parts: propagation, http, list, verify, memory, feed
+#   bash bench/run.sh propagation list     # some parts: propagation, http, list, verify, memory,
+#                                          # seal, feed, webhooks
+#   BENCH_HALLPASS_BIN=/elsewhere/target/release/hallpass bash bench/run.sh http
+#                                          # this script and its tools against another build
 #
 # propagation  two nodes on one PostgreSQL database: delay from a revoke's answer on node A to
 #              the first 401 session_revoked of verify on node B, then from an update's answer
 #              on A (the session's data changed) to the first 401 token_superseded of verify of
 #              the session's earlier token on B
-# http         start and refresh throughput with wrk, on SQLite and on PostgreSQL
+# http         start, refresh and revoke throughput with wrk, on SQLite and on PostgreSQL
+#              (BENCH_HTTP_BACKENDS); each refresh uses a refresh token never used before, each
+#              revoke ends a session still active (`hallpass-bench pool` makes them)
+#              and, after each wrk run, the CPU time per request of the node (and, on
+#              PostgreSQL, of the server processes on its database)
 # list         list latency for one identifier among 10,000 holding 1,000,000 sessions, on
 #              PostgreSQL and on SQLite
 # verify       verify over HTTP with one token (the verification cache) and with tokens never
@@ -29,6 +36,12 @@
 # seal         iron "Fe26.2" seal and unseal per second on one core, hallpass against the npm
 #              package iron-webcrypto in Node (bench/peers/iron-webcrypto), at 1 and 8192
 #              PBKDF2 iterations, as ratios
+# webhooks     webhook delivery to a receiver in hallpass-bench (answers 204, notes each
+#              receipt), from a node with --dev --allow-private-webhooks and one endpoint taking
+#              session.started: latency from the answer of a start to the receipt of its
+#              delivery, BENCH_WEBHOOK_SESSIONS sessions one at a time; then the delivery rate
+#              and latencies of a burst of BENCH_WEBHOOK_BURST starts (BENCH_CONNECTIONS at
+#              once); on SQLite and on PostgreSQL (BENCH_HTTP_BACKENDS)
 #
 # Needs PostgreSQL (13 or later) reachable at BENCH_PG_URL (default
 # postgres://postgres@127.0.0.1:5432/postgres: a URL naming an existing database, of a role
@@ -43,7 +56,12 @@
 # BENCH_VERIFY_UNIQUE_DURATION (s, 4), BENCH_MEMORY_REVOCATIONS (100000),
 # BENCH_MEMORY_CACHE_TOKENS (50000), BENCH_MEMORY_SUPERSESSIONS (100000), BENCH_SEAL_SECONDS (3),
 # BENCH_FEED_SUBSCRIBERS (1000), BENCH_FEED_REVOCATIONS (100),
-# BENCH_KEEP=1 keeps the logs.
+# BENCH_HTTP_BACKENDS (the backends of http and webhooks, "sqlite postgres"),
+# BENCH_WEBHOOK_SESSIONS (200), BENCH_WEBHOOK_BURST (2000), BENCH_KEEP=1 keeps the logs.
+# BENCH_HALLPASS_BIN runs the nodes from that hallpass binary instead of this tree's build
+# (hallpass-bench and the wrk scripts stay this tree's; the API they call must be the same):
+# before and after runs of a change, each build measured by the same script.
+# CARGO_TARGET_DIR is honoured.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -65,12 +83,21 @@ MEMORY_SUPERSESSIONS=${BENCH_MEMORY_SUPERSESSIONS:-100000}
 SEAL_SECONDS=${BENCH_SEAL_SECONDS:-3}
 FEED_SUBSCRIBERS=${BENCH_FEED_SUBSCRIBERS:-1000}
 FEED_REVOCATIONS=${BENCH_FEED_REVOCATIONS:-100}
+read -r -a HTTP_BACKENDS <<<"${BENCH_HTTP_BACKENDS:-sqlite postgres}"
+WEBHOOK_SESSIONS=${BENCH_WEBHOOK_SESSIONS:-200}
+WEBHOOK_BURST=${BENCH_WEBHOOK_BURST:-2000}
 PARTS=("$@")
-[ ${#PARTS[@]} -gt 0 ] || PARTS=(propagation http list verify memory seal feed)
+[ ${#PARTS[@]} -gt 0 ] || PARTS=(propagation http list verify memory seal feed webhooks)
 for part in "${PARTS[@]}"; do
   case $part in
-    propagation | http | list | verify | memory | seal | feed) ;;
-    *) echo "unknown part '$part': choose among propagation, http, list, verify, memory, seal, feed" >&2; exit 2 ;;
+    propagation | http | list | verify | memory | seal | feed | webhooks) ;;
+    *) echo "unknown part '$part': choose among propagation, http, list, verify, memory, seal, feed, webhooks" >&2; exit 2 ;;
+  esac
+done
+for backend in "${HTTP_BACKENDS[@]}"; do
+  case $backend in
+    sqlite | postgres) ;;
+    *) echo "unknown backend '$backend' in BENCH_HTTP_BACKENDS: sqlite, postgres" >&2; exit 2 ;;
   esac
 done
 
@@ -81,14 +108,24 @@ if ! command -v wrk >/dev/null 2>&1; then
     { $SUDO apt-get update -qq && $SUDO apt-get install -y -qq wrk >/dev/null; }
 fi
 
-echo "building (release)"
-cargo build --release -q -p hallpass-cli -p hallpass-bench
-HALLPASS=$ROOT/target/release/hallpass
-BENCH=$ROOT/target/release/hallpass-bench
+TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
 revision=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 if [ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ]; then
   revision="$revision with uncommitted changes"
 fi
+echo "building (release)"
+if [ -n "${BENCH_HALLPASS_BIN:-}" ]; then
+  [ -x "$BENCH_HALLPASS_BIN" ] || { echo "BENCH_HALLPASS_BIN: no executable at $BENCH_HALLPASS_BIN" >&2; exit 2; }
+  # (Both packages, as below: building hallpass-bench alone unifies other features and
+  # rebuilds much of the workspace.)
+  cargo build --release -q -p hallpass-cli -p hallpass-bench
+  HALLPASS=$(cd "$(dirname "$BENCH_HALLPASS_BIN")" && pwd)/$(basename "$BENCH_HALLPASS_BIN")
+  revision="$HALLPASS ($("$HALLPASS" --version 2>/dev/null || echo 'no --version')), measured by bench/ of $revision"
+else
+  cargo build --release -q -p hallpass-cli -p hallpass-bench
+  HALLPASS=$TARGET/release/hallpass
+fi
+BENCH=$TARGET/release/hallpass-bench
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/hallpass-bench.XXXXXX")
 SUMMARY=$TMP/summary
@@ -132,6 +169,7 @@ new_pg_db() {
   "$BENCH" drop-db --admin-url "$PG_ADMIN_URL" --name "$name"
   "$BENCH" create-db --admin-url "$PG_ADMIN_URL" --name "$name"
   DBS+=("$name")
+  DB_NAME=$name
   DB_URL=${base%/*}/$name$query
 }
 
@@ -170,6 +208,7 @@ stop_node() {
 fresh_db() {
   if [ "$1" = sqlite ]; then
     DB_URL=sqlite://$TMP/$2.db
+    DB_NAME=
   else
     new_pg_db "$2"
   fi
@@ -195,12 +234,37 @@ measure() {
 }
 
 # wrk_run NAME BACKEND PATH SCRIPT [SCRIPT ARGS...]: one measured wrk run against NODE_URL.
+# cpu_ticks: user and system CPU time, in clock ticks, of the node (NODE_PID) and, on
+# PostgreSQL, of the server processes connected to its database (DB_NAME).
+cpu_ticks() {
+  local pid total=0 pids=("$NODE_PID")
+  [ -z "${DB_NAME:-}" ] || mapfile -t -O 1 pids < <(pgrep -f "^postgres: .* $DB_NAME " || true)
+  for pid in "${pids[@]}"; do
+    if [ -r "/proc/$pid/stat" ]; then
+      # Fields 14 and 15 (utime, stime), counted after the ")" that ends the command name.
+      total=$((total + $(sed 's/.*) //' "/proc/$pid/stat" | awk '{ print $12 + $13 }')))
+    fi
+  done
+  echo "$total"
+}
+
+# wrk_run NAME BACKEND PATH SCRIPT [SCRIPT ARGS...]: one measured wrk run against NODE_URL, and
+# the CPU time it cost the node (and PostgreSQL) per request: a figure that contention for
+# the cores moves much less than the rate.
 wrk_run() {
   local name=$1 backend=$2 path=$3 script=$4
   shift 4
+  local before after
+  before=$(cpu_ticks)
   measure "wrk-$name-$backend" env BENCH_NAME="$name" BENCH_BACKEND="$backend" HALLPASS_KEY="$KEY" \
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$script" \
     "$NODE_URL$path" ${1+-- "$@"}
+  after=$(cpu_ticks)
+  awk -F'|' -v ticks=$((after - before)) -v hz="$(getconf CLK_TCK)" -v name="$name" \
+    -v backend="$backend" -v pg="${DB_NAME:+ and PostgreSQL}" '$1 == "SUMMARY" {
+      split($4, r, " ")
+      if (r[1] > 0) printf "SUMMARY|%s: CPU per request|%s|%d requests|-|%.0f us|-|-|the node%s, %.2f s of CPU\n", name, backend, r[1], ticks * 1e6 / hz / r[1], pg, ticks / hz
+    }' "$TMP/wrk-$name-$backend.txt" | tee -a "$SUMMARY"
 }
 
 warm_up() {
@@ -243,7 +307,7 @@ run_feed() {
 run_http() {
   local backend=$1
   echo
-  echo "== start and refresh throughput ($backend, wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s)"
+  echo "== start, refresh and revoke throughput ($backend, wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s)"
   fresh_db "$backend" http
   # The end of a wrk run drops the requests in flight, and a request dropped while the store
   # begins a transaction can leave a pooled connection inside it (docs/BENCHMARKS.md). So
@@ -264,6 +328,28 @@ run_http() {
   warm_up
   wrk_run refresh "$backend" /v1/sessions/refresh bench/wrk/refresh.lua \
     "$TMP/refresh-$backend.txt" "$THREADS"
+  stop_node "$NODE_PID"
+
+  # Sessions to revoke, each once: twice as many as start managed in the same time (should
+  # they run out, the summary says how many revokes found their session already ended).
+  start_node "http-$backend-revoke" "$DB_URL" --dev
+  step "$BENCH" pool --url "$NODE_URL" --key "$KEY" --count $((rate * DURATION * 2 + 1000)) \
+    --session-ids --out "$TMP/revoke-$backend.txt"
+  warm_up
+  wrk_run revoke "$backend" /v1/sessions/revoke bench/wrk/revoke.lua \
+    "$TMP/revoke-$backend.txt" "$THREADS"
+  stop_node "$NODE_PID"
+}
+
+run_webhooks() {
+  local backend=$1
+  echo
+  echo "== webhook delivery: latency and rate ($backend)"
+  fresh_db "$backend" webhooks
+  start_node "webhooks-$backend" "$DB_URL" --dev --allow-private-webhooks
+  measure "webhooks-$backend" "$BENCH" webhooks --url "$NODE_URL" --key "$KEY" \
+    --admin-key "$HALLPASS_BOOTSTRAP_ADMIN_KEY" --product demo --backend "$backend" \
+    --sessions "$WEBHOOK_SESSIONS" --burst "$WEBHOOK_BURST" --concurrency "$CONNECTIONS"
   stop_node "$NODE_PID"
 }
 
@@ -465,12 +551,13 @@ run_memory() {
 for part in "${PARTS[@]}"; do
   case $part in
     propagation) run_propagation ;;
-    http) for backend in sqlite postgres; do run_http $backend; done ;;
+    http) for backend in "${HTTP_BACKENDS[@]}"; do run_http "$backend"; done ;;
     list) for backend in postgres sqlite; do run_list $backend; done ;;
     verify) run_verify ;;
     memory) run_memory ;;
     seal) run_seal ;;
     feed) run_feed ;;
+    webhooks) for backend in "${HTTP_BACKENDS[@]}"; do run_webhooks "$backend"; done ;;
   esac
 done
 

@@ -116,15 +116,26 @@ impl Api {
     }
 }
 
-/// Starts `count` sessions, `concurrency` at a time, and writes their refresh tokens (or
-/// session tokens) to `out`. With `update`, each session's data is then updated once, so that
-/// every session holds a superseded token (the one written, for session tokens).
+/// What [`pool`] writes, one a line.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Written {
+    /// Refresh tokens (the wrk refresh script).
+    RefreshTokens,
+    /// Session tokens, JWTs (the wrk verify scripts).
+    SessionTokens,
+    /// Session ids (the wrk revoke script).
+    SessionIds,
+}
+
+/// Starts `count` sessions, `concurrency` at a time, and writes what `written` says of each
+/// to `out`. With `update`, each session's data is then updated once, so that every session
+/// holds a superseded token (the one written, for session tokens).
 pub(crate) async fn pool(
     api: &Api,
     count: usize,
     concurrency: usize,
     out: Option<&Path>,
-    session_tokens: bool,
+    written: Written,
     update: bool,
 ) -> anyhow::Result<()> {
     let concurrency = concurrency.clamp(1, count.max(1));
@@ -146,10 +157,10 @@ pub(crate) async fn pool(
                     api.update(&started.session_id, &format!("{user}-updated"))
                         .await?;
                 }
-                tokens.push(if session_tokens {
-                    started.token
-                } else {
-                    started.refresh_token
+                tokens.push(match written {
+                    Written::RefreshTokens => started.refresh_token,
+                    Written::SessionTokens => started.token,
+                    Written::SessionIds => started.session_id,
                 });
             }
         }));
@@ -161,7 +172,11 @@ pub(crate) async fn pool(
             lines.push('\n');
         }
     }
-    let what = if session_tokens { "session" } else { "refresh" };
+    let what = match written {
+        Written::RefreshTokens => "refresh tokens",
+        Written::SessionTokens => "session tokens",
+        Written::SessionIds => "session ids",
+    };
     let updated = if update {
         ", each session updated once"
     } else {
@@ -171,7 +186,7 @@ pub(crate) async fn pool(
         Some(out) => {
             std::fs::write(out, lines).with_context(|| format!("writing {}", out.display()))?;
             eprintln!(
-                "pool: {count} sessions{updated} in {:.1?}, {what} tokens written to {}",
+                "pool: {count} sessions{updated} in {:.1?}, {what} written to {}",
                 began.elapsed(),
                 out.display()
             );

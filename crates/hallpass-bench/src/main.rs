@@ -15,6 +15,7 @@ mod list;
 mod propagation;
 mod seal;
 mod stats;
+mod webhooks;
 
 use std::process::ExitCode;
 
@@ -154,8 +155,8 @@ enum Command {
         #[arg(long, default_value_t = 16)]
         concurrency: usize,
     },
-    /// Start sessions and write their refresh tokens (or session tokens), one a line, for the
-    /// wrk refresh (or verify) script.
+    /// Start sessions and write their refresh tokens (or session tokens, or session ids), one
+    /// a line, for the wrk refresh (or verify, or revoke) script.
     Pool {
         /// Base URL of the node.
         #[arg(long)]
@@ -172,12 +173,45 @@ enum Command {
         #[arg(long)]
         out: Option<std::path::PathBuf>,
         /// Write the session tokens (JWTs) instead of the refresh tokens.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "session_ids")]
         session_tokens: bool,
+        /// Write the session ids instead of the refresh tokens.
+        #[arg(long)]
+        session_ids: bool,
         /// Then update each session's data once (`POST /v1/sessions/update`), superseding
         /// its first token: the supersessions a node restarted on the database holds in memory.
         #[arg(long)]
         update: bool,
+    },
+    /// Webhook delivery to a receiver in this process: latency from the answer of a start to
+    /// the receipt of its `session.started` delivery, one session at a time, then the
+    /// sustained delivery rate of a burst of starts. The node needs `--allow-private-webhooks`.
+    Webhooks {
+        /// Base URL of the node.
+        #[arg(long)]
+        url: String,
+        #[command(flatten)]
+        common: Common,
+        /// Admin key, to create the webhook (`HALLPASS_BOOTSTRAP_ADMIN_KEY` of the node).
+        #[arg(long, env = "HALLPASS_ADMIN_KEY", hide_env_values = true)]
+        admin_key: String,
+        /// The product of the access key (`demo` under `--dev`).
+        #[arg(long, default_value = "demo")]
+        product: String,
+        /// Sessions started one at a time for the latency, each awaited to its delivery.
+        #[arg(long, default_value_t = 200)]
+        sessions: usize,
+        /// Most random pause between two of them, in milliseconds: at least the dispatcher's
+        /// polling period (200 ms), or each start follows the last receipt, so one poll, at the
+        /// same phase of the period, and the latency is biased to the period's end.
+        #[arg(long, default_value_t = 200)]
+        max_pause_ms: u64,
+        /// Sessions started at once for the delivery rate.
+        #[arg(long, default_value_t = 2000)]
+        burst: usize,
+        /// Concurrent starts of the burst.
+        #[arg(long, default_value_t = 16)]
+        concurrency: usize,
     },
     /// The HTTP ceiling: a minimal axum server whose one route, `POST /echo`, parses a JSON
     /// body and answers it back, on the same stack and build settings as hallpass.
@@ -318,18 +352,38 @@ async fn run(args: Args) -> anyhow::Result<()> {
             concurrency,
             out,
             session_tokens,
+            session_ids,
             update,
         } => {
             let api = api::Api::new(&url, &common.key, &common.tag)?;
-            api::pool(
-                &api,
-                count,
+            let written = if session_ids {
+                api::Written::SessionIds
+            } else if session_tokens {
+                api::Written::SessionTokens
+            } else {
+                api::Written::RefreshTokens
+            };
+            api::pool(&api, count, concurrency, out.as_deref(), written, update).await
+        }
+        Command::Webhooks {
+            url,
+            common,
+            admin_key,
+            product,
+            sessions,
+            max_pause_ms,
+            burst,
+            concurrency,
+        } => {
+            let api = api::Api::new(&url, &common.key, &common.tag)?;
+            let admin = api::Api::new(&url, &admin_key, &common.tag)?;
+            let setup = webhooks::Setup {
+                sessions,
+                max_pause_ms,
+                burst,
                 concurrency,
-                out.as_deref(),
-                session_tokens,
-                update,
-            )
-            .await
+            };
+            webhooks::run(&api, &admin, &product, &common.backend, &setup).await
         }
         Command::Echo { listen } => echo::serve(&listen).await,
         Command::Eddsa { seconds } => eddsa::run(seconds),
