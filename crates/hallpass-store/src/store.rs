@@ -467,11 +467,8 @@ impl<D: Dialect> Store for SqlStore<D> {
     }
 
     async fn record_attempt(&self, attempt: &Attempt) -> Result<()> {
-        self.write(
-            "record_attempt",
-            webhooks::record_attempt(&self.pool, attempt),
-        )
-        .await
+        self.write("record_attempt", webhooks::log_attempt(&self.pool, attempt))
+            .await
     }
 
     async fn attempts(&self, webhook_id: &str, limit: u32) -> Result<Vec<Attempt>> {

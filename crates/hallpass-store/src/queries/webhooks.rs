@@ -247,8 +247,8 @@ pub(crate) async fn claim<D: Dialect>(
     Ok(due)
 }
 
-/// Inserts an attempt into the log.
-async fn log_attempt(db: impl Db, a: &Attempt) -> Result<()> {
+/// Inserts an attempt into the log: a delivery's (in [`finish`]'s transaction) or a test's.
+pub(crate) async fn log_attempt(db: impl Db, a: &Attempt) -> Result<()> {
     db.execute(
         concat!(
             "INSERT INTO webhook_attempts (",
@@ -268,11 +268,6 @@ async fn log_attempt(db: impl Db, a: &Attempt) -> Result<()> {
     )
     .await?;
     Ok(())
-}
-
-/// Records an attempt of no delivery (a test) in the log.
-pub(crate) async fn record_attempt(db: impl Db, a: &Attempt) -> Result<()> {
-    log_attempt(db, a).await
 }
 
 /// Records a claimed delivery's attempt and what follows from it, in one transaction: the log

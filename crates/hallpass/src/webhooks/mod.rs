@@ -203,6 +203,8 @@ impl Webhooks {
                     .clone()
                     .unwrap_or_else(|| current.description.clone()),
                 enabled: patch.enabled.unwrap_or(current.enabled),
+                // What the answer shows; the store decides the same in its statement, so a
+                // failure recorded meanwhile (which does not move `updated_at`) is not lost.
                 failing_since: if patch.enabled == Some(true) && !current.enabled {
                     None
                 } else {
