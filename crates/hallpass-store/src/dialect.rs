@@ -7,7 +7,7 @@ use std::fmt::Debug;
 use hallpass_core::Result;
 use hallpass_core::events::Event;
 use hallpass_core::model::SessionRecord;
-use hallpass_core::store::{Activity, ChangeFeed, Rotation};
+use hallpass_core::store::{Activity, ChangeFeed, RevokeContext, Revoked, Rotation};
 use tokio::sync::MutexGuard;
 
 use crate::sql::Conn;
@@ -69,6 +69,13 @@ pub(crate) trait Dialect: sqlx::Database<Connection: Conn> {
         rotation: &Rotation,
         event: Event,
     ) -> impl Future<Output = Result<bool>> + Send;
+    /// Revokes the session if it is active at the context's time and records why, in one
+    /// transaction (the hot path of a revoke).
+    fn revoke_session(
+        store: &SqlStore<Self>,
+        id: &str,
+        context: &RevokeContext,
+    ) -> impl Future<Output = Result<Option<Revoked>>> + Send;
     /// Records activity, in this process's turn to write.
     fn record_activity(
         store: &SqlStore<Self>,

@@ -5,10 +5,12 @@
 //! announce every change other nodes must apply with `NOTIFY hallpass_changes`, delivered on
 //! commit (see `changes.rs`). Concurrent starts are written together (`batched_inserts.rs`).
 
+use std::sync::Arc;
+
 use hallpass_core::Result;
-use hallpass_core::events::{Event, EventIds};
+use hallpass_core::events::Event;
 use hallpass_core::model::SessionRecord;
-use hallpass_core::store::{Activity, ChangeFeed, Rotation};
+use hallpass_core::store::{Activity, ChangeFeed, RevokeContext, Revoked, Rotation};
 use sqlx::Postgres;
 use tokio::sync::MutexGuard;
 
@@ -38,7 +40,7 @@ impl PgStore {
         Ok(Self {
             writes: BatchedInserts::start(pool.clone()),
             pool,
-            event_ids: EventIds::default(),
+            event_ids: Arc::default(),
         })
     }
 }
@@ -88,6 +90,14 @@ impl Dialect for Postgres {
         event: Event,
     ) -> Result<bool> {
         sessions::rotate_refresh(&store.pool, id, expected_hash, rotation, &event).await
+    }
+
+    async fn revoke_session(
+        store: &PgStore,
+        id: &str,
+        context: &RevokeContext,
+    ) -> Result<Option<Revoked>> {
+        queries::revocation::revoke_session(&store.pool, &store.event_ids, id, context).await
     }
 
     async fn record_activity(store: &PgStore, activity: &[Activity]) -> Result<()> {

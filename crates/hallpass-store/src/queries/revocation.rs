@@ -1,6 +1,6 @@
 //! Revoking sessions, loading the live revocations and sweeping ended sessions.
 
-use hallpass_core::events::{Audit, EventIds, EventType, RevokeCause, SessionFacts};
+use hallpass_core::events::{Audit, Event, EventIds, EventType, RevokeCause, SessionFacts};
 use hallpass_core::store::{IdentifierFilter, RevokeContext, Revoked};
 use hallpass_core::{Result, Timestamp};
 use sqlx::Pool;
@@ -10,7 +10,37 @@ use super::sessions::{active_of_identifier, identifier_args};
 use crate::dialect::Dialect;
 use crate::error::map_err;
 use crate::records::{RevokedFacts, by_id, revoked_columns, revoked_returning};
-use crate::sql::{Conn, Db, begin};
+use crate::sql::{Arg, Conn, Db, begin};
+
+/// Revokes the session `$2` if it is active at `$1`, answering its facts.
+pub(crate) const REVOKE_SESSION: &str = concat!(
+    "UPDATE sessions SET revoked_at = $1 \
+     WHERE id = $2 AND revoked_at IS NULL AND refresh_expires_at > $1",
+    revoked_returning!()
+);
+
+/// The values of [`REVOKE_SESSION`].
+pub(crate) fn revoke_session_args<'a>(id: &'a str, context: &RevokeContext) -> [Arg<'a>; 2] {
+    [context.audit.at.into(), id.into()]
+}
+
+/// What a revocation of one session records: why it ended, and the reuse that ended it.
+pub(crate) fn revoke_session_events(
+    ids: &EventIds,
+    context: &RevokeContext,
+    row: &RevokedFacts,
+) -> Vec<Event> {
+    let mut events = vec![ids.revoked(&context.audit, row.facts.of(), context.cause)];
+    if context.cause == RevokeCause::RefreshTokenReused {
+        let presenter = context.presenter.clone().unwrap_or_default();
+        let facts = SessionFacts {
+            device: &presenter,
+            ..row.facts.of()
+        };
+        events.push(ids.session(EventType::RefreshTokenReused, &context.audit, facts, &[]));
+    }
+    events
+}
 
 /// Revokes the session if it is active at the context's time, in one conditional UPDATE, and
 /// records why in the same transaction.
@@ -22,29 +52,13 @@ pub(crate) async fn revoke_session<D: Dialect>(
 ) -> Result<Option<Revoked>> {
     let mut tx = begin(pool, D::BEGIN_WRITE).await?;
     let row: Option<RevokedFacts> = tx
-        .fetch_optional(
-            concat!(
-                "UPDATE sessions SET revoked_at = $1 \
-                 WHERE id = $2 AND revoked_at IS NULL AND refresh_expires_at > $1",
-                revoked_returning!()
-            ),
-            &[context.audit.at.into(), id.into()],
-        )
+        .fetch_optional(REVOKE_SESSION, &revoke_session_args(id, context))
         .await?;
     let Some(row) = row else {
         tx.rollback().await.map_err(map_err)?;
         return Ok(None);
     };
-    let mut events = vec![ids.revoked(&context.audit, row.facts.of(), context.cause)];
-    if context.cause == RevokeCause::RefreshTokenReused {
-        let presenter = context.presenter.clone().unwrap_or_default();
-        let facts = SessionFacts {
-            device: &presenter,
-            ..row.facts.of()
-        };
-        events.push(ids.session(EventType::RefreshTokenReused, &context.audit, facts, &[]));
-    }
-    events::insert_all(&mut *tx, &events).await?;
+    events::insert_all(&mut *tx, &revoke_session_events(ids, context, &row)).await?;
     tx.commit().await.map_err(map_err)?;
     Ok(Some(row.revoked))
 }

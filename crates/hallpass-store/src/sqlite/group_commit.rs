@@ -6,8 +6,12 @@
 //! lock: under load the time went to thread hand-offs, not to SQLite. Here writes queue for one
 //! task. It takes the writer lock and a pooled connection, borrows the connection's SQLite
 //! handle from sqlx (`lock_handle`, sqlx's own API for direct calls), and applies every queued
-//! write with rusqlite in one transaction, each inside a savepoint of its own so that a write
-//! that fails leaves the others intact. Callers hear their result only after the commit, so an
+//! write with rusqlite in one transaction. Should one fail, the transaction is rolled back and
+//! the batch applied again with each write inside a savepoint of its own, so that the failed
+//! one leaves the others intact. (Savepoints in every batch cost more than they saved: SQLite
+//! copies each page a savepoint touches first into a sub-journal, and a start touches about
+//! ten, so a profile of `start` found the writer spending a tenth of its time, and half of the
+//! bytes it wrote, on sub-journals.) Callers hear their result only after the commit, so an
 //! acknowledged write is exactly as durable as before. A caller that goes away does not cancel
 //! its write: once queued, it is applied.
 
@@ -28,12 +32,48 @@ const MAX_BATCH: usize = 64;
 /// flight well below it).
 const QUEUE: usize = 4096;
 
-/// A queued write. Given the connection inside the transaction (or `None` when the
-/// transaction could not begin), it runs and answers how to tell its caller the outcome once
-/// the transaction has ended.
-type Job = Box<dyn FnOnce(Option<&Connection>) -> Reply + Send>;
-/// Tells a caller its outcome, given how the transaction ended.
-type Reply = Box<dyn FnOnce(Result<()>) + Send>;
+/// A queued write, run inside the transaction (twice, when the batch is applied again) and
+/// then answered.
+type Job = Box<dyn Queued>;
+
+/// What the writer does with a queued write.
+trait Queued: Send {
+    /// Runs the write on `db`, keeping its outcome in place of an earlier run's; answers
+    /// whether it succeeded.
+    fn run(&mut self, db: &Connection) -> bool;
+    /// Tells the caller the outcome, given how the transaction ended.
+    fn reply(self: Box<Self>, ended: Result<()>);
+}
+
+/// A write and where its caller waits for the outcome.
+struct Write<W, T> {
+    work: W,
+    outcome: Option<Result<T>>,
+    answer: oneshot::Sender<Result<T>>,
+}
+
+impl<W, T> Queued for Write<W, T>
+where
+    W: Fn(&Connection) -> Result<T> + Send,
+    T: Send,
+{
+    fn run(&mut self, db: &Connection) -> bool {
+        let outcome = (self.work)(db);
+        let succeeded = outcome.is_ok();
+        self.outcome = Some(outcome);
+        succeeded
+    }
+
+    fn reply(self: Box<Self>, ended: Result<()>) {
+        let result = match (ended, self.outcome) {
+            (Err(e), _) => Err(e),
+            (Ok(()), Some(outcome)) => outcome,
+            (Ok(()), None) => Err(Error::Internal("a queued write did not run".into())),
+        };
+        // The caller may have gone away; the write stands all the same.
+        let _ = self.answer.send(result);
+    }
+}
 
 /// The queue of writes of one SQLite database.
 #[derive(Clone, Debug)]
@@ -67,23 +107,17 @@ impl GroupCommit {
     }
 
     /// Applies `work` in the next transaction and answers its result once that transaction has
-    /// committed. An error of `work` undoes only what `work` did.
+    /// committed. An error of `work` undoes only what `work` did. `work` may run twice (the
+    /// first run undone): when another write of its batch fails, the batch is applied again.
     pub(super) async fn write<T: Send + 'static>(
         &self,
-        work: impl FnOnce(&Connection) -> Result<T> + Send + 'static,
+        work: impl Fn(&Connection) -> Result<T> + Send + 'static,
     ) -> Result<T> {
         let (answer, answered) = oneshot::channel();
-        let job: Job = Box::new(move |db| {
-            let outcome = db.map(|db| in_savepoint(db, work));
-            Box::new(move |ended| {
-                let result = match (ended, outcome) {
-                    (Err(e), _) => Err(e),
-                    (Ok(()), Some(outcome)) => outcome,
-                    (Ok(()), None) => Err(Error::Internal("a queued write did not run".into())),
-                };
-                // The caller may have gone away; the write stands all the same.
-                let _ = answer.send(result);
-            })
+        let job: Job = Box::new(Write {
+            work,
+            outcome: None,
+            answer,
         });
         self.jobs.send(job).await.map_err(|_| stopped())?;
         answered.await.map_err(|_| stopped())?
@@ -115,19 +149,6 @@ fn spawn_writer(
 
 fn stopped() -> Error {
     Error::StoreUnavailable("the SQLite writer has stopped; restart hallpass".into())
-}
-
-/// Runs `work` in a savepoint, rolled back if `work` fails.
-fn in_savepoint<T>(db: &Connection, work: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
-    db.execute_batch("SAVEPOINT write").map_err(map_sql_err)?;
-    let outcome = work(db);
-    let end = if outcome.is_ok() {
-        "RELEASE write"
-    } else {
-        "ROLLBACK TO write; RELEASE write"
-    };
-    db.execute_batch(end).map_err(map_sql_err)?;
-    outcome
 }
 
 /// Applies batches on `conn`, whose handle it borrows from sqlx once and for all, until every
@@ -209,9 +230,9 @@ impl std::ops::Deref for Borrowed<'_> {
 }
 
 /// Answers each job's caller with how its transaction ended.
-fn answer((replies, ended): (Vec<Reply>, Result<()>)) {
-    for reply in replies {
-        reply(ended.clone());
+fn answer((jobs, ended): (Vec<Job>, Result<()>)) {
+    for job in jobs {
+        job.reply(ended.clone());
     }
 }
 
@@ -223,30 +244,75 @@ async fn refuse_all(mut queue: mpsc::Receiver<Job>, e: Error) {
     }
 }
 
-/// Runs every job in one transaction; answers their replies and how the transaction ended.
-fn transaction(db: &Connection, jobs: Vec<Job>) -> (Vec<Reply>, Result<()>) {
+/// Runs every job in one transaction; answers the jobs and how the transaction ended.
+fn transaction(db: &Connection, mut jobs: Vec<Job>) -> (Vec<Job>, Result<()>) {
+    let ended = match all_at_once(db, &mut jobs) {
+        Some(ended) => ended,
+        None => one_savepoint_each(db, &mut jobs),
+    };
+    (jobs, ended)
+}
+
+/// Runs the jobs in one transaction and commits it, unless one fails: then it rolls everything
+/// back and answers `None`.
+fn all_at_once(db: &Connection, jobs: &mut [Job]) -> Option<Result<()>> {
     if let Err(e) = db.execute_batch("BEGIN IMMEDIATE") {
-        return not_begun(jobs, map_sql_err(e));
+        return Some(Err(map_sql_err(e)));
     }
-    // Some failures (a full disk, an I/O error) make SQLite roll the whole transaction back.
-    // The jobs after one must not run outside it, in autocommit: they would be written while
-    // the failed COMMIT tells their callers they were not.
-    let replies = jobs
-        .into_iter()
-        .map(|job| job((!db.is_autocommit()).then_some(db)))
-        .collect();
-    let ended = db.execute_batch("COMMIT").map_err(|e| {
+    // Some failures (a full disk, an I/O error) make SQLite roll the whole transaction back on
+    // its own; the jobs after one must not run outside it, in autocommit.
+    let all_succeeded = jobs
+        .iter_mut()
+        .all(|job| job.run(db) && !db.is_autocommit());
+    if all_succeeded {
+        return Some(commit(db));
+    }
+    if !db.is_autocommit() {
+        let _ = db.execute_batch("ROLLBACK");
+    }
+    None
+}
+
+/// Runs each job inside a savepoint of its own, so that one that fails is undone alone, and
+/// commits the transaction.
+fn one_savepoint_each(db: &Connection, jobs: &mut [Job]) -> Result<()> {
+    db.execute_batch("BEGIN IMMEDIATE").map_err(map_sql_err)?;
+    for job in jobs {
+        let ran = db.execute_batch("SAVEPOINT write").and_then(|()| {
+            let end = if job.run(db) {
+                "RELEASE write"
+            } else {
+                "ROLLBACK TO write; RELEASE write"
+            };
+            db.execute_batch(end)
+        });
+        if let Err(e) = ran {
+            let _ = db.execute_batch("ROLLBACK");
+            return Err(map_sql_err(e));
+        }
+        if db.is_autocommit() {
+            // A write ended the whole transaction (as above): what the batch wrote is gone.
+            return Err(Error::StoreUnavailable(
+                "the database rolled the transaction back on its own".into(),
+            ));
+        }
+    }
+    commit(db)
+}
+
+/// Commits the transaction.
+fn commit(db: &Connection) -> Result<()> {
+    db.execute_batch("COMMIT").map_err(|e| {
         // A failed COMMIT may leave the transaction open: end it, so the connection goes back
         // to the pool clean.
         let _ = db.execute_batch("ROLLBACK");
         map_sql_err(e)
-    });
-    (replies, ended)
+    })
 }
 
-/// Replies for jobs whose transaction could not begin.
-fn not_begun(jobs: Vec<Job>, e: Error) -> (Vec<Reply>, Result<()>) {
-    (jobs.into_iter().map(|job| job(None)).collect(), Err(e))
+/// The jobs, for a transaction that could not begin.
+fn not_begun(jobs: Vec<Job>, e: Error) -> (Vec<Job>, Result<()>) {
+    (jobs, Err(e))
 }
 
 /// Maps a rusqlite error as [`map_err`] maps sqlx's: constraint violations and unreadable
@@ -275,13 +341,13 @@ pub(super) fn map_sql_err(e: rusqlite::Error) -> Error {
 mod tests {
     use super::*;
 
-    type Write = Box<dyn FnOnce(&Connection) -> Result<()> + Send>;
+    type Work = Box<dyn Fn(&Connection) -> Result<()> + Send>;
 
     /// Writes applied in one batch on a fresh database file with the store's schema: they are
     /// all queued before the writer starts. Answers their results in order, and the pool.
     async fn one_batch(
         dir: &tempfile::TempDir,
-        writes: Vec<Write>,
+        writes: Vec<Work>,
     ) -> (Vec<Result<()>>, GroupCommit, SqlitePool) {
         let url = format!("sqlite://{}", dir.path().join("t.db").display());
         let opened = super::super::connect::connect(&url).await.expect("open");

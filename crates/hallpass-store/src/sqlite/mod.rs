@@ -9,9 +9,9 @@
 use std::sync::Arc;
 
 use hallpass_core::Result;
-use hallpass_core::events::{Event, EventIds};
+use hallpass_core::events::Event;
 use hallpass_core::model::SessionRecord;
-use hallpass_core::store::{Activity, ChangeFeed, Rotation};
+use hallpass_core::store::{Activity, ChangeFeed, RevokeContext, Revoked, Rotation};
 use sqlx::Sqlite;
 use tokio::sync::{Mutex, MutexGuard};
 
@@ -58,7 +58,7 @@ impl SqliteStore {
                 writer,
             },
             pool: opened.pool,
-            event_ids: EventIds::default(),
+            event_ids: Arc::default(),
         })
     }
 }
@@ -119,6 +119,21 @@ impl Dialect for Sqlite {
             .writes
             .group_commit
             .write(move |db| sessions::rotate_refresh(db, &id, &expected_hash, &rotation, &event))
+            .await
+    }
+
+    /// In the group commit: a revoke through the pool cost four round trips to a connection's
+    /// thread (begin, update, insert, commit) under the writer lock.
+    async fn revoke_session(
+        store: &SqliteStore,
+        id: &str,
+        context: &RevokeContext,
+    ) -> Result<Option<Revoked>> {
+        let (id, context, ids) = (id.to_owned(), context.clone(), Arc::clone(&store.event_ids));
+        store
+            .writes
+            .group_commit
+            .write(move |db| sessions::revoke(db, &ids, &id, &context))
             .await
     }
 

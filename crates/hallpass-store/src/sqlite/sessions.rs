@@ -3,9 +3,9 @@
 //! connection), and activity is written row by row in one transaction.
 
 use hallpass_core::Result;
-use hallpass_core::events::{Event, data_json};
+use hallpass_core::events::{Event, EventIds, data_json};
 use hallpass_core::model::SessionRecord;
-use hallpass_core::store::{Activity, Rotation};
+use hallpass_core::store::{Activity, RevokeContext, Revoked, Rotation};
 use rusqlite::types::ToSqlOutput;
 use rusqlite::{Connection, params_from_iter};
 use sqlx::SqlitePool;
@@ -13,8 +13,9 @@ use sqlx::SqlitePool;
 use super::group_commit::map_sql_err;
 use crate::error::map_err;
 use crate::queries::events::{self, event_args};
+use crate::queries::revocation::{REVOKE_SESSION, revoke_session_args, revoke_session_events};
 use crate::queries::sessions::{BY_REFRESH_HASH, rotation_args, session_args};
-use crate::records::{amr_text, session_columns};
+use crate::records::{RevokedFacts, amr_text, session_columns};
 use crate::sql::{Arg, FromSqlRow as _, SqlRow};
 
 /// Inserts the session and registers its refresh hash (and its previous one, if it has one),
@@ -93,6 +94,29 @@ pub(super) fn rotate_refresh(
         record(db, event)?;
     }
     Ok(applied)
+}
+
+/// Revokes the session if it is active at the context's time and records why. Runs inside a
+/// group-commit transaction.
+pub(super) fn revoke(
+    db: &Connection,
+    ids: &EventIds,
+    id: &str,
+    context: &RevokeContext,
+) -> Result<Option<Revoked>> {
+    let mut update = db.prepare_cached(REVOKE_SESSION).map_err(map_sql_err)?;
+    let mut rows = update
+        .query(params_from_iter(revoke_session_args(id, context)))
+        .map_err(map_sql_err)?;
+    let Some(row) = rows.next().map_err(map_sql_err)? else {
+        return Ok(None);
+    };
+    let row = RevokedFacts::from_row(&Row(row))?;
+    drop(rows);
+    for event in revoke_session_events(ids, context, &row) {
+        record(db, &event)?;
+    }
+    Ok(Some(row.revoked))
 }
 
 /// Moves each session's last activity forward and replaces its device where one is given, in
