@@ -33,9 +33,9 @@
 //!   PostgreSQL writers are ordered by the database, across nodes too.
 //! - **Hot session writes.** SQLite's group commit (`sqlite/group_commit.rs`) applies
 //!   concurrent starts, refreshes and revocations of one session, and the refresh-hash lookup
-//!   before a rotation, in one
-//!   transaction through rusqlite, with two statements per start (session, then its hashes)
-//!   and `MAX(…)`. PostgreSQL writes a start and its hashes in one statement (a CTE), batches
+//!   before a rotation, in one transaction through rusqlite, with two statements per start
+//!   (session, then its hashes) and `MAX(…)`. PostgreSQL writes a start and its hashes in one
+//!   statement (a CTE), batches
 //!   concurrent starts into one `UNNEST` insert (`postgres/batched_inserts.rs`) and rotates
 //!   with `GREATEST(…)` in one CTE (`postgres/sessions.rs`). Both bind the same values, from
 //!   `queries/sessions.rs`.
