@@ -77,6 +77,36 @@ impl Scopes {
     }
 }
 
+/// A session id as the sets hold it. Every id hallpass makes is a ULID in canonical form, kept
+/// as its 16 bytes: no string of its own per entry, which is most of what an entry would
+/// otherwise cost (a 24-byte `String` and a 48-byte heap block for 26 characters). Any other
+/// text is kept as it is, so the sets still answer for it exactly.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum SessionKey {
+    Ulid([u8; 16]),
+    Text(Box<str>),
+}
+
+impl SessionKey {
+    fn of(session_id: &str) -> Self {
+        match ulid::Ulid::from_string(session_id) {
+            // Only the canonical spelling: `from_string` also reads lowercase, which would
+            // make two different ids one key.
+            Ok(u) if u.array_to_str(&mut [0; ulid::ULID_LEN]) == session_id => {
+                Self::Ulid(u.to_bytes())
+            }
+            _ => Self::Text(session_id.into()),
+        }
+    }
+
+    fn text(&self) -> String {
+        match self {
+            Self::Ulid(bytes) => ulid::Ulid::from_bytes(*bytes).to_string(),
+            Self::Text(text) => text.to_string(),
+        }
+    }
+}
+
 /// One entry: the value, when it may be forgotten, and the session's scope.
 #[derive(Debug)]
 struct Entry<V> {
@@ -88,7 +118,7 @@ struct Entry<V> {
 /// Session ids, each with a value that only grows and the time after which it can be forgotten.
 #[derive(Debug, Default)]
 struct ExpiringMap<V> {
-    entries: RwLock<HashMap<String, Entry<V>>>,
+    entries: RwLock<HashMap<SessionKey, Entry<V>>>,
 }
 
 impl<V: Copy + Ord> ExpiringMap<V> {
@@ -100,8 +130,9 @@ impl<V: Copy + Ord> ExpiringMap<V> {
         value: V,
         forget_after: Timestamp,
     ) -> bool {
+        let key = SessionKey::of(session_id);
         let mut entries = self.entries.write().unwrap_or_else(PoisonError::into_inner);
-        match entries.get_mut(session_id) {
+        match entries.get_mut(&key) {
             Some(entry) => {
                 let before = (entry.value, entry.forget_after);
                 entry.value = entry.value.max(value);
@@ -110,7 +141,7 @@ impl<V: Copy + Ord> ExpiringMap<V> {
             }
             None => {
                 entries.insert(
-                    session_id.to_owned(),
+                    key,
                     Entry {
                         value,
                         forget_after,
@@ -126,7 +157,7 @@ impl<V: Copy + Ord> ExpiringMap<V> {
         self.entries
             .read()
             .unwrap_or_else(PoisonError::into_inner)
-            .get(session_id)
+            .get(&SessionKey::of(session_id))
             .map(|entry| entry.value)
     }
 
@@ -138,7 +169,7 @@ impl<V: Copy + Ord> ExpiringMap<V> {
             .unwrap_or_else(PoisonError::into_inner)
             .iter()
             .filter(|(_, e)| e.forget_after > now && *e.scope == *scope)
-            .map(|(id, e)| (id.clone(), e.value, e.forget_after))
+            .map(|(key, e)| (key.text(), e.value, e.forget_after))
             .collect();
         live.sort_by(|a, b| a.0.cmp(&b.0));
         live
@@ -383,6 +414,29 @@ mod tests {
             }]
         );
         assert!(superseded.live_in(&prd, t0).is_empty());
+    }
+
+    #[test]
+    fn ulid_ids_and_any_other_text_are_kept_exactly() {
+        let (_, s, _) = scopes();
+        let t0 = Timestamp::from_secs(100);
+        let set = RevocationSet::new();
+        let ulid = "01JDQZ6M4W8X2V3N5P7R9T0YAB";
+        let lower = ulid.to_lowercase();
+        set.insert(ulid, &s, t0.plus_secs(60));
+        set.insert("not-a-ulid", &s, t0.plus_secs(60));
+        assert!(set.contains(ulid) && set.contains("not-a-ulid"));
+        assert!(
+            !set.contains(&lower),
+            "the lowercase spelling is another id, as it is in the store"
+        );
+        set.insert(&lower, &s, t0.plus_secs(60));
+        let ids: Vec<_> = set
+            .live_in(&s, t0)
+            .into_iter()
+            .map(|e| e.session_id)
+            .collect();
+        assert_eq!(ids, [ulid, &lower, "not-a-ulid"], "each id as it was given");
     }
 
     #[test]

@@ -13,6 +13,9 @@ use crate::session_type::{SessionLimit, SessionTypeRecord};
 use crate::webhooks::{Attempt, AttemptOutcome, DueDelivery, WebhookRecord};
 use crate::{Result, Timestamp};
 
+/// What a store read hands each row to, as it reads them.
+pub type Each<'a, T> = &'a mut (dyn FnMut(T) + Send);
+
 /// A session that a revocation ended, with the time its last token expires.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Revoked {
@@ -384,21 +387,35 @@ pub trait Store: Send + Sync + 'static {
         limit: u32,
         now: Timestamp,
     ) -> Result<SessionPage>;
-    /// Revoked sessions whose last token has not expired at `now` (to load the revocation set).
-    async fn live_revocations(&self, now: Timestamp) -> Result<Vec<Revoked>>;
-    /// Sessions revoked at or after `since` whose last token has not expired at `now`: the
-    /// catch-up query that lets a node which missed change notifications converge.
-    async fn revocations_since(&self, since: Timestamp, now: Timestamp) -> Result<Vec<Revoked>>;
-    /// Sessions whose data changed and whose older tokens have not all expired at `now` (to load
-    /// the superseded set).
-    async fn live_supersessions(&self, now: Timestamp) -> Result<Vec<Superseded>>;
-    /// Sessions whose data changed at or after `since`, with older tokens alive at `now`: the
-    /// catch-up of supersessions, as [`Store::revocations_since`] is of revocations.
+    /// Hands `each` every revoked session whose last token has not expired at `now` (to load
+    /// the revocation set), as it is read, in no particular order; answers how many.
+    ///
+    /// These four reads hand rows over one at a time rather than return them all: a node
+    /// loading, or catching up after, a revocation of a million sessions would otherwise hold
+    /// every row twice (the list, then the set), and the catch-up reads its last 15 s again
+    /// every 500 ms.
+    async fn live_revocations(&self, now: Timestamp, each: Each<'_, Revoked>) -> Result<u64>;
+    /// Hands `each` every session revoked at or after `since` whose last token has not expired
+    /// at `now`: the catch-up query that lets a node which missed change notifications
+    /// converge. Answers how many.
+    async fn revocations_since(
+        &self,
+        since: Timestamp,
+        now: Timestamp,
+        each: Each<'_, Revoked>,
+    ) -> Result<u64>;
+    /// Hands `each` every session whose data changed and whose older tokens have not all
+    /// expired at `now` (to load the superseded set); answers how many.
+    async fn live_supersessions(&self, now: Timestamp, each: Each<'_, Superseded>) -> Result<u64>;
+    /// Hands `each` every session whose data changed at or after `since`, with older tokens
+    /// alive at `now`: the catch-up of supersessions, as [`Store::revocations_since`] is of
+    /// revocations. Answers how many.
     async fn supersessions_since(
         &self,
         since: Timestamp,
         now: Timestamp,
-    ) -> Result<Vec<Superseded>>;
+        each: Each<'_, Superseded>,
+    ) -> Result<u64>;
     /// Subscribes to the changes every node writes, as they commit; `None` when the backend
     /// has no way to push them (SQLite serves one node, which sees its own changes).
     async fn changes(&self) -> Result<Option<Box<dyn ChangeFeed>>>;

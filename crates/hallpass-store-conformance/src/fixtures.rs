@@ -10,7 +10,7 @@ use hallpass_core::model::{
 };
 use hallpass_core::period::Period;
 use hallpass_core::session_type::{CookieSettings, OnLimit, SessionTypeConfig, SessionTypeRecord};
-use hallpass_core::store::{IdentifierFilter, RevokeContext, Rotation};
+use hallpass_core::store::{IdentifierFilter, RevokeContext, Revoked, Rotation, Store, Superseded};
 use serde_json::json;
 
 /// The moment every fixture time is relative to.
@@ -268,4 +268,63 @@ pub fn webhook(name: &str) -> hallpass_core::webhooks::WebhookRecord {
         updated_at: T0,
         failing_since: None,
     }
+}
+
+/// Every revocation [`Store::live_revocations`] hands over, by session id.
+pub async fn live_revocations(store: &dyn Store, now: Timestamp) -> Vec<Revoked> {
+    let mut all = Vec::new();
+    let count = store
+        .live_revocations(now, &mut |r| all.push(r))
+        .await
+        .expect("live revocations");
+    sorted(all, count, |r| &r.session_id)
+}
+
+/// Every revocation [`Store::revocations_since`] hands over, by session id.
+pub async fn revocations_since(
+    store: &dyn Store,
+    since: Timestamp,
+    now: Timestamp,
+) -> Vec<Revoked> {
+    let mut all = Vec::new();
+    let count = store
+        .revocations_since(since, now, &mut |r| all.push(r))
+        .await
+        .expect("revocations since");
+    sorted(all, count, |r| &r.session_id)
+}
+
+/// Every supersession [`Store::live_supersessions`] hands over, by session id.
+pub async fn live_supersessions(store: &dyn Store, now: Timestamp) -> Vec<Superseded> {
+    let mut all = Vec::new();
+    let count = store
+        .live_supersessions(now, &mut |s| all.push(s))
+        .await
+        .expect("live supersessions");
+    sorted(all, count, |s| &s.session_id)
+}
+
+/// Every supersession [`Store::supersessions_since`] hands over, by session id.
+pub async fn supersessions_since(
+    store: &dyn Store,
+    since: Timestamp,
+    now: Timestamp,
+) -> Vec<Superseded> {
+    let mut all = Vec::new();
+    let count = store
+        .supersessions_since(since, now, &mut |s| all.push(s))
+        .await
+        .expect("supersessions since");
+    sorted(all, count, |s| &s.session_id)
+}
+
+/// `rows` by `key`, after checking that the store counted what it handed over.
+fn sorted<T>(mut rows: Vec<T>, count: u64, key: impl Fn(&T) -> &String) -> Vec<T> {
+    assert_eq!(
+        count,
+        rows.len() as u64,
+        "the count answered is of the rows handed over"
+    );
+    rows.sort_by(|a, b| key(a).cmp(key(b)));
+    rows
 }

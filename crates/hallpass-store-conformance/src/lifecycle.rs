@@ -1,7 +1,7 @@
 //! Cases for the session lifecycle after login: updates of a live session (data versions and
 //! the supersessions they leave), starts under a session limit, and the idle cutoff.
 
-use crate::fixtures::{audit, revoking};
+use crate::fixtures::{audit, live_supersessions, revoking, supersessions_since};
 use std::sync::Arc;
 
 use hallpass_core::model::SessionRecord;
@@ -121,7 +121,7 @@ pub async fn update_sessions_at_the_same_version_supersedes_nothing(store: Arc<d
         (stored.auth_time, stored.amr),
         (at(50), Some(vec!["hwk".into()]))
     );
-    assert_eq!(store.live_supersessions(now()).await.expect("live"), vec![]);
+    assert_eq!(live_supersessions(&*store, now()).await, vec![]);
 }
 
 /// Supersessions are listed while tokens of an older version may live: from when the
@@ -144,28 +144,19 @@ pub async fn supersessions_live_until_older_tokens_expire(store: Arc<dyn Store>)
         forget_after: s.token_expires_at,
     };
     assert_eq!(
-        store.live_supersessions(now()).await.expect("live"),
+        live_supersessions(&*store, now()).await,
         vec![first.clone()]
     );
     assert_eq!(
-        store
-            .live_supersessions(s.token_expires_at)
-            .await
-            .expect("live after"),
+        live_supersessions(&*store, s.token_expires_at).await,
         vec![]
     );
     assert_eq!(
-        store
-            .supersessions_since(now(), now())
-            .await
-            .expect("since"),
+        supersessions_since(&*store, now(), now()).await,
         vec![first]
     );
     assert_eq!(
-        store
-            .supersessions_since(now().plus_millis(1), now())
-            .await
-            .expect("since later"),
+        supersessions_since(&*store, now().plus_millis(1), now()).await,
         vec![]
     );
 
@@ -180,7 +171,7 @@ pub async fn supersessions_live_until_older_tokens_expire(store: Arc<dyn Store>)
         .await
         .expect("second");
     assert_eq!(
-        store.live_supersessions(now()).await.expect("live"),
+        live_supersessions(&*store, now()).await,
         vec![Superseded {
             session_id: s.id.clone(),
             product: s.product.clone(),

@@ -1,6 +1,8 @@
 //! Cases for revocation, the live revocation set and sweeping ended sessions.
 
-use crate::fixtures::{audit, revoking};
+use crate::fixtures::{
+    audit, live_revocations, live_supersessions, revocations_since, revoking, supersessions_since,
+};
 use std::sync::Arc;
 
 use hallpass_core::model::SessionRecord;
@@ -147,10 +149,7 @@ pub async fn live_revocations_until_last_token_expires(store: Arc<dyn Store>) {
         ..session(4)
     };
     insert_sessions(&*store, &[short.clone(), long.clone(), active, old]).await;
-    assert_eq!(
-        store.live_revocations(now()).await.expect("none yet"),
-        vec![]
-    );
+    assert_eq!(live_revocations(&*store, now()).await, vec![]);
     for s in [&short, &long] {
         assert!(
             store
@@ -160,17 +159,11 @@ pub async fn live_revocations_until_last_token_expires(store: Arc<dyn Store>) {
                 .is_some()
         );
     }
-    let live = store.live_revocations(now()).await.expect("live");
+    let live = live_revocations(&*store, now()).await;
     assert_eq!(live, vec![revoked(&short), revoked(&long)]);
-    let live = store
-        .live_revocations(short.token_expires_at)
-        .await
-        .expect("live later");
+    let live = live_revocations(&*store, short.token_expires_at).await;
     assert_eq!(live, vec![revoked(&long)]);
-    let live = store
-        .live_revocations(long.token_expires_at)
-        .await
-        .expect("live at end");
+    let live = live_revocations(&*store, long.token_expires_at).await;
     assert_eq!(live, vec![]);
 }
 
@@ -224,14 +217,11 @@ pub async fn revocations_since_finds_what_was_revoked_from_then(store: Arc<dyn S
     assert_eq!(all, vec![revoked(&by_all)]);
 
     assert_eq!(
-        store
-            .revocations_since(at(20), at(31))
-            .await
-            .expect("since"),
+        revocations_since(&*store, at(20), at(31)).await,
         vec![revoked(&late), revoked(&by_all)]
     );
     assert_eq!(
-        store.revocations_since(at(0), at(21)).await.expect("since"),
+        revocations_since(&*store, at(0), at(21)).await,
         vec![
             revoked(&early),
             revoked(&late),
@@ -239,13 +229,7 @@ pub async fn revocations_since_finds_what_was_revoked_from_then(store: Arc<dyn S
             revoked(&expired_token)
         ]
     );
-    assert_eq!(
-        store
-            .revocations_since(at(26), at(21))
-            .await
-            .expect("since"),
-        vec![]
-    );
+    assert_eq!(revocations_since(&*store, at(26), at(21)).await, vec![]);
 }
 
 /// Sweeping deletes at most `batch` sessions whose refresh lifetime ended strictly before the
@@ -332,14 +316,8 @@ pub async fn revocations_and_supersessions_name_their_scope(store: Arc<dyn Store
         );
         revoked_now.push(r);
     }
-    assert_eq!(
-        store.live_revocations(now()).await.expect("live"),
-        revoked_now
-    );
-    assert_eq!(
-        store.revocations_since(now(), now()).await.expect("since"),
-        revoked_now
-    );
+    assert_eq!(live_revocations(&*store, now()).await, revoked_now);
+    assert_eq!(revocations_since(&*store, now(), now()).await, revoked_now);
 
     let updated = SessionRecord {
         product: "blog".into(),
@@ -371,14 +349,11 @@ pub async fn revocations_and_supersessions_name_their_scope(store: Arc<dyn Store
         ("blog", "stg", at(7))
     );
     assert_eq!(
-        store.live_supersessions(now()).await.expect("live"),
+        live_supersessions(&*store, now()).await,
         vec![superseded.clone()]
     );
     assert_eq!(
-        store
-            .supersessions_since(at(7), now())
-            .await
-            .expect("since"),
+        supersessions_since(&*store, at(7), now()).await,
         vec![superseded]
     );
 }

@@ -22,6 +22,7 @@
 use std::ops::DerefMut;
 
 use futures_util::TryStreamExt as _;
+use hallpass_core::store::Each;
 use hallpass_core::{Error, Result, Timestamp};
 use sqlx::pool::PoolConnection;
 use sqlx::query::Query;
@@ -202,12 +203,14 @@ pub(crate) trait Conn: Send {
         sql: &'static str,
         args: &[Arg<'_>],
     ) -> impl Future<Output = Result<u64>> + Send;
-    /// Every row of a query, as records, read as they arrive.
-    fn rows<R: FromSqlRow>(
+    /// Every row of a query, as records, each handed to `each` as it arrives; answers how
+    /// many.
+    fn each_row<R: FromSqlRow>(
         &mut self,
         sql: &'static str,
         args: &[Arg<'_>],
-    ) -> impl Future<Output = Result<Vec<R>>> + Send;
+        each: Each<'_, R>,
+    ) -> impl Future<Output = Result<u64>> + Send;
     /// The first row of a query, if any.
     fn first_row<R: FromSqlRow>(
         &mut self,
@@ -237,13 +240,19 @@ where
         Ok(done.rows_affected())
     }
 
-    async fn rows<R: FromSqlRow>(&mut self, sql: &'static str, args: &[Arg<'_>]) -> Result<Vec<R>> {
+    async fn each_row<R: FromSqlRow>(
+        &mut self,
+        sql: &'static str,
+        args: &[Arg<'_>],
+        each: Each<'_, R>,
+    ) -> Result<u64> {
         let mut rows = bind(sqlx::query(sql), args).fetch(self);
-        let mut records = Vec::new();
+        let mut read = 0;
         while let Some(row) = rows.try_next().await.map_err(map_err)? {
-            records.push(R::from_row(&row)?);
+            each(R::from_row(&row)?);
+            read += 1;
         }
-        Ok(records)
+        Ok(read)
     }
 
     async fn first_row<R: FromSqlRow>(
@@ -306,7 +315,22 @@ pub(crate) trait Db: Send + Sized {
         sql: &'static str,
         args: &[Arg<'_>],
     ) -> impl Future<Output = Result<Vec<R>>> + Send {
-        async move { self.connection().await?.rows(sql, args).await }
+        async move {
+            let mut records = Vec::new();
+            self.for_each(sql, args, &mut |r| records.push(r)).await?;
+            Ok(records)
+        }
+    }
+
+    /// Every row of a query, as records, each handed to `each` as it is read (none held
+    /// meanwhile); answers how many.
+    fn for_each<R: FromSqlRow>(
+        self,
+        sql: &'static str,
+        args: &[Arg<'_>],
+        each: Each<'_, R>,
+    ) -> impl Future<Output = Result<u64>> + Send {
+        async move { self.connection().await?.each_row(sql, args, each).await }
     }
 
     /// The first row of a query, if any.

@@ -18,7 +18,7 @@ use hallpass_core::store::{
     Activity, ChangeFeed, DeleteTypeOutcome, IdentifierFilter, LimitedStart, PoolUsage, Revoked,
     Rotation, SessionPage, SessionUpdate, Store, Superseded, Updated,
 };
-use hallpass_core::store::{EventFilter, EventPage, RevokeContext};
+use hallpass_core::store::{Each, EventFilter, EventPage, RevokeContext};
 use hallpass_core::webhooks::{Attempt, AttemptOutcome, DueDelivery, WebhookRecord};
 use hallpass_core::{Result, Timestamp};
 use sqlx::Pool;
@@ -323,21 +323,26 @@ impl<D: Dialect> Store for SqlStore<D> {
         .await
     }
 
-    async fn live_revocations(&self, now: Timestamp) -> Result<Vec<Revoked>> {
-        self.run("live_revocations", revocation::live(&self.pool, now))
+    async fn live_revocations(&self, now: Timestamp, each: Each<'_, Revoked>) -> Result<u64> {
+        self.run("live_revocations", revocation::live(&self.pool, now, each))
             .await
     }
 
-    async fn revocations_since(&self, since: Timestamp, now: Timestamp) -> Result<Vec<Revoked>> {
+    async fn revocations_since(
+        &self,
+        since: Timestamp,
+        now: Timestamp,
+        each: Each<'_, Revoked>,
+    ) -> Result<u64> {
         self.run(
             "revocations_since",
-            revocation::since(&self.pool, since, now),
+            revocation::since(&self.pool, since, now, each),
         )
         .await
     }
 
-    async fn live_supersessions(&self, now: Timestamp) -> Result<Vec<Superseded>> {
-        self.run("live_supersessions", lifecycle::live(&self.pool, now))
+    async fn live_supersessions(&self, now: Timestamp, each: Each<'_, Superseded>) -> Result<u64> {
+        self.run("live_supersessions", lifecycle::live(&self.pool, now, each))
             .await
     }
 
@@ -345,10 +350,11 @@ impl<D: Dialect> Store for SqlStore<D> {
         &self,
         since: Timestamp,
         now: Timestamp,
-    ) -> Result<Vec<Superseded>> {
+        each: Each<'_, Superseded>,
+    ) -> Result<u64> {
         self.run(
             "supersessions_since",
-            lifecycle::since(&self.pool, since, now),
+            lifecycle::since(&self.pool, since, now, each),
         )
         .await
     }

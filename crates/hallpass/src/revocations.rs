@@ -94,18 +94,22 @@ impl Revocations {
         let now = clock.now();
         let scopes = Scopes::new();
         let set = RevocationSet::new();
-        for r in store.live_revocations(now).await? {
-            set.insert(
-                &r.session_id,
-                &scopes.intern(&r.product, &r.env),
-                r.forget_after,
-            );
-        }
+        store
+            .live_revocations(now, &mut |r| {
+                set.insert(
+                    &r.session_id,
+                    &scopes.intern(&r.product, &r.env),
+                    r.forget_after,
+                );
+            })
+            .await?;
         let superseded = SupersededSet::new();
-        for s in store.live_supersessions(now).await? {
-            let scope = scopes.intern(&s.product, &s.env);
-            superseded.insert(&s.session_id, &scope, s.version, s.at, s.forget_after);
-        }
+        store
+            .live_supersessions(now, &mut |s| {
+                let scope = scopes.intern(&s.product, &s.env);
+                superseded.insert(&s.session_id, &scope, s.version, s.at, s.forget_after);
+            })
+            .await?;
         Ok(Self {
             store,
             clock,
@@ -200,20 +204,20 @@ impl Revocations {
             .caught_up_to
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        let revoked = self.store.revocations_since(since, now).await?;
-        for r in &revoked {
-            self.learn(r);
-        }
-        let superseded = self.store.supersessions_since(since, now).await?;
-        for s in &superseded {
-            self.learn_superseded(s);
-        }
+        let revoked = self
+            .store
+            .revocations_since(since, now, &mut |r| self.learn(&r))
+            .await?;
+        let superseded = self
+            .store
+            .supersessions_since(since, now, &mut |s| self.learn_superseded(&s))
+            .await?;
         let mut caught_up_to = self
             .caught_up_to
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
         *caught_up_to = (*caught_up_to).max(overlap_before(now));
-        Ok(revoked.len() + superseded.len())
+        Ok(usize::try_from(revoked + superseded).unwrap_or(usize::MAX))
     }
 
     /// Whether the session is revoked.

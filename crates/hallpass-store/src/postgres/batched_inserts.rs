@@ -25,8 +25,11 @@ use crate::records::{amr_text, dispatched_value, event_insert_columns, session_c
 /// Most rows in one statement.
 const MAX_BATCH: usize = 128;
 /// Batches in flight at once (each on a connection of its own), so that a commit's wait for
-/// the disk does not hold up the next batch.
-const MAX_IN_FLIGHT: usize = 4;
+/// the disk does not hold up the next batch. Two, not more: with more, 16 concurrent starts
+/// were written about two to a statement, and each statement's fixed cost (bind, plan, commit)
+/// dominated; with two, about four share one (docs/BENCHMARKS.md, "PostgreSQL start: fewer
+/// statements, planned once").
+const MAX_IN_FLIGHT: usize = 2;
 /// Inserts waiting beyond this make callers wait to queue.
 const QUEUE: usize = 4096;
 
@@ -42,6 +45,7 @@ impl BatchedInserts {
     /// Starts the task that writes queued inserts; it ends when the last handle is dropped.
     pub(super) fn start(pool: PgPool) -> Self {
         let (jobs, queue) = mpsc::channel(QUEUE);
+        let pool = planned_once(&pool);
         tokio::spawn(run(pool, queue));
         Self { jobs }
     }
@@ -56,6 +60,23 @@ impl BatchedInserts {
             .map_err(|_| stopped())?;
         answered.await.map_err(|_| stopped())?
     }
+}
+
+/// The batches' own connections, [`MAX_IN_FLIGHT`] of them, opened when first needed, with the
+/// main pool's settings and `plan_cache_mode = force_generic_plan`: the batch statement's plan
+/// never depends on its values (it inserts whatever the arrays hold), yet PostgreSQL planned
+/// it anew for every batch, since its estimate of the generic plan, with arrays of unknown
+/// length, came out dearer than the custom ones. Only these connections plan this way; the
+/// main pool's queries keep custom plans (the audit query needs them to pick its index).
+fn planned_once(pool: &PgPool) -> PgPool {
+    let options = (*pool.connect_options())
+        .clone()
+        .options([("plan_cache_mode", "force_generic_plan")]);
+    pool.options()
+        .clone()
+        .max_connections(u32::try_from(MAX_IN_FLIGHT).unwrap_or(1))
+        .min_connections(0)
+        .connect_lazy_with(options)
 }
 
 fn stopped() -> Error {

@@ -4,7 +4,9 @@
 use hallpass_core::events::{Audit, EventIds, EventType, RevokeCause};
 use hallpass_core::model::SessionRecord;
 use hallpass_core::session_type::{OnLimit, SessionLimit};
-use hallpass_core::store::{IdentifierFilter, LimitedStart, SessionUpdate, Superseded, Updated};
+use hallpass_core::store::{
+    Each, IdentifierFilter, LimitedStart, SessionUpdate, Superseded, Updated,
+};
 use hallpass_core::{Result, Timestamp};
 use serde_json::json;
 use sqlx::Pool;
@@ -194,43 +196,37 @@ pub(crate) async fn update<D: Dialect>(
     Ok(applied)
 }
 
-/// Updated sessions whose older tokens are still valid at `now`, by id (sorted here, not in
-/// SQL, so that SQLite uses the partial index, as the revocation queries do).
-pub(crate) async fn live(db: impl Db, now: Timestamp) -> Result<Vec<Superseded>> {
-    let superseded = db
-        .fetch_all(
-            concat!(
-                "SELECT ",
-                superseded_columns!(),
-                " FROM sessions WHERE superseded_until > $1"
-            ),
-            &[now.into()],
-        )
-        .await?;
-    Ok(by_session_id(superseded))
+/// Hands `each` every updated session whose older tokens are still valid at `now` (in no
+/// order, so that SQLite uses the partial index, as the revocation queries do).
+pub(crate) async fn live(db: impl Db, now: Timestamp, each: Each<'_, Superseded>) -> Result<u64> {
+    db.for_each(
+        concat!(
+            "SELECT ",
+            superseded_columns!(),
+            " FROM sessions WHERE superseded_until > $1"
+        ),
+        &[now.into()],
+        each,
+    )
+    .await
 }
 
-/// Sessions whose data version moved at or after `since`, with older tokens valid at `now`.
+/// Hands `each` every session whose data version moved at or after `since`, with older tokens
+/// valid at `now`.
 pub(crate) async fn since(
     db: impl Db,
     since: Timestamp,
     now: Timestamp,
-) -> Result<Vec<Superseded>> {
-    let superseded = db
-        .fetch_all(
-            concat!(
-                "SELECT ",
-                superseded_columns!(),
-                " FROM sessions WHERE superseded_at >= $1 AND superseded_until > $2"
-            ),
-            &[since.into(), now.into()],
-        )
-        .await?;
-    Ok(by_session_id(superseded))
-}
-
-/// Supersessions sorted by session id.
-fn by_session_id(mut superseded: Vec<Superseded>) -> Vec<Superseded> {
-    superseded.sort_by(|a, b| a.session_id.cmp(&b.session_id));
-    superseded
+    each: Each<'_, Superseded>,
+) -> Result<u64> {
+    db.for_each(
+        concat!(
+            "SELECT ",
+            superseded_columns!(),
+            " FROM sessions WHERE superseded_at >= $1 AND superseded_until > $2"
+        ),
+        &[since.into(), now.into()],
+        each,
+    )
+    .await
 }

@@ -1,7 +1,7 @@
 //! Revoking sessions, loading the live revocations and sweeping ended sessions.
 
 use hallpass_core::events::{Audit, Event, EventIds, EventType, RevokeCause, SessionFacts};
-use hallpass_core::store::{IdentifierFilter, RevokeContext, Revoked};
+use hallpass_core::store::{Each, IdentifierFilter, RevokeContext, Revoked};
 use hallpass_core::{Result, Timestamp};
 use sqlx::Pool;
 
@@ -109,37 +109,40 @@ pub(crate) async fn record_revoked<C: Conn>(
     Ok(by_id(rows.into_iter().map(|row| row.revoked).collect()))
 }
 
-/// Revoked sessions whose last token is still valid at `now`, sorted by session id (here, not
-/// in SQL: an `ORDER BY id` makes SQLite walk the primary key instead of the partial index on
-/// revoked sessions, a scan of the whole table).
-pub(crate) async fn live(db: impl Db, now: Timestamp) -> Result<Vec<Revoked>> {
-    let revoked = db
-        .fetch_all(
-            concat!(
-                "SELECT ",
-                revoked_columns!(),
-                " FROM sessions WHERE revoked_at IS NOT NULL AND token_expires_at > $1"
-            ),
-            &[now.into()],
-        )
-        .await?;
-    Ok(by_id(revoked))
+/// Hands `each` every revoked session whose last token is still valid at `now` (in no order:
+/// an `ORDER BY id` makes SQLite walk the primary key instead of the partial index on revoked
+/// sessions, a scan of the whole table).
+pub(crate) async fn live(db: impl Db, now: Timestamp, each: Each<'_, Revoked>) -> Result<u64> {
+    db.for_each(
+        concat!(
+            "SELECT ",
+            revoked_columns!(),
+            " FROM sessions WHERE revoked_at IS NOT NULL AND token_expires_at > $1"
+        ),
+        &[now.into()],
+        each,
+    )
+    .await
 }
 
-/// Sessions revoked at or after `since` whose last token is still valid at `now`, by id (sorted
-/// here, as [`live`]: this runs every 500 ms, and must use `sessions_by_revoked_at`).
-pub(crate) async fn since(db: impl Db, since: Timestamp, now: Timestamp) -> Result<Vec<Revoked>> {
-    let revoked = db
-        .fetch_all(
-            concat!(
-                "SELECT ",
-                revoked_columns!(),
-                " FROM sessions WHERE revoked_at >= $1 AND token_expires_at > $2"
-            ),
-            &[since.into(), now.into()],
-        )
-        .await?;
-    Ok(by_id(revoked))
+/// Hands `each` every session revoked at or after `since` whose last token is still valid at
+/// `now` (this runs every 500 ms, and must use `sessions_by_revoked_at`).
+pub(crate) async fn since(
+    db: impl Db,
+    since: Timestamp,
+    now: Timestamp,
+    each: Each<'_, Revoked>,
+) -> Result<u64> {
+    db.for_each(
+        concat!(
+            "SELECT ",
+            revoked_columns!(),
+            " FROM sessions WHERE revoked_at >= $1 AND token_expires_at > $2"
+        ),
+        &[since.into(), now.into()],
+        each,
+    )
+    .await
 }
 
 /// Deletes up to `batch` sessions whose refresh lifetime ended before `cutoff`, oldest first;
