@@ -10,7 +10,7 @@ use async_trait::async_trait;
 use crate::events::{Audit, Event, EventType, RevokeCause};
 use crate::model::{ApiKeyRecord, Device, EnvKeyRecord, Product, SessionRecord};
 use crate::session_type::{SessionLimit, SessionTypeRecord};
-use crate::webhooks::{Attempt, AttemptOutcome, DueDelivery, WebhookRecord};
+use crate::webhooks::{Attempt, DueDelivery, Finished, WebhookRecord};
 use crate::{Result, Timestamp};
 
 /// What a store read hands each row to, as it reads them.
@@ -451,15 +451,13 @@ pub trait Store: Send + Sync + 'static {
         lease_until: Timestamp,
         limit: u32,
     ) -> Result<Vec<DueDelivery>>;
-    /// Records a claimed delivery's attempt and its outcome in one transaction, ending or
-    /// starting the endpoint's failing streak; an endpoint failing every attempt since before
-    /// `disable_if_failing_before` is disabled, with its `webhook.disabled` event. True if it was.
-    async fn finish_delivery(
-        &self,
-        attempt: &Attempt,
-        outcome: &AttemptOutcome,
-        disable_if_failing_before: Timestamp,
-    ) -> Result<bool>;
+    /// Records claimed deliveries' attempts and their outcomes, all in one transaction (a node
+    /// records together what its attempts in flight learnt meanwhile, so that the writes per
+    /// delivery do not bound the delivery rate), each ending or starting its endpoint's failing
+    /// streak; an endpoint failing every attempt since before the attempt's
+    /// `disable_if_failing_before` is disabled, with its `webhook.disabled` event. Answers, in
+    /// order, whether each attempt disabled its endpoint.
+    async fn finish_deliveries(&self, finished: &[Finished]) -> Result<Vec<bool>>;
     /// Logs an attempt that belongs to no delivery (a test).
     async fn record_attempt(&self, attempt: &Attempt) -> Result<()>;
     /// An endpoint's latest `limit` attempts, newest first.

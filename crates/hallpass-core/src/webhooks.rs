@@ -226,6 +226,18 @@ pub enum AttemptOutcome {
     GiveUp,
 }
 
+/// A claimed delivery's attempt as its node records it: what happened, what follows, and from
+/// when an endpoint failing every attempt is disabled.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finished {
+    /// The attempt, for the deliveries log.
+    pub attempt: Attempt,
+    /// What happens to the delivery next.
+    pub outcome: AttemptOutcome,
+    /// An endpoint whose failing streak began before this is disabled.
+    pub disable_if_failing_before: Timestamp,
+}
+
 /// Checks an endpoint URL: `https://` to any host but the server's own network, or, only when
 /// `allow_private`, `http://` or `https://` to a loopback or private address.
 ///

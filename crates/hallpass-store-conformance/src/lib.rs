@@ -130,6 +130,7 @@ macro_rules! store_conformance {
             concurrent_dispatchers_dispatch_each_event_once,
             a_claimed_delivery_waits_for_its_lease,
             attempts_reschedule_deliver_or_disable,
+            a_batch_of_attempts_is_recorded_at_once,
         );
     };
     (@cases $make:expr; $($case:ident),+ $(,)?) => {

@@ -5,9 +5,10 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
+use hallpass_core::Timestamp;
 use hallpass_core::events::EventType;
 use hallpass_core::store::{EventFilter, Store};
-use hallpass_core::webhooks::{Attempt, AttemptOutcome, EventSelection, WebhookRecord};
+use hallpass_core::webhooks::{Attempt, AttemptOutcome, EventSelection, Finished, WebhookRecord};
 
 use crate::fixtures::{at, insert_sessions, now, revoking, session, sid, webhook};
 
@@ -209,14 +210,13 @@ pub async fn attempts_reschedule_deliver_or_disable(store: Arc<dyn Store>) {
     assert_eq!(claimed.len(), 2);
     let (one, two) = (&claimed[0].event_id, &claimed[1].event_id);
     let far = at(-86_400);
-    let disabled = store
-        .finish_delivery(
-            &attempt("wh_w", one, 1, 1, Some(500)),
-            &AttemptOutcome::Retry(at(100)),
-            far,
-        )
-        .await
-        .expect("finish");
+    let disabled = finish(
+        &*store,
+        attempt("wh_w", one, 1, 1, Some(500)),
+        AttemptOutcome::Retry(at(100)),
+        far,
+    )
+    .await;
     assert!(!disabled);
     assert_eq!(
         store
@@ -227,14 +227,13 @@ pub async fn attempts_reschedule_deliver_or_disable(store: Arc<dyn Store>) {
             .failing_since,
         Some(at(1))
     );
-    store
-        .finish_delivery(
-            &attempt("wh_w", two, 2, 1, Some(204)),
-            &AttemptOutcome::Delivered,
-            far,
-        )
-        .await
-        .expect("finish");
+    finish(
+        &*store,
+        attempt("wh_w", two, 2, 1, Some(204)),
+        AttemptOutcome::Delivered,
+        far,
+    )
+    .await;
     assert_eq!(
         store
             .webhook("wh_w")
@@ -258,27 +257,25 @@ pub async fn attempts_reschedule_deliver_or_disable(store: Arc<dyn Store>) {
         .await
         .expect("claim");
     assert_eq!((retried.len(), retried[0].attempts), (1, 1));
-    store
-        .finish_delivery(
-            &attempt("wh_w", one, 100, 2, None),
-            &AttemptOutcome::Retry(at(200)),
-            far,
-        )
-        .await
-        .expect("finish");
+    finish(
+        &*store,
+        attempt("wh_w", one, 100, 2, None),
+        AttemptOutcome::Retry(at(200)),
+        far,
+    )
+    .await;
     let again = store
         .claim_deliveries(at(200), at(230), 10)
         .await
         .expect("claim");
     assert_eq!(again.len(), 1);
-    let disabled = store
-        .finish_delivery(
-            &attempt("wh_w", one, 200, 3, Some(503)),
-            &AttemptOutcome::Retry(at(300)),
-            at(150),
-        )
-        .await
-        .expect("finish");
+    let disabled = finish(
+        &*store,
+        attempt("wh_w", one, 200, 3, Some(503)),
+        AttemptOutcome::Retry(at(300)),
+        at(150),
+    )
+    .await;
     assert!(disabled, "failing since 100, before 150");
     let w = store.webhook("wh_w").await.expect("read").expect("stored");
     assert!(!w.enabled);
@@ -335,4 +332,73 @@ pub async fn attempts_reschedule_deliver_or_disable(store: Arc<dyn Store>) {
         [at(500), at(200)],
         "attempts before the cutoff are swept"
     );
+}
+
+/// Attempts recorded in one call each get their own outcome, in order, and an endpoint the
+/// batch's first failure disables is not disabled again by the next.
+pub async fn a_batch_of_attempts_is_recorded_at_once(store: Arc<dyn Store>) {
+    store.insert_webhook(&webhook("w")).await.expect("insert");
+    insert_sessions(&*store, &[session(1), session(2), session(3)]).await;
+    store.dispatch_events(10).await.expect("dispatch");
+    let claimed = store
+        .claim_deliveries(at(1), at(30), 10)
+        .await
+        .expect("claim");
+    assert_eq!(claimed.len(), 3);
+    let made = |i: usize, status: Option<u16>, outcome| Finished {
+        attempt: attempt("wh_w", &claimed[i].event_id, 1, 1, status),
+        outcome,
+        // A streak begun at 1 is already too long: the first failure disables.
+        disable_if_failing_before: at(1),
+    };
+    let disabled = store
+        .finish_deliveries(&[
+            made(0, Some(204), AttemptOutcome::Delivered),
+            made(1, Some(500), AttemptOutcome::Retry(at(100))),
+            made(2, None, AttemptOutcome::Retry(at(100))),
+        ])
+        .await
+        .expect("finish");
+    assert_eq!(
+        disabled,
+        [false, true, false],
+        "disabled once, by its first failure"
+    );
+    assert_eq!(store.attempts("wh_w", 10).await.expect("log").len(), 3);
+    let w = store.webhook("wh_w").await.expect("read").expect("stored");
+    assert!(!w.enabled);
+    let page = store
+        .events(
+            &EventFilter {
+                types: vec![EventType::WebhookDisabled],
+                ..EventFilter::default()
+            },
+            10,
+        )
+        .await
+        .expect("events");
+    assert_eq!(page.events.len(), 1, "one webhook.disabled");
+    assert_eq!(
+        store.finish_deliveries(&[]).await.expect("nothing"),
+        Vec::<bool>::new()
+    );
+}
+
+/// Records one attempt through [`Store::finish_deliveries`]; true if it disabled the endpoint.
+async fn finish(
+    store: &dyn Store,
+    attempt: Attempt,
+    outcome: AttemptOutcome,
+    disable_if_failing_before: Timestamp,
+) -> bool {
+    let disabled = store
+        .finish_deliveries(&[Finished {
+            attempt,
+            outcome,
+            disable_if_failing_before,
+        }])
+        .await
+        .expect("finish");
+    assert_eq!(disabled.len(), 1, "one answer per attempt");
+    disabled[0]
 }

@@ -19,7 +19,7 @@ use hallpass_core::store::{
     Rotation, SessionPage, SessionUpdate, Store, Superseded, Updated,
 };
 use hallpass_core::store::{Each, EventFilter, EventPage, RevokeContext};
-use hallpass_core::webhooks::{Attempt, AttemptOutcome, DueDelivery, WebhookRecord};
+use hallpass_core::webhooks::{Attempt, DueDelivery, Finished, WebhookRecord};
 use hallpass_core::{Result, Timestamp};
 use sqlx::Pool;
 
@@ -451,21 +451,10 @@ impl<D: Dialect> Store for SqlStore<D> {
         .await
     }
 
-    async fn finish_delivery(
-        &self,
-        attempt: &Attempt,
-        outcome: &AttemptOutcome,
-        disable_if_failing_before: Timestamp,
-    ) -> Result<bool> {
+    async fn finish_deliveries(&self, finished: &[Finished]) -> Result<Vec<bool>> {
         self.write(
-            "finish_delivery",
-            webhooks::finish(
-                &self.pool,
-                &self.event_ids,
-                attempt,
-                outcome,
-                disable_if_failing_before,
-            ),
+            "finish_deliveries",
+            webhooks::finish_all(&self.pool, &self.event_ids, finished),
         )
         .await
     }

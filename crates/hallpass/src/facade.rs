@@ -284,13 +284,7 @@ impl Hallpass {
     /// # Errors
     /// [`Error::StoreUnavailable`].
     pub async fn deliver_webhooks(self: &Arc<Self>) -> Result<usize> {
-        let slots = Arc::new(tokio::sync::Semaphore::new(crate::webhooks::MAX_IN_FLIGHT));
-        let started = self.webhooks.round(&slots).await?;
-        // Wait for the attempts started to finish, so the caller sees their outcome.
-        let _all = slots
-            .acquire_many(u32::try_from(crate::webhooks::MAX_IN_FLIGHT).unwrap_or(u32::MAX))
-            .await;
-        Ok(started)
+        self.webhooks.deliver_once().await
     }
 
     /// The env's public JWKS: asymmetric signing keys whose tokens may still be valid.

@@ -2,7 +2,7 @@
 //! not yet dispatched, claimed by one node at a time), and the log of attempts.
 
 use hallpass_core::events::{Actor, Audit, Event, EventIds, EventType, event_json};
-use hallpass_core::webhooks::{Attempt, AttemptOutcome, DueDelivery, WebhookRecord};
+use hallpass_core::webhooks::{Attempt, AttemptOutcome, DueDelivery, Finished, WebhookRecord};
 use hallpass_core::{Result, Timestamp};
 use serde_json::json;
 use sqlx::Pool;
@@ -11,7 +11,7 @@ use super::events;
 use crate::dialect::Dialect;
 use crate::error::map_err;
 use crate::records::{attempt_columns, webhook_columns};
-use crate::sql::{Arg, Db, begin};
+use crate::sql::{Arg, Conn, Db, begin};
 
 /// The events the dispatcher takes, oldest first (`$1` of them); each dialect ends it with its
 /// row locking ([`Dialect::SELECT_UNDISPATCHED`]).
@@ -270,47 +270,61 @@ pub(crate) async fn log_attempt(db: impl Db, a: &Attempt) -> Result<()> {
     Ok(())
 }
 
-/// Records a claimed delivery's attempt and what follows from it, in one transaction: the log
-/// entry; the delivery done, rescheduled (its lease released) or given up; the endpoint's
-/// failing streak ended or begun; and, when it has failed every attempt since before
-/// `disable_if_failing_before`, the endpoint disabled with its `webhook.disabled` event.
-/// Returns whether it was disabled.
-pub(crate) async fn finish<D: Dialect>(
+/// Records claimed deliveries' attempts and what follows from each, all in one transaction:
+/// the log entry; the delivery done, rescheduled (its lease released) or given up; the
+/// endpoint's failing streak ended or begun; and, when it has failed every attempt since before
+/// `disable_if_failing_before`, the endpoint disabled with its `webhook.disabled` event (once:
+/// a later attempt of the same batch finds it disabled). Returns, in order, whether each
+/// attempt disabled its endpoint.
+pub(crate) async fn finish_all<D: Dialect>(
     pool: &Pool<D>,
     ids: &EventIds,
-    a: &Attempt,
-    outcome: &AttemptOutcome,
-    disable_if_failing_before: Timestamp,
-) -> Result<bool> {
+    finished: &[Finished],
+) -> Result<Vec<bool>> {
     let mut tx = begin(pool, D::BEGIN_WRITE).await?;
-    log_attempt(&mut *tx, a).await?;
+    let mut disabled = Vec::with_capacity(finished.len());
+    for f in finished {
+        disabled.push(finish(&mut *tx, ids, f).await?);
+    }
+    tx.commit().await.map_err(map_err)?;
+    Ok(disabled)
+}
+
+/// Records one attempt and its outcome on the transaction's connection; true if it disabled
+/// the endpoint.
+async fn finish<C: Conn>(conn: &mut C, ids: &EventIds, f: &Finished) -> Result<bool> {
+    let (a, outcome) = (&f.attempt, &f.outcome);
+    log_attempt(&mut *conn, a).await?;
     let key = [a.webhook_id.as_str().into(), a.event_id.as_str().into()];
     match outcome {
         AttemptOutcome::Delivered | AttemptOutcome::GiveUp => {
-            tx.execute(
-                "DELETE FROM webhook_deliveries WHERE webhook_id = $1 AND event_id = $2",
-                &key,
-            )
-            .await?;
+            (&mut *conn)
+                .execute(
+                    "DELETE FROM webhook_deliveries WHERE webhook_id = $1 AND event_id = $2",
+                    &key,
+                )
+                .await?;
         }
         AttemptOutcome::Retry(at) => {
-            tx.execute(
-                "UPDATE webhook_deliveries SET attempts = attempts + 1, next_attempt_at = $3, \
+            (&mut *conn)
+                .execute(
+                    "UPDATE webhook_deliveries SET attempts = attempts + 1, next_attempt_at = $3, \
                  claimed_until = NULL WHERE webhook_id = $1 AND event_id = $2",
-                &[key[0], key[1], (*at).into()],
-            )
-            .await?;
+                    &[key[0], key[1], (*at).into()],
+                )
+                .await?;
         }
     }
     let disabled = if *outcome == AttemptOutcome::Delivered {
-        tx.execute(
-            "UPDATE webhooks SET failing_since = NULL WHERE id = $1",
-            &[key[0]],
-        )
-        .await?;
+        (&mut *conn)
+            .execute(
+                "UPDATE webhooks SET failing_since = NULL WHERE id = $1",
+                &[key[0]],
+            )
+            .await?;
         false
     } else {
-        let failing: Option<WebhookRecord> = tx
+        let failing: Option<WebhookRecord> = (&mut *conn)
             .fetch_optional(
                 concat!(
                     "UPDATE webhooks SET failing_since = COALESCE(failing_since, $2) \
@@ -324,20 +338,19 @@ pub(crate) async fn finish<D: Dialect>(
             Some(w)
                 if w.enabled
                     && w.failing_since
-                        .is_some_and(|t| t <= disable_if_failing_before) =>
+                        .is_some_and(|t| t <= f.disable_if_failing_before) =>
             {
-                disable(&mut *tx, ids, &w, a.at).await?;
+                disable(&mut *conn, ids, &w, a.at).await?;
                 true
             }
             _ => false,
         }
     };
-    tx.commit().await.map_err(map_err)?;
     Ok(disabled)
 }
 
 /// Disables an endpoint that has failed too long, and records `webhook.disabled`.
-async fn disable<C: crate::sql::Conn>(
+async fn disable<C: Conn>(
     conn: &mut C,
     ids: &EventIds,
     w: &WebhookRecord,

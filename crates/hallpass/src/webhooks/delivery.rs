@@ -3,15 +3,21 @@
 //! What is pending lives in the database, so a node killed at any point loses nothing: the
 //! dispatch is one transaction, and a claim it held expires ([`LEASE`]) and is made again,
 //! with the same `webhook-id`.
+//!
+//! Attempts hand their outcome to one recorder task, which writes every outcome waiting in one
+//! transaction; an attempt's slot stays taken until its outcome is written, so a node never
+//! holds more than [`MAX_IN_FLIGHT`] deliveries between claim and record. With one write
+//! transaction per delivery (and SQLite's one writer), a node delivered fewer than a hundred
+//! a second to a receiver that answered at once (docs/BENCHMARKS.md, "Webhook delivery").
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use hallpass_core::webhooks::{
-    ATTEMPT_TIMEOUT, Attempt, AttemptOutcome, DISABLE_AFTER, DueDelivery, next_attempt_at,
+    ATTEMPT_TIMEOUT, Attempt, AttemptOutcome, DISABLE_AFTER, DueDelivery, Finished, next_attempt_at,
 };
 use hallpass_core::{Error, Result};
-use tokio::sync::Semaphore;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
 
 use super::Webhooks;
 
@@ -25,12 +31,19 @@ pub(crate) const POLL_EVERY: Duration = Duration::from_millis(200);
 /// Events dispatched per transaction.
 const DISPATCH_BATCH: u32 = 200;
 
+/// An attempt made, waiting for its outcome to be written, with the slot it holds till then.
+type Made = (Finished, OwnedSemaphorePermit);
+
 impl Webhooks {
     /// Runs the delivery loop until the task is aborted.
     pub(crate) async fn deliver_forever(self: Arc<Self>) {
         let slots = Arc::new(Semaphore::new(MAX_IN_FLIGHT));
+        // Never more waiting than slots: each holds one.
+        let (made, to_record) = mpsc::channel(MAX_IN_FLIGHT);
+        // Ends when the loop (the last sender) does.
+        tokio::spawn(Arc::clone(&self).record_forever(to_record));
         loop {
-            match self.round(&slots).await {
+            match self.round(&slots, &made).await {
                 // Every slot is busy, so more may be due: go on as soon as one frees, rather
                 // than cap delivery at one round of slots per poll.
                 Ok(started) if started > 0 && slots.available_permits() == 0 => {
@@ -44,9 +57,27 @@ impl Webhooks {
         }
     }
 
+    /// One round, waiting until the outcome of every attempt it started is written; answers
+    /// how many it started.
+    pub(crate) async fn deliver_once(self: &Arc<Self>) -> Result<usize> {
+        let slots = Arc::new(Semaphore::new(MAX_IN_FLIGHT));
+        let (made, to_record) = mpsc::channel(MAX_IN_FLIGHT);
+        tokio::spawn(Arc::clone(self).record_forever(to_record));
+        let started = self.round(&slots, &made).await?;
+        // Every slot is back once every outcome is written (or its attempt failed).
+        let _all = slots
+            .acquire_many(u32::try_from(MAX_IN_FLIGHT).unwrap_or(u32::MAX))
+            .await;
+        Ok(started)
+    }
+
     /// One round: dispatch every event waiting, then start the attempts due that free slots
     /// allow. Returns how many attempts it started.
-    pub(crate) async fn round(self: &Arc<Self>, slots: &Arc<Semaphore>) -> Result<usize> {
+    pub(crate) async fn round(
+        self: &Arc<Self>,
+        slots: &Arc<Semaphore>,
+        made: &mpsc::Sender<Made>,
+    ) -> Result<usize> {
         while self.store.dispatch_events(DISPATCH_BATCH).await? == u64::from(DISPATCH_BATCH) {}
         let free = u32::try_from(slots.available_permits()).unwrap_or(0);
         if free == 0 {
@@ -61,20 +92,44 @@ impl Webhooks {
                 .acquire_owned()
                 .await
                 .map_err(|_| Error::Internal("the delivery slots are closed".into()))?;
-            let this = Arc::clone(self);
+            let (this, made) = (Arc::clone(self), made.clone());
             tokio::spawn(async move {
-                if let Err(e) = this.attempt(delivery).await {
+                match this.attempt(delivery).await {
+                    // The recorder has gone only when the loop has: the lease runs out.
+                    Ok(finished) => drop(made.send((finished, permit)).await),
                     // The lease runs out and the delivery is made again.
-                    tracing::warn!(error = %e, "a webhook attempt could not be recorded");
+                    Err(e) => tracing::warn!(error = %e, "a webhook attempt could not be made"),
                 }
-                drop(permit);
             });
         }
         Ok(started)
     }
 
-    /// Makes one attempt of a claimed delivery and records what follows from it.
-    async fn attempt(&self, d: DueDelivery) -> Result<()> {
+    /// Writes the outcomes of attempts made, every one waiting in one transaction, then frees
+    /// their slots. If the write fails, their leases run out and they are made again.
+    async fn record_forever(self: Arc<Self>, mut to_record: mpsc::Receiver<Made>) {
+        let mut batch = Vec::with_capacity(MAX_IN_FLIGHT);
+        while to_record.recv_many(&mut batch, MAX_IN_FLIGHT).await > 0 {
+            let finished: Vec<Finished> = batch.iter().map(|(f, _)| f.clone()).collect();
+            match self.store.finish_deliveries(&finished).await {
+                Ok(disabled) => {
+                    for (f, disabled) in finished.iter().zip(disabled) {
+                        crate::counters::webhook_attempt(&f.outcome, disabled);
+                        if disabled {
+                            tracing::warn!(webhook = %f.attempt.webhook_id, "webhook disabled: every attempt has failed for 3 days");
+                        }
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, attempts = finished.len(), "webhook attempts could not be recorded; they will be made again")
+                }
+            }
+            batch.clear();
+        }
+    }
+
+    /// Makes one attempt of a claimed delivery; answers what follows from it, to record.
+    async fn attempt(&self, d: DueDelivery) -> Result<Finished> {
         let at = self.clock.now();
         let key = self.signing_key(&d.webhook_id, &d.sealed_secret)?;
         let sent = self
@@ -97,17 +152,13 @@ impl Webhooks {
             next_attempt_at(self.clock.now(), attempt.attempt, rand::random())
                 .map_or(AttemptOutcome::GiveUp, AttemptOutcome::Retry)
         };
-        let disable_before =
+        let disable_if_failing_before =
             at.plus_millis(-i64::try_from(DISABLE_AFTER.as_millis()).unwrap_or(i64::MAX));
-        let disabled = self
-            .store
-            .finish_delivery(&attempt, &outcome, disable_before)
-            .await?;
-        crate::counters::webhook_attempt(&outcome, disabled);
-        if disabled {
-            tracing::warn!(webhook = %attempt.webhook_id, "webhook disabled: every attempt has failed for 3 days");
-        }
-        Ok(())
+        Ok(Finished {
+            attempt,
+            outcome,
+            disable_if_failing_before,
+        })
     }
 }
 

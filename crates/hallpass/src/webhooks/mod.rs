@@ -18,7 +18,6 @@ use hallpass_core::webhooks::{
 use hallpass_core::{Error, Result};
 use serde_json::json;
 
-pub(crate) use delivery::MAX_IN_FLIGHT;
 use sender::Sender;
 
 use crate::access::Access;
