@@ -31,6 +31,14 @@ pub(crate) const POLL_EVERY: Duration = Duration::from_millis(200);
 /// Events dispatched per transaction.
 const DISPATCH_BATCH: u32 = 200;
 
+/// What a round did.
+struct Round {
+    /// Attempts started.
+    started: usize,
+    /// Whether the free slots, not the deliveries due, limited it: more may be due now.
+    more_due: bool,
+}
+
 /// An attempt made, waiting for its outcome to be written, with the slot it holds till then.
 type Made = (Finished, OwnedSemaphorePermit);
 
@@ -44,9 +52,9 @@ impl Webhooks {
         tokio::spawn(Arc::clone(&self).record_forever(to_record));
         loop {
             match self.round(&slots, &made).await {
-                // Every slot is busy, so more may be due: go on as soon as one frees, rather
-                // than cap delivery at one round of slots per poll.
-                Ok(started) if started > 0 && slots.available_permits() == 0 => {
+                // The slots, not the deliveries due, limited the round: go on as soon as a slot
+                // frees, rather than cap delivery at one round of slots per poll.
+                Ok(round) if round.more_due => {
                     drop(slots.acquire().await);
                     continue;
                 }
@@ -63,7 +71,7 @@ impl Webhooks {
         let slots = Arc::new(Semaphore::new(MAX_IN_FLIGHT));
         let (made, to_record) = mpsc::channel(MAX_IN_FLIGHT);
         tokio::spawn(Arc::clone(self).record_forever(to_record));
-        let started = self.round(&slots, &made).await?;
+        let started = self.round(&slots, &made).await?.started;
         // Every slot is back once every outcome is written (or its attempt failed).
         let _all = slots
             .acquire_many(u32::try_from(MAX_IN_FLIGHT).unwrap_or(u32::MAX))
@@ -72,21 +80,28 @@ impl Webhooks {
     }
 
     /// One round: dispatch every event waiting, then start the attempts due that free slots
-    /// allow. Returns how many attempts it started.
-    pub(crate) async fn round(
+    /// allow.
+    async fn round(
         self: &Arc<Self>,
         slots: &Arc<Semaphore>,
         made: &mpsc::Sender<Made>,
-    ) -> Result<usize> {
+    ) -> Result<Round> {
         while self.store.dispatch_events(DISPATCH_BATCH).await? == u64::from(DISPATCH_BATCH) {}
         let free = u32::try_from(slots.available_permits()).unwrap_or(0);
         if free == 0 {
-            return Ok(0);
+            return Ok(Round {
+                started: 0,
+                more_due: true,
+            });
         }
         let now = self.clock.now();
         let lease_until = now.plus_millis(i64::try_from(LEASE.as_millis()).unwrap_or(i64::MAX));
         let due = self.store.claim_deliveries(now, lease_until, free).await?;
         let started = due.len();
+        // As many due as free slots: more may be due. (Testing instead whether every slot is
+        // busy after the claim missed this whenever an attempt ended meanwhile, and the loop
+        // slept a whole poll with deliveries waiting: 85 a second at most.)
+        let more_due = started == free as usize;
         for delivery in due {
             let permit = Arc::clone(slots)
                 .acquire_owned()
@@ -102,7 +117,7 @@ impl Webhooks {
                 }
             });
         }
-        Ok(started)
+        Ok(Round { started, more_due })
     }
 
     /// Writes the outcomes of attempts made, every one waiting in one transaction, then frees
