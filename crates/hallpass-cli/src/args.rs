@@ -85,6 +85,10 @@ pub(crate) struct ServeArgs {
     /// How long events are kept, e.g. `30d` (the default), `12h`, `90m` or seconds.
     #[arg(long, env = "HALLPASS_EVENT_RETENTION")]
     pub event_retention: Option<String>,
+    /// Failed authentications one client address may make in a burst before it is answered
+    /// 429 (refilled at one fiftieth of it per second; default 100).
+    #[arg(long, env = "HALLPASS_AUTH_FAILURE_BURST")]
+    pub auth_failure_burst: Option<u32>,
     /// Let webhook endpoints be loopback or private addresses, and plain http:// there
     /// (development and tests; by default no webhook reaches the server's own network).
     #[arg(long, env = "HALLPASS_ALLOW_PRIVATE_WEBHOOKS")]

@@ -163,6 +163,9 @@ pub(crate) async fn run(settings: ServeSettings) -> anyhow::Result<ExitCode> {
         Settings {
             issuer,
             event_retention: settings.event_retention,
+            // Refilled in 50 seconds, as the default 100 at 2 per second.
+            auth_failure_burst: settings.auth_failure_burst,
+            auth_failure_refill_per_sec: f64::from(settings.auth_failure_burst) / 50.0,
             allow_private_webhooks: settings.allow_private_webhooks,
             ..Settings::default()
         },

@@ -29,6 +29,7 @@ struct FileSettings {
     max_connections: Option<usize>,
     shutdown_timeout: Option<u64>,
     event_retention: Option<String>,
+    auth_failure_burst: Option<u32>,
     allow_private_webhooks: Option<bool>,
     url: Option<String>,
     key: Option<String>,
@@ -58,6 +59,7 @@ pub(crate) struct ServeSettings {
     pub trusted_proxies: Vec<hallpass_http::IpNet>,
     pub limits: hallpass_http::Limits,
     pub event_retention: Duration,
+    pub auth_failure_burst: u32,
     pub allow_private_webhooks: bool,
     pub dev: bool,
     pub master_key: Option<String>,
@@ -90,10 +92,20 @@ impl ServeSettings {
             .map(|text| parse_retention(&text))
             .transpose()?
             .unwrap_or(hallpass::DEFAULT_EVENT_RETENTION);
+        let auth_failure_burst = args
+            .auth_failure_burst
+            .or(file.auth_failure_burst)
+            .unwrap_or(DEFAULT_AUTH_FAILURE_BURST);
+        if !(1..=MAX_AUTH_FAILURE_BURST).contains(&auth_failure_burst) {
+            bail!(
+                "auth failure burst must be between 1 and {MAX_AUTH_FAILURE_BURST}, got {auth_failure_burst}"
+            );
+        }
         Ok(Self {
             trusted_proxies,
             limits,
             event_retention,
+            auth_failure_burst,
             allow_private_webhooks: args.allow_private_webhooks
                 || file.allow_private_webhooks.unwrap_or(false),
             listen: args
@@ -165,6 +177,11 @@ fn connection_limits(
         )?,
     })
 }
+
+/// Failed authentications a client address may make in a burst, by default.
+const DEFAULT_AUTH_FAILURE_BURST: u32 = 100;
+/// The largest burst: beyond it the limit no longer slows a guesser down at all.
+const MAX_AUTH_FAILURE_BURST: u32 = 1_000_000;
 
 /// Shortest and longest event retention: an audit log kept less than an hour is no log, and
 /// ten years bounds the arithmetic.

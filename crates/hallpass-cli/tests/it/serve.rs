@@ -104,6 +104,17 @@ fn connection_limits_out_of_range_stop_the_server_with_a_clear_message() {
             "a month",
             "event retention 'a month' is not a duration",
         ),
+        (
+            "HALLPASS_AUTH_FAILURE_BURST",
+            "0",
+            "auth failure burst must be between 1 and 1000000",
+        ),
+        (
+            "HALLPASS_AUTH_FAILURE_BURST",
+            "2000000",
+            "auth failure burst must be between 1 and 1000000",
+        ),
+        ("HALLPASS_AUTH_FAILURE_BURST", "-5", "invalid value '-5'"),
     ] {
         let dir = tempdir();
         let out = serve_to_exit(dir.path(), &[(variable, value)]);
@@ -114,6 +125,18 @@ fn connection_limits_out_of_range_stop_the_server_with_a_clear_message() {
             stderr(&out)
         );
     }
+}
+
+#[tokio::test]
+async fn the_auth_failure_burst_sets_how_many_wrong_keys_an_address_may_try() {
+    let dir = tempdir();
+    let server = Server::start(dir.path(), &["--auth-failure-burst", "3"], &[]);
+    let wrong = server.api(&format!("hp_sk_{}", "w".repeat(43)));
+    for _ in 0..3 {
+        wrong.get("/v1/session-types").await.expect_status(401);
+    }
+    let limited = wrong.get("/v1/session-types").await.expect_status(429);
+    assert_eq!(limited.code(), "rate_limited");
 }
 
 #[cfg(unix)]
