@@ -4,17 +4,17 @@
 use std::sync::Arc;
 
 use hallpass_core::events::{ActorKind, Event, EventType, RevokeCause};
-use hallpass_core::model::{Device, EnvKeyRecord, KeyKind, KeyPurpose};
+use hallpass_core::model::{Device, EnvKeyRecord, KeyKind, KeyPurpose, SessionRecord};
 use hallpass_core::store::{EventFilter, RevokeContext, SessionUpdate, Store};
 use serde_json::json;
 
 use crate::fixtures::{
-    api_key, at, audit, env_key, filter, first_keys, insert_sessions, now, product, revoking,
-    rotation, session, session_of, session_type, sid,
+    api_key, at, audit, env_key, filter, first_keys, insert_sessions, must_get, now, product,
+    revoking, rotation, session, session_of, session_type, sid,
 };
 
 /// Every event of product `shop`, oldest first.
-async fn all_events(store: &dyn Store) -> Vec<Event> {
+pub(crate) async fn all_events(store: &dyn Store) -> Vec<Event> {
     let mut page = store
         .events(
             &EventFilter {
@@ -207,6 +207,82 @@ pub async fn revocations_record_their_cause(store: Arc<dyn Store>) {
         after_starts[2..]
             .iter()
             .all(|e| e.data["cause"] == "revoke_all")
+    );
+}
+
+/// Revokes arriving together (which a store may write in one batch) each revoke their own
+/// session and record their own events; of two revokes of one session exactly one applies,
+/// and a session that is over or unknown is revoked by none.
+pub async fn concurrent_revokes_each_apply_once_and_record_theirs(store: Arc<dyn Store>) {
+    let mut sessions: Vec<SessionRecord> = (1..=30).map(session).collect();
+    sessions[9].refresh_expires_at = now();
+    insert_sessions(&*store, &sessions).await;
+    let theft = RevokeContext {
+        cause: RevokeCause::RefreshTokenReused,
+        presenter: Some(Device::default()),
+        ..revoking(at(90))
+    };
+    let mut tasks = Vec::new();
+    for (n, s) in sessions.iter().enumerate() {
+        let times = if n == 4 { 2 } else { 1 };
+        for _ in 0..times {
+            let (store, id) = (Arc::clone(&store), s.id.clone());
+            let context = if n == 6 {
+                theft.clone()
+            } else {
+                revoking(at(90))
+            };
+            tasks.push(tokio::spawn(async move {
+                (n, store.revoke_session(&id, &context).await)
+            }));
+        }
+    }
+    let unknown = {
+        let store = Arc::clone(&store);
+        tokio::spawn(async move { store.revoke_session("nope", &revoking(at(90))).await })
+    };
+    let mut applied = vec![0; sessions.len()];
+    for task in tasks {
+        let (n, result) = task.await.expect("revoke task");
+        if let Some(revoked) = result.expect("revoke") {
+            assert_eq!(revoked.session_id, sessions[n].id);
+            applied[n] += 1;
+        }
+    }
+    assert_eq!(unknown.await.expect("task").expect("revoke"), None);
+    for (n, s) in sessions.iter().enumerate() {
+        let expected = usize::from(n != 9);
+        assert_eq!(applied[n], expected, "revokes of session {n} that applied");
+        let stored = must_get(&*store, &s.id).await;
+        assert_eq!(stored.revoked_at, (n != 9).then(|| at(90)), "session {n}");
+    }
+    let events = all_events(&*store).await;
+    let revocations = &events[sessions.len()..];
+    for (n, s) in sessions.iter().enumerate() {
+        let of: Vec<&Event> = revocations
+            .iter()
+            .filter(|e| e.session_id.as_deref() == Some(s.id.as_str()))
+            .collect();
+        let expected: &[&str] = match n {
+            6 => &["session.revoked", "refresh_token.reused"],
+            9 => &[],
+            _ => &["session.revoked"],
+        };
+        let of_kinds: Vec<&str> = of.iter().map(|e| e.kind.as_str()).collect();
+        assert_eq!(of_kinds, expected, "events of session {n}");
+        if let Some(first) = of.first() {
+            let cause = if n == 6 {
+                "refresh_token_reused"
+            } else {
+                "revoke"
+            };
+            assert_eq!(first.data["cause"], cause, "session {n}");
+        }
+    }
+    assert_eq!(
+        revocations.len(),
+        sessions.len(),
+        "29 revocations and one reuse"
     );
 }
 

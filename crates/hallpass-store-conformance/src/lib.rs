@@ -122,6 +122,7 @@ macro_rules! store_conformance {
             each_session_change_records_its_event,
             a_change_that_does_not_apply_records_nothing,
             revocations_record_their_cause,
+            concurrent_revokes_each_apply_once_and_record_theirs,
             session_type_changes_record_theirs,
             the_audit_query_filters_pages_and_sweeps,
             key_changes_record_theirs,

@@ -453,6 +453,18 @@ pub async fn concurrent_rotations_each_apply_once(store: Arc<dyn Store>) {
             .expect("by hash");
         assert_eq!(by_new.map(|f| f.id), Some(s.id.clone()), "session {n}");
     }
+    let mut refreshed: Vec<String> = crate::events::all_events(&*store)
+        .await
+        .into_iter()
+        .filter(|e| e.kind.as_str() == "session.refreshed")
+        .filter_map(|e| e.session_id)
+        .collect();
+    refreshed.sort();
+    assert_eq!(
+        refreshed,
+        sessions.iter().map(|s| s.id.clone()).collect::<Vec<_>>(),
+        "one session.refreshed per rotation that applied, none for the one that did not"
+    );
     let loser = format!("rh-new-5-{}", 1 - applied_for_5[0]);
     assert_eq!(
         store

@@ -34,11 +34,12 @@
 //! - **Hot session writes.** SQLite's group commit (`sqlite/group_commit.rs`) applies
 //!   concurrent starts, refreshes and revocations of one session, and the refresh-hash lookup
 //!   before a rotation, in one transaction through rusqlite, with two statements per start
-//!   (session, then its hashes) and `MAX(…)`. PostgreSQL writes a start and its hashes in one
-//!   statement (a CTE), batches
-//!   concurrent starts into one `UNNEST` insert (`postgres/batched_inserts.rs`) and rotates
-//!   with `GREATEST(…)` in one CTE (`postgres/sessions.rs`). Both bind the same values, from
-//!   `queries/sessions.rs`.
+//!   (session, then its hashes) and `MAX(…)`. PostgreSQL queues concurrent starts, rotations
+//!   and revokes of one session, and writes each kind's batch over arrays (`UNNEST`): starts
+//!   and rotations in one statement each (a CTE with the hashes and events), revokes in one
+//!   transaction (`postgres/batched.rs` and its three writes); alone, a start or a rotation
+//!   is one statement (`postgres/sessions.rs`), rotating with `GREATEST(…)`. A single write binds the same
+//!   values on both, from `queries/sessions.rs`.
 //! - **Activity.** SQLite updates row by row in one transaction; PostgreSQL updates every row
 //!   in one statement over arrays, skipping rows another transaction has locked.
 //! - **Change feed.** PostgreSQL's schema triggers `NOTIFY` every change other nodes must

@@ -3,7 +3,8 @@
 //! Races between nodes are settled by the database: conditional UPDATEs re-checked under row
 //! locks (READ COMMITTED), row or advisory locks where a read decides a write. Triggers
 //! announce every change other nodes must apply with `NOTIFY hallpass_changes`, delivered on
-//! commit (see `changes.rs`). Concurrent starts are written together (`batched_inserts.rs`).
+//! commit (see `changes.rs`). Concurrent starts, rotations and revokes of one session are
+//! written together (`batched.rs`).
 
 use std::sync::Arc;
 
@@ -18,11 +19,18 @@ use crate::dialect::Dialect;
 use crate::queries;
 use crate::queries::webhooks::{select_due, select_undispatched};
 use crate::store::SqlStore;
-use batched_inserts::BatchedInserts;
+use batched::Batched;
+use batched_inserts::Insert;
+use batched_revokes::Revoke;
+use batched_rotations::Rotate;
 
+mod batched;
 mod batched_inserts;
+mod batched_revokes;
+mod batched_rotations;
 mod changes;
 mod connect;
+mod event_arrays;
 mod sessions;
 
 /// A hallpass store in a PostgreSQL database.
@@ -38,16 +46,27 @@ impl PgStore {
     pub(crate) async fn connect(url: &str) -> Result<Self> {
         let pool = connect::connect(url).await?;
         Ok(Self {
-            writes: BatchedInserts::start(pool.clone()),
+            writes: HotWrites {
+                inserts: Batched::start(&pool),
+                revokes: Batched::start(&pool),
+                rotations: Batched::start(&pool),
+            },
             pool,
             event_ids: Arc::default(),
         })
     }
 }
 
+/// The queues of the hot writes, each written many at a time.
+#[derive(Debug)]
+pub(crate) struct HotWrites {
+    inserts: Batched<Insert>,
+    revokes: Batched<Revoke>,
+    rotations: Batched<Rotate>,
+}
+
 impl Dialect for Postgres {
-    /// Where session inserts queue, to be written many in one statement.
-    type Writes = BatchedInserts;
+    type Writes = HotWrites;
 
     const BEGIN_WRITE: Option<&'static str> = None;
     /// REPEATABLE READ: every statement sees the state committed when the first began.
@@ -70,12 +89,16 @@ impl Dialect for Postgres {
     const SELECT_DUE: &'static str = concat!(select_due!(), " FOR UPDATE OF d SKIP LOCKED");
 
     /// Writers do not queue in process: the database's locks order them, across nodes too.
-    async fn writing(_: &BatchedInserts) -> Option<MutexGuard<'_, ()>> {
+    async fn writing(_: &HotWrites) -> Option<MutexGuard<'_, ()>> {
         None
     }
 
     async fn insert_session(store: &PgStore, session: &SessionRecord, event: Event) -> Result<()> {
-        store.writes.insert(session.clone(), event).await
+        store
+            .writes
+            .inserts
+            .write(Insert(session.clone(), event))
+            .await
     }
 
     async fn session_by_refresh_hash(store: &PgStore, hash: &str) -> Result<Option<SessionRecord>> {
@@ -89,7 +112,13 @@ impl Dialect for Postgres {
         rotation: &Rotation,
         event: Event,
     ) -> Result<bool> {
-        sessions::rotate_refresh(&store.pool, id, expected_hash, rotation, &event).await
+        let rotate = Rotate {
+            session_id: id.to_owned(),
+            expected_hash: expected_hash.to_owned(),
+            rotation: rotation.clone(),
+            event,
+        };
+        store.writes.rotations.write(rotate).await
     }
 
     async fn revoke_session(
@@ -97,7 +126,12 @@ impl Dialect for Postgres {
         id: &str,
         context: &RevokeContext,
     ) -> Result<Option<Revoked>> {
-        queries::revocation::revoke_session(&store.pool, &store.event_ids, id, context).await
+        let revoke = Revoke {
+            session_id: id.to_owned(),
+            context: context.clone(),
+            event_ids: Arc::clone(&store.event_ids),
+        };
+        store.writes.revokes.write(revoke).await
     }
 
     async fn record_activity(store: &PgStore, activity: &[Activity]) -> Result<()> {
