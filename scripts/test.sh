@@ -27,13 +27,28 @@ if [ -z "${HALLPASS_TEST_DATABASE_URL:-}" ]; then
   echo "NOTE: HALLPASS_TEST_DATABASE_URL is not set: PostgreSQL tests will be skipped" >&2
 fi
 
+# The console page (console/, Vue 3 built with Vite): the binary embeds the committed build in
+# crates/hallpass-http/console, which must be what the sources build to.
+(
+  set -e
+  cd console
+  npm ci --no-audit --no-fund --silent
+  npm run build --silent >/dev/null
+  built=../crates/hallpass-http/console
+  if git rev-parse --git-dir >/dev/null 2>&1 &&
+    { ! git diff --quiet -- "$built" || [ -n "$(git ls-files --others --exclude-standard -- "$built")" ]; }; then
+    echo "crates/hallpass-http/console differs from a fresh build: run 'npm run build' in console/ and commit it" >&2
+    git status --short -- "$built" >&2
+    exit 1
+  fi
+)
 cargo test --workspace --locked
 # Interop with the real npm packages (pinned by each folder's lockfile), against the built binaries.
 cargo build --locked -q -p hallpass-cli
 cargo build --locked -q -p hallpass-sealed-session --example h3_session_app
 export HALLPASS_BIN="$PWD/target/debug/hallpass"
 export H3_SESSION_APP_BIN="$PWD/target/debug/examples/h3_session_app"
-for suite in jose iron h3 webhooks browser; do
+for suite in jose iron h3 webhooks browser console; do
   (cd "interop/$suite" && npm ci --no-audit --no-fund --silent && node --test test.mjs)
 done
 # The OpenAPI document against the server: schemathesis with an access and an admin key.

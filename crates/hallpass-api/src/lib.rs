@@ -6,6 +6,7 @@
 
 mod admin;
 mod browser;
+mod console;
 mod error;
 mod events;
 pub mod formats;
@@ -18,6 +19,7 @@ pub mod whole;
 
 pub use admin::*;
 pub use browser::*;
+pub use console::*;
 pub use error::*;
 pub use events::*;
 pub use revocations::*;

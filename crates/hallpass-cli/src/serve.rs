@@ -215,6 +215,7 @@ pub(crate) async fn run(settings: ServeSettings) -> anyhow::Result<ExitCode> {
         max_connections: within_open_file_limit(settings.limits.max_connections),
         ..settings.limits.clone()
     };
+    println!("console: {base_url}/console (sign in with an admin or access key)");
     println!("listening on {base_url}");
     flush_stdout();
     hallpass_http::serve(listener, app, limits, shutdown_signal()).await;

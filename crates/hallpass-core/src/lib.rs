@@ -8,6 +8,7 @@
 //! [`Timestamp`] `now`. Storage is reached only through the [`store::Store`] trait, which the
 //! core defines and other crates implement.
 
+pub mod console;
 pub mod error;
 pub mod events;
 pub mod feed;

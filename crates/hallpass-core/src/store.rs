@@ -7,6 +7,7 @@
 
 use async_trait::async_trait;
 
+use crate::console::{ConsoleSessionRecord, ConsoleSignIn};
 use crate::events::{Audit, Event, EventType, RevokeCause};
 use crate::model::{ApiKeyRecord, Device, EnvKeyRecord, Product, SessionRecord};
 use crate::session_type::{SessionLimit, SessionTypeRecord};
@@ -274,6 +275,24 @@ pub trait Store: Send + Sync + 'static {
     /// yet; true if inserted. Atomic across nodes, so nodes starting together on an empty
     /// database bootstrap one key.
     async fn insert_first_admin_key(&self, key: &ApiKeyRecord, audit: &Audit) -> Result<bool>;
+
+    /// Inserts a console sign-in (its token hash is unique; a duplicate is an internal
+    /// error, and a key that does not exist is one too).
+    async fn insert_console_session(&self, session: &ConsoleSessionRecord) -> Result<()>;
+    /// The console sign-in whose token hashes to `token_hash`, with its key; `None` when it
+    /// is unknown, signed out, or its key has been deleted (which ends it).
+    async fn console_session(&self, token_hash: &str) -> Result<Option<ConsoleSignIn>>;
+    /// Moves the sign-in's `last_seen_at` forward to `at` (never back).
+    async fn touch_console_session(&self, token_hash: &str, at: Timestamp) -> Result<()>;
+    /// Ends a console sign-in; false if there was none.
+    async fn delete_console_session(&self, token_hash: &str) -> Result<bool>;
+    /// Deletes every sign-in last seen before `idle_before` or begun before `begun_before`;
+    /// returns how many.
+    async fn sweep_console_sessions(
+        &self,
+        idle_before: Timestamp,
+        begun_before: Timestamp,
+    ) -> Result<u64>;
 
     /// Every env key of every product.
     async fn env_keys(&self) -> Result<Vec<EnvKeyRecord>>;

@@ -57,6 +57,20 @@ pub(crate) fn client_address(parts: &Parts, state: &AppState) -> Option<IpAddr> 
     client_ip(&parts.headers, peer, &state.trusted_proxies)
 }
 
+/// The client address of a request, as [`client_address`] finds it.
+pub(crate) struct ClientIp(pub Option<IpAddr>);
+
+impl FromRequestParts<AppState> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Self(client_address(parts, state)))
+    }
+}
+
 /// The device of a browser request: its client address and User-Agent (cut to 512 bytes).
 pub(crate) struct BrowserDevice(pub Device);
 

@@ -59,6 +59,43 @@ pub(crate) fn cleared_cookies(settings: &CookieSettings, scope: &Scope, tag: &st
     ]
 }
 
+/// The console cookie's settings for a deployment at `issuer`: httpOnly, `SameSite=Strict`,
+/// path `/`, and, when the deployment is served over https, `Secure` with the `__Host-`
+/// name (so no subdomain and no plain-http page can set it). A session cookie: the server
+/// ends the sign-in (docs/API.md §16), and closing the browser forgets it.
+fn console_settings(issuer: &str) -> CookieSettings {
+    let secure = issuer.starts_with("https://");
+    CookieSettings {
+        name: if secure {
+            "__Host-hallpass-console".into()
+        } else {
+            "hallpass-console".into()
+        },
+        secure,
+        same_site: hallpass_cookie::SameSite::Strict,
+        path: "/".into(),
+        http_only: true,
+        ..CookieSettings::default()
+    }
+}
+
+/// The console cookie holding `token`.
+pub(crate) fn console_cookie(issuer: &str, token: &str) -> String {
+    let settings = console_settings(issuer);
+    settings.set_cookie(&settings.name, token, "/", None)
+}
+
+/// The removal of the console cookie.
+pub(crate) fn console_cookie_removal(issuer: &str) -> String {
+    let settings = console_settings(issuer);
+    settings.removal(&settings.name, "/")
+}
+
+/// The console token a request's cookie holds, if any.
+pub(crate) fn console_token(headers: &HeaderMap, issuer: &str) -> Option<String> {
+    request_cookie(headers, &console_settings(issuer).name)
+}
+
 /// The value of the request cookie `name` (the first, if repeated), if non-empty.
 pub(crate) fn request_cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     hallpass_cookie::request_cookie(

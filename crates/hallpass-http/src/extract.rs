@@ -166,7 +166,9 @@ pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
     (!credential.is_empty()).then_some(credential)
 }
 
-/// The authenticated caller, from `Authorization: Bearer <key>`.
+/// The authenticated caller: from `Authorization: Bearer <key>`, or, without that header,
+/// from the console cookie (docs/API.md §16), whose requests that change something must carry
+/// its CSRF token.
 pub(crate) struct Caller(pub Principal);
 
 impl FromRequestParts<AppState> for Caller {
@@ -176,9 +178,56 @@ impl FromRequestParts<AppState> for Caller {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let key = bearer(&parts.headers);
         let client = crate::client::client_address(parts, state);
+        if bearer(&parts.headers).is_none() {
+            let ConsoleCsrf(token) = ConsoleCsrf::from_request_parts(parts, state).await?;
+            if let Some(token) = token {
+                let caller = state.hallpass.console_caller(&token, client).await?;
+                return Ok(Caller(caller.principal));
+            }
+        }
+        let key = bearer(&parts.headers);
         Ok(Caller(state.hallpass.authenticate(key, client).await?))
+    }
+}
+
+/// The header a console page sends its CSRF token in.
+pub(crate) const CONSOLE_CSRF_HEADER: &str = "x-hallpass-csrf";
+
+/// The console token of the request's cookie, if it has one, once the request has passed the
+/// CSRF check: a request that may change something (any method but GET, HEAD and OPTIONS)
+/// must carry the sign-in's CSRF token in `X-Hallpass-CSRF`, else it is 403 `csrf_rejected`.
+/// `SameSite=Strict` already keeps the cookie off other sites' requests; the token also
+/// stops a page of a sibling subdomain, which counts as the same site.
+pub(crate) struct ConsoleCsrf(pub Option<String>);
+
+impl FromRequestParts<AppState> for ConsoleCsrf {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let Some(token) = crate::cookies::console_token(&parts.headers, state.hallpass.issuer())
+        else {
+            return Ok(Self(None));
+        };
+        if !parts.method.is_safe() {
+            let presented = parts
+                .headers
+                .get(CONSOLE_CSRF_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default();
+            if !hallpass::core::console::csrf_matches(&token, presented) {
+                return Err(Error::CsrfRejected(
+                    "a console request that changes something must carry the sign-in's CSRF \
+                     token (csrfToken of GET /v1/console/session) in X-Hallpass-CSRF"
+                        .into(),
+                )
+                .into());
+            }
+        }
+        Ok(Self(Some(token)))
     }
 }
 

@@ -2,6 +2,7 @@
 //! call, wire types or the one error shape out. No rule of the product is decided here.
 
 mod client;
+mod console_page;
 mod convert;
 mod cookies;
 mod detach;
@@ -36,6 +37,7 @@ pub fn router_with_body_limit(mut state: AppState, body_limit: usize) -> Router 
         .unwrap_or_else(|_| b"{}".to_vec())
         .into();
     routes
+        .merge(console_page::routes())
         .with_state(state)
         .fallback(error::route_not_found)
         .method_not_allowed_fallback(error::method_not_allowed)

@@ -3,10 +3,11 @@
 use std::sync::Arc;
 
 use hallpass_core::Error;
+use hallpass_core::console::{ConsoleSessionRecord, ConsoleSignIn};
 use hallpass_core::model::{ApiKeyRecord, KeyKind};
 use hallpass_core::store::Store;
 
-use super::fixtures::{api_key, audit, now};
+use super::fixtures::{api_key, at, audit, now};
 
 /// Keys are found by hash, listed per product or all (admin included) oldest first, and deleted once.
 pub async fn api_key_insert_lookup_list_delete(store: Arc<dyn Store>) {
@@ -156,4 +157,108 @@ pub async fn insert_first_admin_key_only_once(store: Arc<dyn Store>) {
             .expect("after delete"),
         "with no admin key left, bootstrap inserts again"
     );
+}
+
+/// A console sign-in is found by its token hash with its key as stored, moves its last use
+/// forward only, ends when signed out, when swept, or when its key is deleted; one for a key
+/// that does not exist is refused.
+pub async fn console_sessions_follow_their_key(store: Arc<dyn Store>) {
+    let admin = api_key("key_admin", KeyKind::Admin, None, None, 5);
+    let access = api_key("key_access", KeyKind::Access, Some("shop"), None, 6);
+    for key in [&admin, &access] {
+        store
+            .insert_api_key(key, &audit(now()))
+            .await
+            .expect("insert key");
+    }
+    let signed_in = |hash: &str, key: &ApiKeyRecord, begun: i64| ConsoleSessionRecord {
+        token_hash: hash.into(),
+        key_id: key.id.clone(),
+        created_at: at(begun),
+        last_seen_at: at(begun),
+    };
+    let (a, b, c) = (
+        signed_in("ct-a", &admin, 10),
+        signed_in("ct-b", &access, 20),
+        signed_in("ct-c", &access, 30),
+    );
+    for s in [&a, &b, &c] {
+        store.insert_console_session(s).await.expect("insert");
+    }
+    let found = store.console_session("ct-a").await.expect("get");
+    assert_eq!(
+        found,
+        Some(ConsoleSignIn {
+            session: a.clone(),
+            key: admin.clone()
+        })
+    );
+    assert_eq!(store.console_session("ct-none").await.expect("get"), None);
+    let orphan = signed_in(
+        "ct-orphan",
+        &api_key("key_gone", KeyKind::Admin, None, None, 1),
+        10,
+    );
+    assert!(
+        matches!(
+            store.insert_console_session(&orphan).await,
+            Err(Error::Internal(_))
+        ),
+        "a sign-in needs its key"
+    );
+
+    store
+        .touch_console_session("ct-a", at(100))
+        .await
+        .expect("touch");
+    store
+        .touch_console_session("ct-a", at(50))
+        .await
+        .expect("touch back");
+    let touched = store
+        .console_session("ct-a")
+        .await
+        .expect("get")
+        .expect("a");
+    assert_eq!(touched.session.last_seen_at, at(100), "never moves back");
+
+    // b was last seen at 20 (idle), c began at 30 and is kept; a was seen at 100.
+    assert_eq!(
+        store
+            .sweep_console_sessions(at(25), at(0))
+            .await
+            .expect("sweep"),
+        1
+    );
+    assert_eq!(store.console_session("ct-b").await.expect("get"), None);
+    assert!(store.console_session("ct-c").await.expect("get").is_some());
+    // Begun before 15: a, whatever its last use.
+    assert_eq!(
+        store
+            .sweep_console_sessions(at(0), at(15))
+            .await
+            .expect("sweep"),
+        1
+    );
+    assert_eq!(store.console_session("ct-a").await.expect("get"), None);
+
+    store
+        .delete_api_key(&access.id, &audit(now()))
+        .await
+        .expect("delete key");
+    assert_eq!(
+        store.console_session("ct-c").await.expect("get"),
+        None,
+        "deleting the key ends its sign-ins"
+    );
+    let d = signed_in("ct-d", &admin, 40);
+    store.insert_console_session(&d).await.expect("insert");
+    assert!(store.delete_console_session("ct-d").await.expect("end"));
+    assert!(
+        !store
+            .delete_console_session("ct-d")
+            .await
+            .expect("end again")
+    );
+    assert_eq!(store.console_session("ct-d").await.expect("get"), None);
 }

@@ -86,6 +86,7 @@ macro_rules! store_conformance {
             api_key_insert_lookup_list_delete,
             api_key_duplicate_is_internal_error,
             insert_first_admin_key_only_once,
+            console_sessions_follow_their_key,
             env_keys_round_trip,
             rotate_signing_key_retires_only_that_envs_signing_keys,
             max_token_expiry_covers_every_session_of_the_env,

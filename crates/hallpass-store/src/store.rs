@@ -10,6 +10,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
+use hallpass_core::console::{ConsoleSessionRecord, ConsoleSignIn};
 use hallpass_core::events::{Audit, EventIds, EventType};
 use hallpass_core::model::{ApiKeyRecord, EnvKeyRecord, Product, SessionRecord};
 use hallpass_core::session_type::SessionLimit;
@@ -25,7 +26,8 @@ use sqlx::Pool;
 
 use crate::dialect::Dialect;
 use crate::queries::{
-    api_keys, env_keys, events, lifecycle, products, revocation, session_types, sessions, webhooks,
+    api_keys, console, env_keys, events, lifecycle, products, revocation, session_types, sessions,
+    webhooks,
 };
 use crate::records::facts;
 use crate::sql::Db as _;
@@ -144,6 +146,47 @@ impl<D: Dialect> Store for SqlStore<D> {
         self.write(
             "insert_first_admin_key",
             api_keys::insert_first_admin(&self.pool, &self.event_ids, key, audit),
+        )
+        .await
+    }
+
+    async fn insert_console_session(&self, session: &ConsoleSessionRecord) -> Result<()> {
+        self.write(
+            "insert_console_session",
+            console::insert(&self.pool, session),
+        )
+        .await
+    }
+
+    async fn console_session(&self, token_hash: &str) -> Result<Option<ConsoleSignIn>> {
+        self.run("console_session", console::get(&self.pool, token_hash))
+            .await
+    }
+
+    async fn touch_console_session(&self, token_hash: &str, at: Timestamp) -> Result<()> {
+        self.write(
+            "touch_console_session",
+            console::touch(&self.pool, token_hash, at),
+        )
+        .await
+    }
+
+    async fn delete_console_session(&self, token_hash: &str) -> Result<bool> {
+        self.write(
+            "delete_console_session",
+            console::delete(&self.pool, token_hash),
+        )
+        .await
+    }
+
+    async fn sweep_console_sessions(
+        &self,
+        idle_before: Timestamp,
+        begun_before: Timestamp,
+    ) -> Result<u64> {
+        self.write(
+            "sweep_console_sessions",
+            console::sweep(&self.pool, idle_before, begun_before),
         )
         .await
     }

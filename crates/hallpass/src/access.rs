@@ -52,11 +52,21 @@ impl Access {
             // same NAT have exhausted.
             return Ok(principal);
         }
+        self.limited(client, self.lookup_key(key)).await
+    }
+
+    /// Runs an authentication `attempt` from `client` under the failure limit: refused while
+    /// the address is over it, and counted when it fails as unauthorized.
+    pub(crate) async fn limited<T>(
+        &self,
+        client: Option<IpAddr>,
+        attempt: impl Future<Output = Result<T>>,
+    ) -> Result<T> {
         let now = self.clock.now();
         if let Some(ip) = client {
             self.failures.check(ip, now)?;
         }
-        let result = self.lookup_key(key).await;
+        let result = attempt.await;
         if let (Err(Error::Unauthorized(_)), Some(ip)) = (&result, client) {
             self.failures.record_failure(ip, now);
         }

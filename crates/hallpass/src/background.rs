@@ -102,7 +102,7 @@ impl Hallpass {
     }
 
     /// One round of upkeep: forgets revocations whose tokens have expired and deletes sessions
-    /// that ended long ago and events older than the retention (`Settings::event_retention`), in bounded batches. Returns the number of sessions deleted.
+    /// that ended long ago, events older than the retention (`Settings::event_retention`), in bounded batches, and ended console sign-ins. Returns the number of sessions deleted.
     ///
     /// # Errors
     /// [`hallpass_core::Error::StoreUnavailable`] when the store cannot be reached.
@@ -124,6 +124,7 @@ impl Hallpass {
         while self.store.sweep_events(events_cutoff, SWEEP_BATCH).await? == u64::from(SWEEP_BATCH) {
             tokio::task::yield_now().await;
         }
+        self.console.sweep(now).await?;
         Ok(total)
     }
 }

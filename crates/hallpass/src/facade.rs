@@ -17,6 +17,7 @@ use hallpass_core::webhooks::{Attempt, WebhookRecord};
 use crate::access::Access;
 use crate::browser::{BrowserSession, BrowserType, OwnSessions};
 use crate::changes::Changed;
+use crate::console::{ConsoleCaller, ConsoleGrant};
 use crate::feed::FeedSubscription;
 use crate::sessions::{Issued, SessionList, StartInput};
 use crate::verification::{Verified, VerifyOptions};
@@ -38,6 +39,46 @@ impl Hallpass {
         client: Option<IpAddr>,
     ) -> Result<Principal> {
         self.access.authenticate(key, client).await
+    }
+
+    /// The issuer URL of the deployment (`iss` of its tokens): where it says it is served.
+    pub fn issuer(&self) -> &str {
+        &self.settings.issuer
+    }
+
+    /// Signs in to the console with an admin or access key (docs/API.md §16); failures count
+    /// toward the failed-authentication limit of `client`.
+    ///
+    /// # Errors
+    /// [`Error::Unauthorized`] for a missing or unknown key; [`Error::PublishableKeyForbidden`]
+    /// for a publishable one; [`Error::RateLimited`] after too many failures from `client`.
+    pub async fn console_sign_in(
+        &self,
+        key: Option<&str>,
+        client: Option<IpAddr>,
+    ) -> Result<ConsoleGrant> {
+        self.console.sign_in(key, client).await
+    }
+
+    /// The caller a console token acts as, noting its use.
+    ///
+    /// # Errors
+    /// [`Error::Unauthorized`] when the sign-in has ended or never was; [`Error::RateLimited`]
+    /// after too many failures from `client`.
+    pub async fn console_caller(
+        &self,
+        token: &str,
+        client: Option<IpAddr>,
+    ) -> Result<ConsoleCaller> {
+        self.console.caller(token, client).await
+    }
+
+    /// Ends the console sign-in of `token`, if there is one, on every node.
+    ///
+    /// # Errors
+    /// [`Error::StoreUnavailable`].
+    pub async fn console_sign_out(&self, token: &str) -> Result<()> {
+        self.console.sign_out(token).await
     }
 
     /// The product with this tag, from the cache or the store.

@@ -10,6 +10,7 @@
 //! | `Revocations` (`revocations.rs`) | the revocation set, the catch-up position | the only way into the set |
 //! | `Feed` (`feed.rs`, inside `Revocations`) | a channel and a log of recent events per product/env | every change to the sets is published, once |
 //! | `Access` (`access.rs`) | the failed-authentication limiter | a known key is never limited |
+//! | `Console` (`console.rs`) | nothing of its own | a sign-in is in the store, so every node honours its end |
 //! | `Verification` (`verification.rs`) | the verification cache | verify reads no database |
 //! | `Sessions` (`sessions.rs`, `changes.rs`) | session id order | every revocation and supersession it causes is recorded |
 //! | `Admin` (`admin/`) | nothing of its own | configuration updates are compare-and-set |
@@ -31,6 +32,7 @@ use crate::admin::Admin;
 use crate::browser::Browser;
 use crate::catalog::Catalog;
 use crate::clock::Clock;
+use crate::console::Console;
 use crate::keys::Keys;
 use crate::rate_limit::FailureLimiter;
 use crate::revocations::{FeedSizes, Revocations};
@@ -90,6 +92,7 @@ pub struct Hallpass {
     pub(crate) settings: Settings,
     pub(crate) revocations: Arc<Revocations>,
     pub(crate) access: Arc<Access>,
+    pub(crate) console: Console,
     pub(crate) catalog: Arc<Catalog>,
     pub(crate) verification: Arc<Verification>,
     pub(crate) sessions: Arc<Sessions>,
@@ -178,6 +181,7 @@ impl Hallpass {
             Arc::clone(&clock),
             settings.allow_private_webhooks,
         )?);
+        let console = Console::new(Arc::clone(&store), Arc::clone(&access), Arc::clone(&clock));
         let sync = NodeSync::new(
             Arc::clone(&catalog),
             keys,
@@ -190,6 +194,7 @@ impl Hallpass {
             settings,
             revocations,
             access,
+            console,
             catalog,
             verification,
             sessions,

@@ -4,6 +4,7 @@
 
 pub(crate) mod admin;
 pub(crate) mod browser;
+pub(crate) mod console;
 pub(crate) mod events;
 pub(crate) mod forward_auth;
 pub(crate) mod public;
@@ -85,6 +86,9 @@ fn others() -> OpenApiRouter<AppState> {
         .routes(routes!(browser::sign_out))
         .routes(routes!(browser::sessions))
         .routes(routes!(browser::revoke_session))
+        .routes(routes!(console::console_sign_in))
+        .routes(routes!(console::console_session))
+        .routes(routes!(console::console_sign_out))
         .routes(routes!(public::jwks))
         .routes(routes!(public::healthz))
         .routes(routes!(public::readyz))

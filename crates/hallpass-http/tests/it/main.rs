@@ -5,6 +5,8 @@ mod abandoned;
 mod browser_checks;
 mod browser_cookies;
 mod browser_devices;
+mod console_page;
+mod console_sign_in;
 mod errors_auth;
 mod errors_bodies;
 mod errors_conflicts;

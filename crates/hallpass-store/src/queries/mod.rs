@@ -3,6 +3,7 @@
 //! transactions begin and lock as the [`Dialect`](crate::dialect::Dialect) says.
 
 pub(crate) mod api_keys;
+pub(crate) mod console;
 pub(crate) mod env_keys;
 pub(crate) mod events;
 pub(crate) mod lifecycle;

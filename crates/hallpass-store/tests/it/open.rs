@@ -35,7 +35,7 @@ async fn open_creates_the_file_and_runs_the_migrations() {
             .fetch_all(&mut conn)
             .await
             .expect("migrations table");
-    assert_eq!(versions, vec![1, 2, 3, 4, 5, 6, 7]);
+    assert_eq!(versions, (1..=8).collect::<Vec<i64>>());
     let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
         .fetch_one(&mut conn)
         .await

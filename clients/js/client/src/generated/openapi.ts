@@ -143,6 +143,60 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/console/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The console sign-in of the cookie, and its CSRF token. */
+        get: operations["console_session"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/console/sign-in": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Signs in with an admin or access key; the answer sets the console cookie. */
+        post: operations["console_sign_in"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/console/sign-out": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ends the cookie's console sign-in on every node and removes the cookie; 204 also when
+         *     there was none.
+         */
+        post: operations["console_sign_out"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/events": {
         parameters: {
             query?: never;
@@ -705,6 +759,34 @@ export interface components {
             count: number;
             /** @description The user's active sessions, newest first. */
             sessions: components["schemas"]["BrowserSessionItem"][];
+        };
+        /** @description The key a console sign-in acts as. */
+        ConsoleKey: {
+            /** @description Env (null: all envs). */
+            env?: string | null;
+            /** @description Id. */
+            id: string;
+            /** @description `admin` or `access`. */
+            kind: string;
+            /** @description Product (null for admin keys). */
+            product?: string | null;
+        };
+        /** @description A console sign-in, as its page needs it. */
+        ConsoleSessionResponse: {
+            /** @description Send as `X-Hallpass-CSRF` on every request that changes something. */
+            csrfToken: string;
+            /** @description When it ends unless used before (30 minutes idle, 12 hours at most). */
+            expiresAt: string;
+            /** @description The key it acts as: its id, `admin` or `access`, its product and env. */
+            key: components["schemas"]["ConsoleKey"];
+        };
+        /**
+         * @description `POST /v1/console/sign-in`: the key to sign in with (admin or access), sent once; the
+         *     answer sets the console cookie, and the key is kept nowhere.
+         */
+        ConsoleSignInRequest: {
+            /** @description An admin (`hp_admin_…`) or access (`hp_sk_…`) key. */
+            key: string;
         };
         /** @description Cookie settings; omitted fields take their defaults. */
         CookieBody: {
@@ -1653,6 +1735,91 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["RevokeResponse"];
                 };
+            };
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    console_session: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleSessionResponse"];
+                };
+            };
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    console_sign_in: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConsoleSignInRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    /** @description the console cookie: httpOnly, SameSite=Strict */
+                    "Set-Cookie"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleSessionResponse"];
+                };
+            };
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    console_sign_out: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             "4XX": {
                 headers: {
