@@ -30,6 +30,8 @@ export async function call(method, path, body) {
       method,
       headers,
       credentials: "same-origin",
+      // Always what the server holds now (the JWKS, say, is cacheable for others).
+      cache: "no-store",
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch (e) {

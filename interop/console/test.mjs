@@ -1,7 +1,9 @@
 // The console of docs/API.md §16 in a real headless Chromium against the real binary: an
 // operator signs in with a key (the browser keeps only an httpOnly console cookie), finds a
 // user's sessions by identifier, revokes one after confirming (its token then answers 401 over
-// HTTP, the other still verifies), and signs out (the old cookie then answers 401). axe-core
+// HTTP, the other still verifies), sees the revocation in the audit log, creates an access key
+// and uses it over HTTP, rotates a signing key and finds it in the JWKS, and signs out (the
+// old cookie then answers 401). axe-core
 // runs on every screen; no screen may break the page's Content-Security-Policy or scroll
 // sideways at 375 px. Screenshots of each screen go to CONSOLE_SCREENSHOTS (default
 // ../../target/console-screenshots), not committed.
@@ -90,7 +92,7 @@ async function screen(page, name) {
   await axe(page, name);
 }
 
-test("an operator finds a user's sessions, revokes one, and signs out", async () => {
+test("an operator revokes a user's session, reads the audit log, makes a key, rotates a signing key, signs out", async () => {
   const first = await api("POST", "/v1/sessions/start", { tag: TYPE, data: { userId: "user-42", email: "a@example.com" }, device: { userAgent: "Laptop" } });
   const second = await api("POST", "/v1/sessions/start", { tag: TYPE, data: { userId: "user-42", email: "a@example.com" } });
   await api("POST", "/v1/sessions/start", { tag: TYPE, data: { userId: "user-7", email: "b@example.com" } });
@@ -130,6 +132,34 @@ test("an operator finds a user's sessions, revokes one, and signs out", async ()
   await page.getByText(`Session ${first.sessionId} revoked.`).waitFor();
   assert.equal(await verifyStatus(first.token), 401, "the revoked session's token is refused");
   assert.equal(await verifyStatus(second.token), 200, "the other session still verifies");
+
+  // The revocation in the audit log.
+  await page.getByRole("link", { name: "Audit log" }).click();
+  await page.getByLabel("Type").selectOption("session.revoked");
+  await page.getByRole("button", { name: "Filter" }).click();
+  await page.locator('tr[data-event="session.revoked"]', { hasText: first.sessionId }).waitFor();
+  await screen(page, "audit-log");
+
+  // A new access key, its secret shown once, works over HTTP.
+  await page.getByRole("link", { name: "API keys" }).click();
+  await page.getByLabel("Name").fill("ci-backend");
+  await page.getByRole("button", { name: "Create key" }).click();
+  const secret = await page.getByTestId("secret").inputValue();
+  assert.match(secret, /^hp_sk_/);
+  await screen(page, "api-keys");
+  const started = await api("POST", "/v1/sessions/start", { tag: TYPE, data: { userId: "user-1", email: "d@example.com" } }, secret);
+  assert.equal(await verifyStatus(started.token), 200, "the new key starts sessions");
+
+  // A signing-key rotation: the new key is in the JWKS, on the page and over HTTP.
+  await page.getByRole("link", { name: "Signing keys" }).click();
+  await page.getByRole("button", { name: "Rotate signing key" }).click();
+  await page.getByRole("dialog").getByRole("button", { name: "Rotate" }).click();
+  const notice = await page.getByText(/^New signing key /).textContent();
+  const kid = /New signing key (\S+) /.exec(notice)[1];
+  await page.locator(`li[data-kid="${kid}"]`).waitFor();
+  const jwks = await (await fetch(`${hallpass.url}/v1/jwks/demo/dev`)).json();
+  assert.ok(jwks.keys.some((k) => k.kid === kid), "the rotated key is published");
+  await screen(page, "signing-keys");
 
   const before = (await context.cookies())[0].value;
   await page.getByRole("button", { name: "Sign out" }).click();
