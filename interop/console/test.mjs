@@ -1,7 +1,9 @@
 // The console of docs/API.md §16 in a real headless Chromium against the real binary: an
 // operator signs in with a key (the browser keeps only an httpOnly console cookie), finds a
 // user's sessions by identifier, revokes one after confirming (its token then answers 401 over
-// HTTP, the other still verifies), sees the revocation in the audit log, creates an access key
+// HTTP, the other still verifies), creates a session type with a schema mistake and sees the
+// server's message at the schema field, fixes it, sees the revocation in the audit log, adds a
+// webhook endpoint and sends it a test event, creates an access key
 // and uses it over HTTP, rotates a signing key and finds it in the JWKS, and signs out (the
 // old cookie then answers 401). axe-core
 // runs on every screen; no screen may break the page's Content-Security-Policy or scroll
@@ -18,7 +20,8 @@ import { join, dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
 import { chromium } from "playwright-core";
-import { api as apiOf, startHallpass } from "../support/app.mjs";
+import { createServer } from "node:http";
+import { api as apiOf, listen, startHallpass } from "../support/app.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const BIN = process.env.HALLPASS_BIN || resolve(here, "../../target/debug/hallpass");
@@ -30,6 +33,9 @@ const TYPE = "user-session";
 let work;
 let hallpass;
 let browser;
+let receiver;
+let receiverUrl;
+const received = [];
 
 const api = (method, path, body, key) => apiOf(hallpass, method, path, body, key);
 
@@ -48,13 +54,24 @@ before(async () => {
   assert.ok(existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_BIN)`);
   work = mkdtempSync(join(tmpdir(), "hallpass-console-"));
   mkdirSync(SHOTS, { recursive: true });
-  hallpass = await startHallpass(BIN, work);
+  // Webhooks to a receiver on this machine, which the test starts.
+  hallpass = await startHallpass(BIN, work, ["--allow-private-webhooks"]);
+  receiver = createServer((req, res) => {
+    let body = "";
+    req.on("data", (c) => (body += c));
+    req.on("end", () => {
+      received.push({ headers: req.headers, body: JSON.parse(body) });
+      res.writeHead(204).end();
+    });
+  });
+  receiverUrl = `http://127.0.0.1:${await listen(receiver)}/hook`;
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
 });
 
 after(async () => {
   await browser?.close();
   hallpass?.child.kill();
+  receiver?.close();
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
@@ -64,7 +81,8 @@ async function consoleTab(width) {
   const page = await context.newPage();
   const problems = [];
   page.on("console", (m) => {
-    if (m.type() === "error" && !/status of 401/.test(m.text())) problems.push(m.text());
+    // 4xx answers are expected (a wrong key, a refused field); the page shows them.
+    if (m.type() === "error" && !/status of 4\d\d/.test(m.text())) problems.push(m.text());
   });
   page.on("pageerror", (e) => problems.push(e.message));
   await page.goto(`${hallpass.url}/console`);
@@ -133,6 +151,25 @@ test("an operator revokes a user's session, reads the audit log, makes a key, ro
   assert.equal(await verifyStatus(first.token), 401, "the revoked session's token is refused");
   assert.equal(await verifyStatus(second.token), 200, "the other session still verifies");
 
+  // A session type with a schema mistake: the server's message at the schema field; fixed, it is created.
+  await page.getByRole("link", { name: "Session types" }).click();
+  await page.getByRole("button", { name: "New session type" }).click();
+  await page.getByLabel("Tag").fill("admin-session");
+  await page.getByLabel("Name", { exact: true }).fill("Admin session");
+  const schema = page.getByLabel("Schema (JSON)");
+  await schema.fill('{"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "nope"}');
+  await page.getByRole("button", { name: "Create" }).click();
+  await page.locator("#field-schema-error", { hasText: "schema" }).waitFor();
+  assert.equal(await schema.getAttribute("aria-invalid"), "true", "the schema field is marked");
+  await screen(page, "session-types-error");
+  await schema.fill('{"userId": "user-123"}');
+  await page.getByRole("button", { name: "Create" }).click();
+  await page.getByText("Session type admin-session created.").waitFor();
+  await page.locator('tr[data-type="admin-session"]').waitFor();
+  await screen(page, "session-types");
+  const created = await api("GET", "/v1/session-types/admin-session", undefined, hallpass.typesKey);
+  assert.deepEqual(created.schema, { userId: "user-123" });
+
   // The revocation in the audit log.
   await page.getByRole("link", { name: "Audit log" }).click();
   await page.getByLabel("Type").selectOption("session.revoked");
@@ -161,6 +198,20 @@ test("an operator revokes a user's session, reads the audit log, makes a key, ro
   assert.ok(jwks.keys.some((k) => k.kid === kid), "the rotated key is published");
   await screen(page, "signing-keys");
 
+  // A webhook endpoint, its secret shown once, a test event delivered and in its log.
+  await page.getByRole("link", { name: "Webhooks" }).click();
+  await page.getByLabel("Endpoint URL").fill(receiverUrl);
+  await page.getByRole("button", { name: "Add endpoint" }).click();
+  assert.match(await page.getByTestId("webhook-secret").inputValue(), /^whsec_/);
+  await page.getByRole("button", { name: `Send test to ${receiverUrl}` }).click();
+  await page.getByText(`Test event delivered to ${receiverUrl}`).waitFor();
+  await page.locator('tr[data-delivery="webhook.test"]').waitFor();
+  assert.ok(
+    received.some((r) => r.body.type === "webhook.test" && r.headers["webhook-signature"]?.startsWith("v1,")),
+    "the receiver got a signed test event",
+  );
+  await screen(page, "webhooks");
+
   const before = (await context.cookies())[0].value;
   await page.getByRole("button", { name: "Sign out" }).click();
   await page.getByLabel("API key").waitFor();
@@ -171,7 +222,7 @@ test("an operator revokes a user's session, reads the audit log, makes a key, ro
   await context.close();
 });
 
-test("at 375 px, by keyboard alone, the sessions screen works", async () => {
+test("at 375 px, by keyboard alone, an env-scoped key finds sessions and is offered no product configuration", async () => {
   await api("POST", "/v1/sessions/start", { tag: TYPE, data: { userId: "user-9", email: "c@example.com" } });
   const { context, page, problems } = await consoleTab(375);
   await page.getByLabel("API key").waitFor();
@@ -185,6 +236,12 @@ test("at 375 px, by keyboard alone, the sessions screen works", async () => {
   await page.keyboard.press("Enter");
   await page.getByText("1 active session of user-9").waitFor();
   await screen(page, "sessions-375px");
+  // This key is of env dev only: product configuration is not offered.
+  assert.equal(await page.getByRole("link", { name: "Webhooks" }).count(), 0, "no webhooks screen");
+  await page.getByRole("link", { name: "Session types" }).click();
+  await page.getByText("may read them but not change them").waitFor();
+  assert.equal(await page.getByRole("button", { name: "New session type" }).count(), 0);
+  assert.equal(await page.getByRole("button", { name: /^Edit / }).count(), 0);
   assert.deepEqual(problems, []);
   await context.close();
 });

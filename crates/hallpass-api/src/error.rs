@@ -21,6 +21,11 @@ pub struct ErrorDetail {
     pub message: String,
     /// The HTTP status.
     pub status: u16,
+    /// The request field a 422 `invalid_request` is about, when it is about one (a session
+    /// type's field by its camelCase name, e.g. `schema` or `expiry`), so a form can show the
+    /// message at that field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
 }
 
 /// Every error code the server answers with, and its HTTP status: the one table from which the
@@ -108,6 +113,7 @@ impl ErrorBody {
                 code: code.as_str().to_owned(),
                 message: message.into(),
                 status: code.status(),
+                field: None,
             },
         }
     }

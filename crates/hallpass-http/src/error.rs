@@ -21,6 +21,8 @@ pub struct ApiError {
     pub message: String,
     /// Seconds to wait, for 429 and 503.
     pub retry_after: Option<u64>,
+    /// The request field a 422 is about, when it is about one.
+    pub field: Option<String>,
 }
 
 impl ApiError {
@@ -32,7 +34,28 @@ impl ApiError {
             code,
             message: message.into(),
             retry_after: None,
+            field: None,
         }
+    }
+
+    /// The same error naming the field of `fields` it is about: a 422 `invalid_request` whose
+    /// message begins with one of their names (the core's validation messages name the field
+    /// first: "expiry must be …", "schema is not …", "selector '…' is not valid"). Other
+    /// errors are left as they are.
+    #[must_use]
+    pub fn naming_field(mut self, fields: &[&str]) -> Self {
+        if self.code == ErrorCode::InvalidRequest && self.field.is_none() {
+            let first = self
+                .message
+                .split(|c: char| !c.is_ascii_alphanumeric())
+                .next()
+                .unwrap_or_default();
+            self.field = fields
+                .iter()
+                .find(|f| **f == first)
+                .map(|f| (*f).to_owned());
+        }
+        self
     }
 
     /// 400 `invalid_json`: the body is not JSON.
@@ -140,6 +163,7 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut body = ErrorBody::new(self.code, self.message);
         body.error.status = self.status.as_u16();
+        body.error.field = self.field;
         let mut response = (self.status, axum::Json(body)).into_response();
         if let Some(secs) = self.retry_after {
             response

@@ -14,6 +14,27 @@ use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiQuery, Backend};
 use crate::state::AppState;
 
+/// The fields of a session type a 422 may be about (`ErrorDetail::field`), by their wire
+/// names.
+const FIELDS: &[&str] = &[
+    "tag",
+    "name",
+    "description",
+    "schema",
+    "selector",
+    "expiry",
+    "period",
+    "refreshExpiry",
+    "refreshPeriod",
+    "refreshGrace",
+    "cookie",
+    "updateAge",
+    "forwardData",
+    "idleTimeout",
+    "maxSessions",
+    "onLimit",
+];
+
 /// Creates a session type.
 #[utoipa::path(post, path = "/v1/session-types", request_body = SessionTypeCreate, tag = "session-types",
     params(ScopeQuery),
@@ -28,17 +49,17 @@ pub(crate) async fn create(
     let tag = body
         .tag
         .take()
-        .ok_or_else(|| ApiError::invalid_request("tag is required"))?;
+        .ok_or_else(|| ApiError::invalid_request("tag is required").naming_field(FIELDS))?;
     let product = body.product.take().or(q.product);
-    let record = s
-        .hallpass
-        .create_session_type(
-            &who,
-            product.as_deref(),
-            &tag,
-            convert::session_type_input(body)?,
-        )
-        .await?;
+    let created = async {
+        let input = convert::session_type_input(body)?;
+        let record = s
+            .hallpass
+            .create_session_type(&who, product.as_deref(), &tag, input)
+            .await?;
+        Ok::<_, ApiError>(record)
+    };
+    let record = created.await.map_err(|e| e.naming_field(FIELDS))?;
     Ok((StatusCode::CREATED, Json(convert::session_type(&record))))
 }
 
@@ -60,15 +81,15 @@ pub(crate) async fn update(
         ));
     }
     let product = body.product.take().or(q.product);
-    let record = s
-        .hallpass
-        .update_session_type(
-            &who,
-            product.as_deref(),
-            &tag,
-            convert::session_type_input(body)?,
-        )
-        .await?;
+    let updated = async {
+        let input = convert::session_type_input(body)?;
+        let record = s
+            .hallpass
+            .update_session_type(&who, product.as_deref(), &tag, input)
+            .await?;
+        Ok::<_, ApiError>(record)
+    };
+    let record = updated.await.map_err(|e| e.naming_field(FIELDS))?;
     Ok(Json(convert::session_type(&record)))
 }
 

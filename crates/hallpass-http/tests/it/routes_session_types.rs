@@ -105,3 +105,67 @@ async fn session_types_create_get_update_list_delete() {
         "session_type_not_found",
     );
 }
+
+#[tokio::test]
+async fn a_refused_session_type_names_the_field_at_fault() {
+    let app = setup().await;
+    let good = json!({"tag": "admin-session", "name": "Admin", "expiry": 1, "period": "hours"});
+    for (change, field) in [
+        (json!({"schema": 7}), "schema"),
+        (
+            json!({"schema": {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "no-such-type"}}),
+            "schema",
+        ),
+        (json!({"selector": "userId"}), "selector"),
+        (json!({"expiry": 0}), "expiry"),
+        (json!({"period": "fortnights"}), "period"),
+        (json!({"name": ""}), "name"),
+        (json!({"refreshGrace": 7200}), "refreshGrace"),
+        (json!({"maxSessions": 0}), "maxSessions"),
+        (json!({"idleTimeout": 1}), "idleTimeout"),
+    ] {
+        let (s, b) = app
+            .post(
+                "/v1/session-types",
+                &app.product_key,
+                with(good.clone(), &change),
+            )
+            .await;
+        assert_eq!(
+            (s, &b["error"]["code"]),
+            (422, &json!("invalid_request")),
+            "{change}: {b}"
+        );
+        assert_eq!(b["error"]["field"], field, "{change}: {b}");
+    }
+    let (s, b) = app
+        .post(
+            "/v1/session-types",
+            &app.product_key,
+            json!({"name": "No tag"}),
+        )
+        .await;
+    assert_eq!((s, b["error"]["field"].as_str()), (422, Some("tag")), "{b}");
+    // An update names its field too; an error about no field names none.
+    let (s, b) = app
+        .patch(
+            &format!("/v1/session-types/{TYPE}"),
+            &app.product_key,
+            json!({"selector": "$Nope"}),
+        )
+        .await;
+    assert_eq!(
+        (s, b["error"]["field"].as_str()),
+        (422, Some("selector")),
+        "{b}"
+    );
+    let (s, b) = app
+        .patch(
+            &format!("/v1/session-types/{TYPE}"),
+            &app.product_key,
+            json!({"idleTimeout": 600}),
+        )
+        .await;
+    assert_eq!(s, 422, "{b}");
+    assert!(b["error"].get("field").is_none(), "{b}");
+}

@@ -881,6 +881,12 @@ export interface components {
              *     [`ErrorCode`], so a client reads codes that a newer server added.
              */
             code: components["schemas"]["ErrorCode"];
+            /**
+             * @description The request field a 422 `invalid_request` is about, when it is about one (a session
+             *     type's field by its camelCase name, e.g. `schema` or `expiry`), so a form can show the
+             *     message at that field.
+             */
+            field?: string | null;
             /** @description What went wrong and what to do. */
             message: string;
             /**

@@ -316,7 +316,8 @@ pub fn ok_data() -> Value {
 }
 
 /// Asserts an error answer: status, code, and the exact shape `{"error": {code, message, status}}`
-/// with a non-empty message. `ctx` says which case failed.
+/// (and `field`, the name of the field a 422 is about, when there is one) with a non-empty
+/// message. `ctx` says which case failed.
 #[track_caller]
 pub fn assert_err_ctx(resp: &(u16, Value), status: u16, code: &str, ctx: &str) {
     let (got, body) = resp;
@@ -334,6 +335,11 @@ pub fn assert_err_ctx(resp: &(u16, Value), status: u16, code: &str, ctx: &str) {
         .cloned()
         .collect();
     keys.sort();
+    if body["error"].get("field").is_some() {
+        assert_eq!(status, 422, "only a 422 names a field: {ctx}: {body}");
+        assert!(body["error"]["field"].is_string(), "{ctx}: {body}");
+        keys.retain(|k| k != "field");
+    }
     assert_eq!(keys, ["code", "message", "status"], "{ctx}: {body}");
     assert_eq!(body["error"]["status"], json!(status), "{ctx}: {body}");
     assert!(
