@@ -211,6 +211,9 @@ test("an operator revokes a user's session, reads the audit log, makes a key, ro
     "the receiver got a signed test event",
   );
   await screen(page, "webhooks");
+  await page.getByRole("link", { name: "Products" }).click();
+  await page.getByRole("cell", { name: "demo", exact: true }).waitFor();
+  await screen(page, "products");
 
   const before = (await context.cookies())[0].value;
   await page.getByRole("button", { name: "Sign out" }).click();

@@ -96,6 +96,21 @@ pub(crate) fn console_token(headers: &HeaderMap, issuer: &str) -> Option<String>
     request_cookie(headers, &console_settings(issuer).name)
 }
 
+/// `response` with these `Set-Cookie` values appended (a cookie made from checked settings
+/// is always a valid header value).
+pub(crate) fn with_cookies(
+    response: impl axum::response::IntoResponse,
+    cookies: Vec<String>,
+) -> axum::response::Response {
+    let mut response = response.into_response();
+    for cookie in cookies {
+        if let Ok(value) = axum::http::HeaderValue::from_str(&cookie) {
+            response.headers_mut().append(header::SET_COOKIE, value);
+        }
+    }
+    response
+}
+
 /// The value of the request cookie `name` (the first, if repeated), if non-empty.
 pub(crate) fn request_cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     hallpass_cookie::request_cookie(

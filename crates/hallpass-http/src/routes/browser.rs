@@ -3,8 +3,8 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, header};
+use axum::response::Response;
 use hallpass::core::Error;
 use hallpass::core::events::Actor;
 use hallpass::core::model::Scope;
@@ -18,7 +18,7 @@ use serde::Deserialize;
 
 use crate::client::BrowserDevice;
 use crate::convert;
-use crate::cookies::{cleared_cookies, issued_cookies, refresh_name, request_cookie};
+use crate::cookies::{cleared_cookies, issued_cookies, refresh_name, request_cookie, with_cookies};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -255,15 +255,4 @@ async fn csrf_checked(
             .into(),
     )
     .into())
-}
-
-/// `response` with these `Set-Cookie` values appended.
-fn with_cookies(response: impl IntoResponse, cookies: Vec<String>) -> Response {
-    let mut response = response.into_response();
-    for cookie in cookies {
-        if let Ok(value) = HeaderValue::from_str(&cookie) {
-            response.headers_mut().append(header::SET_COOKIE, value);
-        }
-    }
-    response
 }

@@ -5,14 +5,14 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use hallpass::ConsoleCaller;
 use hallpass::core::console::csrf_token;
 use hallpass_api::{ConsoleKey, ConsoleSessionResponse, ConsoleSignInRequest, ErrorBody};
 
 use crate::client::ClientIp;
-use crate::cookies::{console_cookie, console_cookie_removal};
+use crate::cookies::{console_cookie, console_cookie_removal, with_cookies};
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ConsoleCsrf};
 use crate::state::AppState;
@@ -33,9 +33,10 @@ pub(crate) async fn console_sign_in(
         .console_sign_in(Some(body.key.as_str()), client)
         .await?;
     let cookie = console_cookie(s.hallpass.issuer(), &grant.token);
-    let mut answer = Json(session(&grant.token, &grant.caller)).into_response();
-    set_cookie(answer.headers_mut(), &cookie)?;
-    Ok(answer)
+    Ok(with_cookies(
+        Json(session(&grant.token, &grant.caller)),
+        vec![cookie],
+    ))
 }
 
 /// The console sign-in of the cookie, and its CSRF token.
@@ -62,12 +63,10 @@ pub(crate) async fn console_sign_out(
     if let Some(token) = token {
         s.hallpass.console_sign_out(&token).await?;
     }
-    let mut answer = StatusCode::NO_CONTENT.into_response();
-    set_cookie(
-        answer.headers_mut(),
-        &console_cookie_removal(s.hallpass.issuer()),
-    )?;
-    Ok(answer)
+    Ok(with_cookies(
+        StatusCode::NO_CONTENT,
+        vec![console_cookie_removal(s.hallpass.issuer())],
+    ))
 }
 
 fn session(token: &str, caller: &ConsoleCaller) -> ConsoleSessionResponse {
@@ -82,13 +81,6 @@ fn session(token: &str, caller: &ConsoleCaller) -> ConsoleSessionResponse {
         },
         expires_at: caller.expires_at.to_iso(),
     }
-}
-
-fn set_cookie(headers: &mut HeaderMap, cookie: &str) -> Result<(), ApiError> {
-    let value = HeaderValue::from_str(cookie)
-        .map_err(|_| ApiError::from(hallpass::core::Error::Internal("cookie header".into())))?;
-    headers.append(header::SET_COOKIE, value);
-    Ok(())
 }
 
 fn no_cookie() -> ApiError {
