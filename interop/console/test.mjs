@@ -163,12 +163,16 @@ test("an operator revokes a user's session, reads the audit log, makes a key, ro
   assert.equal(await schema.getAttribute("aria-invalid"), "true", "the schema field is marked");
   await screen(page, "session-types-error");
   await schema.fill('{"userId": "user-123"}');
+  await page.getByLabel("Browser renewal after (seconds)").fill("600");
+  await page.getByLabel("Forward auth passes the session data").check();
   await page.getByRole("button", { name: "Create" }).click();
   await page.getByText("Session type admin-session created.").waitFor();
   await page.locator('tr[data-type="admin-session"]').waitFor();
   await screen(page, "session-types");
   const created = await api("GET", "/v1/session-types/admin-session", undefined, hallpass.typesKey);
   assert.deepEqual(created.schema, { userId: "user-123" });
+  assert.equal(created.updateAge, 600);
+  assert.equal(created.forwardData, true);
 
   // The revocation in the audit log.
   await page.getByRole("link", { name: "Audit log" }).click();
