@@ -191,8 +191,10 @@ impl FromRequestParts<AppState> for Caller {
     }
 }
 
-/// The header a console page sends its CSRF token in.
-pub(crate) const CONSOLE_CSRF_HEADER: &str = "x-hallpass-csrf";
+/// The header that marks a request as sent by a page's own script, which a cross-site form
+/// cannot set: `1` on the browser routes (docs/API.md §8.5), the sign-in's CSRF token from the
+/// console.
+pub(crate) const CSRF_HEADER: &str = "x-hallpass-csrf";
 
 /// The console token of the request's cookie, if it has one, once the request has passed the
 /// CSRF check: a request that may change something (any method but GET, HEAD and OPTIONS)
@@ -215,7 +217,7 @@ impl FromRequestParts<AppState> for ConsoleCsrf {
         if !parts.method.is_safe() {
             let presented = parts
                 .headers
-                .get(CONSOLE_CSRF_HEADER)
+                .get(CSRF_HEADER)
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or_default();
             if !hallpass::core::console::csrf_matches(&token, presented) {

@@ -20,11 +20,8 @@ use crate::client::BrowserDevice;
 use crate::convert;
 use crate::cookies::{cleared_cookies, issued_cookies, refresh_name, request_cookie, with_cookies};
 use crate::error::ApiError;
+use crate::extract::CSRF_HEADER;
 use crate::state::AppState;
-
-/// The header that marks a request as sent by the page's own script (a cross-site form cannot
-/// set it).
-const CSRF_HEADER: &str = "x-hallpass-csrf";
 
 /// The session type a browser endpoint is for.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
