@@ -27,6 +27,19 @@ if [ -z "${HALLPASS_TEST_DATABASE_URL:-}" ]; then
   echo "NOTE: HALLPASS_TEST_DATABASE_URL is not set: PostgreSQL tests will be skipped" >&2
 fi
 
+# After a build: fails unless the built files under the given paths are what is committed (a
+# build that changed or added one means the committed build is stale); $1 says what to run.
+built_is_committed() {
+  local fix=$1
+  shift
+  git rev-parse --git-dir >/dev/null 2>&1 || return 0
+  if ! git diff --quiet -- "$@" || [ -n "$(git ls-files --others --exclude-standard -- "$@")" ]; then
+    echo "$* differs from a fresh build: $fix, and commit the result" >&2
+    git status --short -- "$@" >&2
+    return 1
+  fi
+}
+
 # The console page (console/, Vue 3 built with Vite): the binary embeds the committed build in
 # crates/hallpass-http/console, which must be what the sources build to.
 (
@@ -34,13 +47,7 @@ fi
   cd console
   npm ci --no-audit --no-fund --silent
   npm run build --silent >/dev/null
-  built=../crates/hallpass-http/console
-  if git rev-parse --git-dir >/dev/null 2>&1 &&
-    { ! git diff --quiet -- "$built" || [ -n "$(git ls-files --others --exclude-standard -- "$built")" ]; }; then
-    echo "crates/hallpass-http/console differs from a fresh build: run 'npm run build' in console/ and commit it" >&2
-    git status --short -- "$built" >&2
-    exit 1
-  fi
+  built_is_committed "run 'npm run build' in console/" ../crates/hallpass-http/console
 )
 cargo test --workspace --locked
 # Interop with the real npm packages (pinned by each folder's lockfile), against the built binaries.
@@ -61,11 +68,7 @@ scripts/api-fuzz.sh
   cd clients/js
   npm ci --no-audit --no-fund --silent
   npm run build --silent
-  if git rev-parse --git-dir >/dev/null 2>&1 && ! git diff --quiet -- client/dist vue/dist; then
-    echo "clients/js/*/dist differs from a fresh build: run 'npm run build' in clients/js and commit dist/" >&2
-    git diff --stat -- client/dist vue/dist >&2
-    exit 1
-  fi
+  built_is_committed "run 'npm run build' in clients/js" client/dist vue/dist
   npm run check:types
   npm run typecheck
   npm test

@@ -84,8 +84,9 @@ impl Console {
         }
         let hash = credential_hash(token);
         let found = self.store.console_session(&hash).await?.ok_or_else(ended)?;
+        let principal = found.principal();
+        let mut session = found.session;
         let now = self.clock.now();
-        let mut session = found.session.clone();
         if !session.is_live(now) {
             self.store.delete_console_session(&hash).await?;
             return Err(ended());
@@ -95,7 +96,7 @@ impl Console {
             session.last_seen_at = now;
         }
         Ok(ConsoleCaller {
-            principal: found.principal(),
+            principal,
             expires_at: session.expires_at(),
         })
     }

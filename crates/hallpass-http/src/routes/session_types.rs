@@ -35,6 +35,11 @@ const FIELDS: &[&str] = &[
     "onLimit",
 ];
 
+/// The error of a session-type change, naming the field of [`FIELDS`] it is about.
+fn naming_field(e: impl Into<ApiError>) -> ApiError {
+    e.into().naming_field(FIELDS)
+}
+
 /// Creates a session type.
 #[utoipa::path(post, path = "/v1/session-types", request_body = SessionTypeCreate, tag = "session-types",
     params(ScopeQuery),
@@ -49,17 +54,14 @@ pub(crate) async fn create(
     let tag = body
         .tag
         .take()
-        .ok_or_else(|| ApiError::invalid_request("tag is required").naming_field(FIELDS))?;
+        .ok_or_else(|| naming_field(ApiError::invalid_request("tag is required")))?;
     let product = body.product.take().or(q.product);
-    let created = async {
-        let input = convert::session_type_input(body)?;
-        let record = s
-            .hallpass
-            .create_session_type(&who, product.as_deref(), &tag, input)
-            .await?;
-        Ok::<_, ApiError>(record)
-    };
-    let record = created.await.map_err(|e| e.naming_field(FIELDS))?;
+    let input = convert::session_type_input(body).map_err(naming_field)?;
+    let record = s
+        .hallpass
+        .create_session_type(&who, product.as_deref(), &tag, input)
+        .await
+        .map_err(naming_field)?;
     Ok((StatusCode::CREATED, Json(convert::session_type(&record))))
 }
 
@@ -81,15 +83,12 @@ pub(crate) async fn update(
         ));
     }
     let product = body.product.take().or(q.product);
-    let updated = async {
-        let input = convert::session_type_input(body)?;
-        let record = s
-            .hallpass
-            .update_session_type(&who, product.as_deref(), &tag, input)
-            .await?;
-        Ok::<_, ApiError>(record)
-    };
-    let record = updated.await.map_err(|e| e.naming_field(FIELDS))?;
+    let input = convert::session_type_input(body).map_err(naming_field)?;
+    let record = s
+        .hallpass
+        .update_session_type(&who, product.as_deref(), &tag, input)
+        .await
+        .map_err(naming_field)?;
     Ok(Json(convert::session_type(&record)))
 }
 
